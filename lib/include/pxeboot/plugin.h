@@ -1,0 +1,152 @@
+/*
+ * pxeboot/plugin.h - the plugin interface.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * `pxb_plugin_entry`, a const struct pxb_plugin made with PXB_PLUGIN().
+ * The host checks its ABI number and size, gives it its own configuration
+ * section and a host handle, and the plugin registers what it provides
+ * (HTTP backend, menu renderer, catalog, file provider) through the host
+ * functions below. Plugins never reach into the daemon's globals.
+ *
+ *   static int init(pxb_host *h, const pxb_conf_node *sec, void **state) {...}
+ *   static void fini(void *state) {...}
+ *   PXB_PLUGIN(.name = "hello", .version = "1.0", .summary = "...",
+ *              .init = init, .fini = fini);
+ */
+#ifndef PXEBOOT_PLUGIN_H
+#define PXEBOOT_PLUGIN_H
+
+#include <stdarg.h>
+#include <pxeboot/common.h>
+#include <pxeboot/conf.h>
+#include <pxeboot/vfs.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Raised whenever struct pxb_plugin or the host functions change incompatibly. */
+#define PXB_PLUGIN_ABI 1
+#define PXB_PLUGIN_SYMBOL "pxb_plugin_entry"
+
+typedef struct pxb_host pxb_host;
+
+struct pxb_plugin {
+	uint32_t abi;          /* PXB_PLUGIN_ABI the plugin was built with */
+	uint32_t size;         /* sizeof(struct pxb_plugin) at build time */
+	const char *name;      /* "http"; also the default config section */
+	const char *version;
+	const char *summary;   /* one line */
+	const char *section;   /* config section, NULL: name */
+	const struct pxb_conf_setting *settings; /* schema of that section, may be NULL */
+	/*
+	 * Called once after the configuration is valid. section is the plugin's
+	 * group (NULL getters fall back to the schema defaults). Returns 0 or a
+	 * PXB_ERR_* code; on error the plugin must have released everything.
+	 */
+	int (*init)(pxb_host *host, const pxb_conf_node *section, void **state);
+	/* Optional: applies a new, already validated section (SIGHUP). */
+	int (*reload)(void *state, const pxb_conf_node *section);
+	/* Releases everything; called at shutdown. */
+	void (*fini)(void *state);
+	void *reserved[8];     /* room to grow without breaking old plugins */
+};
+
+#define PXB_PLUGIN(...)                                                                  \
+	PXB_EXPORT const struct pxb_plugin pxb_plugin_entry = {                          \
+		.abi = PXB_PLUGIN_ABI, .size = sizeof(struct pxb_plugin), __VA_ARGS__}
+
+/* Kinds of service a plugin can register. */
+enum pxb_service {
+	PXB_SVC_HTTP = 1,  /* an HTTP backend (iface: NULL or plugin-defined) */
+	PXB_SVC_RENDERER,  /* a menu renderer (iface: struct pxb_renderer, boot.h) */
+	PXB_SVC_CATALOG,   /* an image catalog (iface: struct pxb_catalog, boot.h) */
+	PXB_SVC_VFS,       /* a file provider (also mounted with pxb_vfs_mount_provider) */
+};
+
+/* Receives log lines: level is a PXB_LOG_* value, source the plugin or module. */
+typedef void (*pxb_log_fn)(void *arg, int level, const char *source, const char *msg);
+
+/* ---- for plugins ---- */
+
+/* Logs a line attributed to the calling plugin. */
+PXB_API void pxb_host_log(pxb_host *h, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+PXB_API void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap);
+
+/* The virtual file namespace shared by TFTP and HTTP. */
+PXB_API pxb_vfs *pxb_host_vfs(pxb_host *h);
+
+/* The whole configuration (read-only), e.g. for tftp.root or state_dir. */
+PXB_API const pxb_conf *pxb_host_conf(pxb_host *h);
+
+/*
+ * The daemon's libevent loop as a struct event_base *, or NULL when the
+ * library is embedded without one (the plugin then runs its own thread or
+ * refuses with PXB_ERR_UNSUPP).
+ */
+PXB_API void *pxb_host_event_base(pxb_host *h);
+
+/*
+ * Registers a service under a name. Returns 0, PXB_ERR_EXIST (that kind and
+ * name is taken), PXB_ERR_NOMEM. Registrations are dropped when the plugin
+ * is unloaded.
+ */
+PXB_API int pxb_host_register(pxb_host *h, enum pxb_service kind, const char *name,
+			      const void *iface, void *arg);
+
+/* Finds a registered service; returns iface and sets *arg, or NULL. */
+PXB_API const void *pxb_host_find(pxb_host *h, enum pxb_service kind, const char *name,
+				  void **arg);
+
+/* Calls fn for each registered service of a kind, in registration order. */
+PXB_API void pxb_host_each(pxb_host *h, enum pxb_service kind,
+			   void (*fn)(void *fnarg, const char *name, const void *iface, void *arg),
+			   void *fnarg);
+
+/*
+ * Recent clients by address: the DHCP side records what it learned so a
+ * later TFTP/HTTP request from that address is known (MAC, arch, tags).
+ */
+PXB_API void pxb_host_note_client(pxb_host *h, const struct pxb_client *c);
+PXB_API int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out);
+PXB_API int pxb_host_client_by_mac(pxb_host *h, const uint8_t mac[6], struct pxb_client *out);
+
+/* ---- for hosts (the daemon, or a program embedding the library) ---- */
+
+/* Creates a host around a file namespace; log may be NULL (silent). */
+PXB_API pxb_host *pxb_host_new(pxb_vfs *vfs, pxb_log_fn log, void *log_arg);
+/* Unloads every plugin (fini, dlclose) and frees the host. */
+PXB_API void pxb_host_free(pxb_host *h);
+
+PXB_API void pxb_host_set_event_base(pxb_host *h, void *event_base);
+
+/*
+ * Loads plugin `name` from dir ("<dir>/<name>.so") and checks its
+ * descriptor; adds its settings to conf's schema. Does not call init.
+ * On failure writes the reason into err: the path tried and dlerror's text,
+ * or the plugin name with both ABI numbers.
+ * Returns 0, PXB_ERR_NOENT (cannot load), PXB_ERR_ABI, PXB_ERR_INVAL
+ * (descriptor missing or incomplete), PXB_ERR_EXIST (loaded twice).
+ */
+PXB_API int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name,
+			  char *err, size_t errlen);
+
+/*
+ * Calls init of every loaded plugin with its section of conf (which must be
+ * valid). On the first failure, the plugins initialized so far are finalized
+ * and the error returned; err names the plugin.
+ */
+PXB_API int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen);
+
+/* Passes a new configuration to every plugin's reload. Returns 0 or the first error. */
+PXB_API int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen);
+
+/* Number of loaded plugins and the descriptor of the i-th. */
+PXB_API unsigned pxb_host_plugin_count(const pxb_host *h);
+PXB_API const struct pxb_plugin *pxb_host_plugin(const pxb_host *h, unsigned i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

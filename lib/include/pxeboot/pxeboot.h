@@ -1,0 +1,12 @@
+/*
+ * pxeboot/pxeboot.h - everything libpxeboot offers, in one include.
+ */
+#ifndef PXEBOOT_PXEBOOT_H
+#define PXEBOOT_PXEBOOT_H
+
+#include <pxeboot/common.h>
+#include <pxeboot/conf.h>
+#include <pxeboot/vfs.h>
+#include <pxeboot/plugin.h>
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * pxeboot/vfs.h - one namespace of files for TFTP and HTTP.
+ *
+ * A path is resolved against mounts: directories on disk (never anything
+ * outside the mounted directory, symlinks included) and providers that make
+ * files on demand (generated menus, files inside ISO images). A leading '/'
+ * means the root, repeated slashes collapse and '\' is a separator (old PXE
+ * clients send it); ".." that would climb above the root, NUL bytes and
+ * overlong names are refused with PXB_ERR_ACCESS.
+ */
+#ifndef PXEBOOT_VFS_H
+#define PXEBOOT_VFS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <pxeboot/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PXB_VFS_PATH_MAX 1024
+
+typedef struct pxb_vfs pxb_vfs;
+
+/*
+ * An open file. Either fd-backed (fd >= 0: bytes [fd_offset, fd_offset+size)
+ * of the descriptor, usable with sendfile/pread) or memory-backed (data).
+ * Both are read the same way with pxb_file_read().
+ */
+struct pxb_file {
+	uint64_t size;
+	int64_t mtime;        /* seconds since the epoch, 0 if unknown */
+	int fd;               /* -1 for memory files */
+	uint64_t fd_offset;
+	const uint8_t *data;  /* memory files */
+	int generated;        /* made for this request (menus): never cached */
+	const char *content_type; /* NULL: guessed from the name */
+	/* private: how to release */
+	void (*release)(struct pxb_file *f);
+	void *priv;
+};
+
+/* A directory entry for listings. */
+struct pxb_dirent {
+	char name[256];
+	int is_dir;
+	uint64_t size;
+	int64_t mtime;
+};
+
+/*
+ * A provider answers paths under its prefix (the path it receives is
+ * relative to the prefix, normalized, without a leading '/').
+ * open: fill *f (fd or data, size, release) and return 0, or PXB_ERR_NOENT /
+ * PXB_ERR_ACCESS. list (optional): call fn for each entry of a directory.
+ */
+struct pxb_vfs_provider {
+	const char *name;
+	int (*open)(void *arg, const char *relpath, const struct pxb_client *client,
+		    struct pxb_file *f);
+	int (*list)(void *arg, const char *relpath,
+		    void (*fn)(void *fnarg, const struct pxb_dirent *e), void *fnarg);
+	int (*exists)(void *arg, const char *relpath); /* 1, 0; optional */
+};
+
+/* Mount flags. */
+#define PXB_VFS_TFTP 0x1u /* visible to TFTP */
+#define PXB_VFS_HTTP 0x2u /* visible to HTTP */
+#define PXB_VFS_ALL (PXB_VFS_TFTP | PXB_VFS_HTTP)
+
+PXB_API pxb_vfs *pxb_vfs_new(void);
+PXB_API void pxb_vfs_free(pxb_vfs *v);
+
+/*
+ * Mounts directory dir at prefix ("/" or "/boot") for the protocols in flags.
+ * The directory is opened now (O_PATH) and kept; later lookups are made
+ * beneath that descriptor. Returns 0, PXB_ERR_NOENT (no such directory),
+ * PXB_ERR_NOMEM, PXB_ERR_INVAL (bad prefix).
+ */
+PXB_API int pxb_vfs_mount_dir(pxb_vfs *v, const char *prefix, const char *dir, unsigned flags);
+
+/*
+ * Mounts a provider at prefix. A provider at a longer prefix wins over a
+ * directory at a shorter one; at the same prefix the last mounted wins.
+ * A provider may also be mounted to answer single names ("/boot.ipxe").
+ * Returns 0, PXB_ERR_NOMEM, PXB_ERR_INVAL.
+ */
+PXB_API int pxb_vfs_mount_provider(pxb_vfs *v, const char *prefix,
+				   const struct pxb_vfs_provider *p, void *arg, unsigned flags);
+
+/* Removes every mount whose provider argument is arg (plugin unload). */
+PXB_API void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg);
+
+/*
+ * Normalizes a requested path into out ("/a/b"): separators '/' and '\',
+ * repeated separators collapse, "." dropped, ".." pops a component.
+ * Returns 0, PXB_ERR_ACCESS (climbs above the root, NUL byte, control
+ * characters) or PXB_ERR_TOOBIG (longer than PXB_VFS_PATH_MAX or a component
+ * longer than 255 bytes). in need not be NUL-terminated: inlen bytes.
+ */
+PXB_API int pxb_vfs_normalize(const char *in, size_t inlen, char *out, size_t outlen);
+
+/*
+ * Opens path for a protocol (PXB_VFS_TFTP or PXB_VFS_HTTP) on behalf of
+ * client (may be NULL). Directories are not opened (PXB_ERR_ACCESS; use
+ * pxb_vfs_list). Returns 0 and fills *f, or PXB_ERR_NOENT, PXB_ERR_ACCESS,
+ * PXB_ERR_TOOBIG, PXB_ERR_IO, PXB_ERR_NOMEM.
+ */
+PXB_API int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto,
+			 const struct pxb_client *client, struct pxb_file *f);
+
+/* Releases an open file. */
+PXB_API void pxb_file_close(struct pxb_file *f);
+
+/* Reads up to len bytes at off; returns bytes read (0 at end) or PXB_ERR_IO. */
+PXB_API int64_t pxb_file_read(const struct pxb_file *f, uint64_t off, void *buf, size_t len);
+
+/*
+ * Lists the directory at path (sorted by name). Returns 0, PXB_ERR_NOENT,
+ * PXB_ERR_ACCESS (not a directory or not allowed).
+ */
+PXB_API int pxb_vfs_list(pxb_vfs *v, const char *path, unsigned proto,
+			 void (*fn)(void *arg, const struct pxb_dirent *e), void *arg);
+
+/* Is path a directory in the namespace? 1, 0. */
+PXB_API int pxb_vfs_is_dir(pxb_vfs *v, const char *path, unsigned proto);
+
+/* Guesses a Content-Type from a file name. */
+PXB_API const char *pxb_mime_type(const char *name);
+
+/* A memory file holding a copy of data (for providers). Returns 0 or PXB_ERR_NOMEM. */
+PXB_API int pxb_file_from_buffer(struct pxb_file *f, const void *data, size_t len, int copy);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

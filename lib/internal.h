@@ -1,0 +1,30 @@
+/*
+ * internal.h - helpers shared by libpxeboot's own files; never installed.
+ */
+#ifndef PXB_INTERNAL_H
+#define PXB_INTERNAL_H
+
+#include <stddef.h>
+#include <string.h>
+#include <pxeboot/common.h>
+
+#define PXB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define PXB_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define PXB_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Copies src into dst of size n, always terminated; returns -1 if cut. */
+static inline int pxb_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t l = strlen(src);
+	if (n == 0)
+		return -1;
+	if (l >= n) {
+		memcpy(dst, src, n - 1);
+		dst[n - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, l + 1);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * plugin_host.c - loading plugins (dlopen, ABI check), their lifecycle and
+ * the registries through which they offer services; the recent-client table
+ * shared between DHCP and the file protocols.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pxeboot/plugin.h>
+#include "internal.h"
+
+struct loaded {
+	void *dl;
+	const struct pxb_plugin *desc;
+	char *path;
+	void *state;
+	int initialized;
+};
+
+struct service {
+	enum pxb_service kind;
+	char name[64];
+	const void *iface;
+	void *arg;
+	int owner; /* index of the plugin that registered it, -1: host */
+};
+
+/* Recent clients: a small ring, newest wins; enough for a room booting. */
+#define RECENT_CLIENTS 1024
+
+struct pxb_host {
+	pxb_vfs *vfs;
+	pxb_log_fn log;
+	void *log_arg;
+	void *event_base;
+	const pxb_conf *conf;
+	struct loaded *plugins;
+	unsigned nplugins;
+	struct service *services;
+	unsigned nservices;
+	int current; /* plugin being initialized, for attribution; -1 none */
+	struct pxb_client *recent;
+	unsigned nrecent, recent_next;
+};
+
+pxb_host *pxb_host_new(pxb_vfs *vfs, pxb_log_fn log, void *log_arg)
+{
+	struct pxb_host *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->vfs = vfs;
+	h->log = log;
+	h->log_arg = log_arg;
+	h->current = -1;
+	return h;
+}
+
+static void drop_services_of(struct pxb_host *h, int owner)
+{
+	unsigned j = 0;
+
+	for (unsigned i = 0; i < h->nservices; i++)
+		if (h->services[i].owner != owner)
+			h->services[j++] = h->services[i];
+	h->nservices = j;
+}
+
+static void fini_one(struct pxb_host *h, unsigned i)
+{
+	struct loaded *p = &h->plugins[i];
+
+	if (!p->initialized)
+		return;
+	if (p->desc->fini)
+		p->desc->fini(p->state);
+	if (h->vfs)
+		pxb_vfs_unmount_arg(h->vfs, p->state);
+	drop_services_of(h, (int)i);
+	p->initialized = 0;
+	p->state = NULL;
+}
+
+void pxb_host_free(pxb_host *h)
+{
+	if (!h)
+		return;
+	/* Last loaded first: later plugins may use services of earlier ones. */
+	for (unsigned i = h->nplugins; i-- > 0;)
+		fini_one(h, i);
+	for (unsigned i = 0; i < h->nplugins; i++) {
+		if (h->plugins[i].dl)
+			dlclose(h->plugins[i].dl);
+		free(h->plugins[i].path);
+	}
+	free(h->plugins);
+	free(h->services);
+	free(h->recent);
+	free(h);
+}
+
+void pxb_host_set_event_base(pxb_host *h, void *event_base)
+{
+	h->event_base = event_base;
+}
+
+void *pxb_host_event_base(pxb_host *h)
+{
+	return h->event_base;
+}
+
+pxb_vfs *pxb_host_vfs(pxb_host *h)
+{
+	return h->vfs;
+}
+
+const pxb_conf *pxb_host_conf(pxb_host *h)
+{
+	return h->conf;
+}
+
+void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	const char *src = "pxeboot";
+
+	if (!h->log)
+		return;
+	if (h->current >= 0 && (unsigned)h->current < h->nplugins)
+		src = h->plugins[h->current].desc->name;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	h->log(h->log_arg, level, src, msg);
+}
+
+void pxb_host_log(pxb_host *h, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pxb_host_vlog(h, level, fmt, ap);
+	va_end(ap);
+}
+
+int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name, char *err,
+		  size_t errlen)
+{
+	char path[4096];
+	void *dl;
+	const struct pxb_plugin *d;
+	struct loaded *np;
+
+	for (unsigned i = 0; i < h->nplugins; i++)
+		if (strcmp(h->plugins[i].desc->name, name) == 0) {
+			snprintf(err, errlen, "plugin %s: listed twice", name);
+			return PXB_ERR_EXIST;
+		}
+	if (strchr(name, '/') || !*name) {
+		snprintf(err, errlen, "plugin \"%s\": a plugin name has no '/'", name);
+		return PXB_ERR_INVAL;
+	}
+	snprintf(path, sizeof(path), "%s/%s.so", dir, name);
+	/* RTLD_LOCAL: plugins cannot see each other's symbols, only libpxeboot's. */
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, dlerror());
+		return PXB_ERR_NOENT;
+	}
+	d = dlsym(dl, PXB_PLUGIN_SYMBOL);
+	if (!d) {
+		snprintf(err, errlen, "plugin %s: %s has no symbol %s: %s", name, path,
+			 PXB_PLUGIN_SYMBOL, dlerror());
+		dlclose(dl);
+		return PXB_ERR_INVAL;
+	}
+	if (d->abi != PXB_PLUGIN_ABI) {
+		snprintf(err, errlen,
+			 "plugin %s: %s was built for plugin ABI %u, this pxeboot speaks ABI %u",
+			 name, path, (unsigned)d->abi, (unsigned)PXB_PLUGIN_ABI);
+		dlclose(dl);
+		return PXB_ERR_ABI;
+	}
+	if (d->size < sizeof(struct pxb_plugin) || !d->name || !d->init) {
+		snprintf(err, errlen, "plugin %s: %s has an incomplete descriptor (size %u, %s)",
+			 name, path, (unsigned)d->size, !d->name ? "no name" : "no init");
+		dlclose(dl);
+		return PXB_ERR_INVAL;
+	}
+	np = realloc(h->plugins, (h->nplugins + 1) * sizeof(*np));
+	if (!np)
+		goto nomem;
+	h->plugins = np;
+	np = &h->plugins[h->nplugins];
+	memset(np, 0, sizeof(*np));
+	np->dl = dl;
+	np->desc = d;
+	np->path = strdup(path);
+	if (!np->path)
+		goto nomem;
+	if (conf && d->settings &&
+	    pxb_conf_add_schema(conf, d->section ? d->section : d->name, d->settings) < 0) {
+		free(np->path);
+		goto nomem;
+	}
+	h->nplugins++;
+	return 0;
+nomem:
+	snprintf(err, errlen, "plugin %s: out of memory", name);
+	dlclose(dl);
+	return PXB_ERR_NOMEM;
+}
+
+static const pxb_conf_node *section_of(const pxb_conf *conf, const struct pxb_plugin *d)
+{
+	const char *sec = d->section ? d->section : d->name;
+	const pxb_conf_node *n = pxb_conf_get(pxb_conf_root(conf), sec);
+
+	/* An absent section still answers getters with defaults through the root. */
+	return n ? n : NULL;
+}
+
+int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen)
+{
+	h->conf = conf;
+	for (unsigned i = 0; i < h->nplugins; i++) {
+		struct loaded *p = &h->plugins[i];
+		int rc;
+
+		if (p->initialized)
+			continue;
+		h->current = (int)i;
+		rc = p->desc->init(h, section_of(conf, p->desc), &p->state);
+		h->current = -1;
+		if (rc < 0) {
+			snprintf(err, errlen, "plugin %s: initialization failed: %s", p->desc->name,
+				 pxb_strerror(rc));
+			drop_services_of(h, (int)i);
+			for (unsigned k = i; k-- > 0;)
+				fini_one(h, k);
+			return rc;
+		}
+		p->initialized = 1;
+	}
+	return 0;
+}
+
+int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen)
+{
+	h->conf = conf;
+	for (unsigned i = 0; i < h->nplugins; i++) {
+		struct loaded *p = &h->plugins[i];
+		int rc;
+
+		if (!p->initialized || !p->desc->reload)
+			continue;
+		h->current = (int)i;
+		rc = p->desc->reload(p->state, section_of(conf, p->desc));
+		h->current = -1;
+		if (rc < 0) {
+			snprintf(err, errlen, "plugin %s: reload failed: %s", p->desc->name,
+				 pxb_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+unsigned pxb_host_plugin_count(const pxb_host *h)
+{
+	return h->nplugins;
+}
+
+const struct pxb_plugin *pxb_host_plugin(const pxb_host *h, unsigned i)
+{
+	return i < h->nplugins ? h->plugins[i].desc : NULL;
+}
+
+int pxb_host_register(pxb_host *h, enum pxb_service kind, const char *name, const void *iface,
+		      void *arg)
+{
+	struct service *s;
+
+	if (!name || strlen(name) >= sizeof(s->name))
+		return PXB_ERR_INVAL;
+	for (unsigned i = 0; i < h->nservices; i++)
+		if (h->services[i].kind == kind && strcmp(h->services[i].name, name) == 0)
+			return PXB_ERR_EXIST;
+	s = realloc(h->services, (h->nservices + 1) * sizeof(*s));
+	if (!s)
+		return PXB_ERR_NOMEM;
+	h->services = s;
+	s = &h->services[h->nservices++];
+	s->kind = kind;
+	pxb_strlcpy(s->name, name, sizeof(s->name));
+	s->iface = iface;
+	s->arg = arg;
+	s->owner = h->current;
+	return 0;
+}
+
+const void *pxb_host_find(pxb_host *h, enum pxb_service kind, const char *name, void **arg)
+{
+	for (unsigned i = 0; i < h->nservices; i++)
+		if (h->services[i].kind == kind && strcmp(h->services[i].name, name) == 0) {
+			if (arg)
+				*arg = h->services[i].arg;
+			return h->services[i].iface;
+		}
+	return NULL;
+}
+
+void pxb_host_each(pxb_host *h, enum pxb_service kind,
+		   void (*fn)(void *fnarg, const char *name, const void *iface, void *arg),
+		   void *fnarg)
+{
+	for (unsigned i = 0; i < h->nservices; i++)
+		if (h->services[i].kind == kind)
+			fn(fnarg, h->services[i].name, h->services[i].iface, h->services[i].arg);
+}
+
+void pxb_host_note_client(pxb_host *h, const struct pxb_client *c)
+{
+	if (!h->recent) {
+		h->recent = calloc(RECENT_CLIENTS, sizeof(*h->recent));
+		if (!h->recent)
+			return;
+	}
+	/* Same MAC: update in place so a renewing client keeps one slot. */
+	for (unsigned i = 0; i < h->nrecent; i++)
+		if (c->has_mac && h->recent[i].has_mac && !memcmp(h->recent[i].mac, c->mac, 6)) {
+			h->recent[i] = *c;
+			h->recent[i].token = NULL;
+			return;
+		}
+	h->recent[h->recent_next] = *c;
+	h->recent[h->recent_next].token = NULL;
+	h->recent_next = (h->recent_next + 1) % RECENT_CLIENTS;
+	if (h->nrecent < RECENT_CLIENTS)
+		h->nrecent++;
+}
+
+int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out)
+{
+	for (unsigned i = 0; i < h->nrecent; i++)
+		if (h->recent[i].addr.s_addr == addr.s_addr && addr.s_addr) {
+			*out = h->recent[i];
+			return 0;
+		}
+	return PXB_ERR_NOENT;
+}
+
+int pxb_host_client_by_mac(pxb_host *h, const uint8_t mac[6], struct pxb_client *out)
+{
+	for (unsigned i = 0; i < h->nrecent; i++)
+		if (h->recent[i].has_mac && !memcmp(h->recent[i].mac, mac, 6)) {
+			*out = h->recent[i];
+			return 0;
+		}
+	return PXB_ERR_NOENT;
+}
