@@ -597,6 +597,8 @@ int pxb_conf_override(pxb_conf *c, const char *assignment, pxb_conf_report_fn re
 		config_setting_remove(parent, leaf);
 	s = config_setting_add(parent, leaf, ctype_of(e->type));
 	if (!s || set_from_text(s, e->type, eq + 1) < 0) {
+		if (s)
+			config_setting_remove(parent, leaf);
 		reportf(report, arg, "command line: %s: \"%s\" is not %s", path, eq + 1,
 			type_name(e->type));
 		return PXB_ERR_INVAL;

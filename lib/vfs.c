@@ -95,7 +95,13 @@ static int add_mount(pxb_vfs *v, const char *prefix, struct mount *nm)
 
 int pxb_vfs_mount_dir(pxb_vfs *v, const char *prefix, const char *dir, unsigned flags)
 {
-	struct mount nm = {.dirfd = -1, .flags = flags};
+	return pxb_vfs_mount_dir_arg(v, prefix, dir, flags, NULL);
+}
+
+int pxb_vfs_mount_dir_arg(pxb_vfs *v, const char *prefix, const char *dir, unsigned flags,
+			  void *owner)
+{
+	struct mount nm = {.dirfd = -1, .flags = flags, .arg = owner};
 	int rc;
 
 	nm.dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -127,7 +133,7 @@ void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg)
 	unsigned j = 0;
 
 	for (unsigned i = 0; i < v->n; i++) {
-		if (v->m[i].prov && v->m[i].arg == arg)
+		if (arg && v->m[i].arg == arg)
 			mount_release(&v->m[i]);
 		else
 			v->m[j++] = v->m[i];

@@ -80,6 +80,10 @@ PXB_API void pxb_vfs_free(pxb_vfs *v);
  */
 PXB_API int pxb_vfs_mount_dir(pxb_vfs *v, const char *prefix, const char *dir, unsigned flags);
 
+/* As pxb_vfs_mount_dir, tagged with owner so pxb_vfs_unmount_arg(v, owner) removes it. */
+PXB_API int pxb_vfs_mount_dir_arg(pxb_vfs *v, const char *prefix, const char *dir,
+				  unsigned flags, void *owner);
+
 /*
  * Mounts a provider at prefix. A provider at a longer prefix wins over a
  * directory at a shorter one; at the same prefix the last mounted wins.
@@ -89,7 +93,7 @@ PXB_API int pxb_vfs_mount_dir(pxb_vfs *v, const char *prefix, const char *dir, u
 PXB_API int pxb_vfs_mount_provider(pxb_vfs *v, const char *prefix,
 				   const struct pxb_vfs_provider *p, void *arg, unsigned flags);
 
-/* Removes every mount whose provider argument is arg (plugin unload). */
+/* Removes every mount whose owner (provider argument) is arg. */
 PXB_API void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg);
 
 /*

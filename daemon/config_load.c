@@ -1,0 +1,112 @@
+/*
+ * config_load.c - from file (or the built-in default) and -o overrides to a
+ * validated configuration, loading the plugins it names on the way so their
+ * settings are validated by the same schema.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+
+/*
+ * Without -c: every setting at its default (DHCP off), and the plugins that
+ * ship with pxeboot, so a bare `pxebootd -f` serves files and menus.
+ */
+const char pxbd_default_config[] =
+	"# pxebootd built-in default: every setting at its default.\n";
+
+static void add_loaded_schemas(pxb_host *host, pxb_conf *c)
+{
+	for (unsigned i = 0; i < pxb_host_plugin_count(host); i++) {
+		const struct pxb_plugin *p = pxb_host_plugin(host, i);
+		if (p->settings)
+			pxb_conf_add_schema(c, p->section ? p->section : p->name, p->settings);
+	}
+}
+
+pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn report,
+			   void *arg)
+{
+	pxb_conf *c = pxb_conf_new();
+	int bad = 0;
+	const pxb_conf_node *root;
+	const char *dir;
+	char err[1024];
+
+	if (!c) {
+		report(arg, "out of memory");
+		return NULL;
+	}
+	if (d->conf_path)
+		bad = pxb_conf_load_file(c, d->conf_path, report, arg) < 0;
+	else
+		bad = pxb_conf_load_string(c, pxbd_default_config, "<built-in>", report, arg) < 0;
+	if (bad)
+		goto fail;
+	for (unsigned i = 0; i < d->noverrides; i++)
+		if (pxb_conf_override(c, d->overrides[i], report, arg) < 0)
+			bad = 1;
+	/*
+	 * The plugins are loaded before the full check so that their settings are
+	 * checked by the same schema; a silent first pass says whether plugin_dir
+	 * and plugins can be trusted for that.
+	 */
+	root = pxb_conf_root(c);
+	if (host && pxb_host_plugin_count(host) == 0 && pxb_conf_validate(c, 0, NULL, NULL) == 0) {
+		dir = d->plugin_dir ? d->plugin_dir : pxb_conf_string(root, "plugin_dir");
+		for (unsigned i = 0; i < pxb_conf_count(root, "plugins"); i++) {
+			const char *name = pxb_conf_elem_string(root, "plugins", i);
+			if (pxb_host_load(host, c, dir, name, err, sizeof(err)) < 0) {
+				report(arg, err);
+				bad = 1;
+			}
+		}
+	} else if (host) {
+		add_loaded_schemas(host, c);
+	}
+	/* Unknown settings are errors, unless a plugin that would know them failed. */
+	if (pxb_conf_validate(c, !bad, report, arg) > 0 || bad)
+		goto fail;
+	if (strcmp(pxb_conf_string(root, "dhcp.mode"), "off") != 0 &&
+	    pxb_conf_count(root, "dhcp.interfaces") == 0) {
+		snprintf(err, sizeof(err), "%s: dhcp.interfaces: must name at least one interface "
+			 "when dhcp.mode is not off", pxb_conf_source(c));
+		report(arg, err);
+		goto fail;
+	}
+	return c;
+fail:
+	pxb_conf_free(c);
+	return NULL;
+}
+
+int pxbd_mount_roots(struct pxbd *d)
+{
+	const pxb_conf_node *root = pxb_conf_root(d->conf);
+	const char *troot = pxb_conf_string(root, "tftp.root");
+	const char *hroot = pxb_conf_string(root, "http.root");
+	int rc = 0;
+
+	pxb_vfs_unmount_arg(d->vfs, d); /* the daemon's own directory mounts */
+	if (strcmp(troot, hroot) == 0) {
+		if (pxb_vfs_mount_dir_arg(d->vfs, "/", troot, PXB_VFS_ALL, d) < 0) {
+			pxbd_log(PXB_LOG_WARNING, "vfs", "tftp.root and http.root %s: no such "
+				 "directory; serving generated files only", troot);
+			rc = -1;
+		}
+		return rc;
+	}
+	if (pxb_vfs_mount_dir_arg(d->vfs, "/", troot, PXB_VFS_TFTP, d) < 0) {
+		pxbd_log(PXB_LOG_WARNING, "vfs", "tftp.root %s: no such directory; TFTP serves "
+			 "generated files only", troot);
+		rc = -1;
+	}
+	if (pxb_vfs_mount_dir_arg(d->vfs, "/", hroot, PXB_VFS_HTTP, d) < 0) {
+		pxbd_log(PXB_LOG_WARNING, "vfs", "http.root %s: no such directory; HTTP serves "
+			 "generated files only", hroot);
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * daemon.h - pxebootd's shared state and the interface of its services.
+ *
+ * The daemon is glue: it owns the configuration, the libevent loop, the
+ * sockets and the signals, and feeds the library's engines. Each protocol
+ * driver (TFTP, DHCP) is a service with start/reload/stop.
+ */
+#ifndef PXBD_DAEMON_H
+#define PXBD_DAEMON_H
+
+#include <event2/event.h>
+#include <pxeboot/pxeboot.h>
+
+struct pxbd;
+
+struct pxbd_service {
+	const char *name;
+	/* Binds sockets and starts serving; returns 0 or <0 (already logged). */
+	int (*start)(struct pxbd *d);
+	/* Applies d->conf after a reload; returns 0 or <0 (keeps running). */
+	int (*reload)(struct pxbd *d);
+	/* Stops: closes open transfers and sockets, flushes state. */
+	void (*stop)(struct pxbd *d);
+};
+
+struct pxbd {
+	struct event_base *base;
+	pxb_conf *conf;            /* the configuration in force */
+	pxb_vfs *vfs;
+	pxb_host *host;
+	const char *conf_path;     /* NULL: built-in default */
+	const char *plugin_dir;    /* -P overrides plugin_dir */
+	char **overrides;          /* -o settings, applied on every load */
+	unsigned noverrides;
+	int foreground, debug;
+	void *tftp;                /* driver states */
+	void *dhcp;
+};
+
+/* Logging: stderr in the foreground, syslog otherwise; one line per event. */
+void pxbd_log_init(int foreground, int debug);
+void pxbd_log_set_level(const char *level);
+void pxbd_log(int level, const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adapter for pxb_host's log callback. */
+void pxbd_log_cb(void *arg, int level, const char *source, const char *msg);
+/* Rate limit: returns 1 when a message keyed by key may be logged now (once a minute). */
+int pxbd_log_ratelimit(uint32_t key, pxb_ms_t now);
+
+/* Monotonic milliseconds for the engines. */
+pxb_ms_t pxbd_now(void);
+
+/*
+ * Builds and validates a configuration: file (or built-in default), -o
+ * overrides, plugins' schemas (loading the plugins into host when host is
+ * non-NULL and has none yet; otherwise adding the loaded ones' schemas).
+ * Every problem is passed to report. Returns the configuration, or NULL
+ * when anything was wrong.
+ */
+pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn report,
+			   void *arg);
+
+/* The built-in default configuration text (used without -c). */
+extern const char pxbd_default_config[];
+
+/* Mounts tftp.root and http.root into the namespace (replacing earlier ones). */
+int pxbd_mount_roots(struct pxbd *d);
+
+/* Process plumbing. */
+int pxbd_daemonize(void);
+int pxbd_write_pidfile(const char *path);
+int pxbd_drop_privileges(const char *user, const char *group);
+
+#endif

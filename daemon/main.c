@@ -1,0 +1,210 @@
+/*
+ * main.c - pxebootd: command line, start-up, signals, shutdown.
+ *
+ * Start-up order: configuration (and plugins) validated completely before
+ * anything binds; then the file namespace, plugins, protocol drivers,
+ * pid file, privilege drop, and the loop. SIGHUP builds a whole new
+ * configuration and swaps it in only when it is valid.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "services.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pxebootd [-tfdV] [-c FILE] [-o SETTING=VALUE]... [-p PIDFILE] [-P PLUGIN_DIR]\n"
+		"  -c FILE     configuration file (default: built-in defaults)\n"
+		"  -t          check the configuration and exit (0 valid, 1 invalid)\n"
+		"  -f          stay in the foreground, log to stderr\n"
+		"  -d          debug logging\n"
+		"  -o S=V      override setting S (e.g. -o tftp.listen=127.0.0.1:6969)\n"
+		"  -p PIDFILE  write the process id to PIDFILE\n"
+		"  -P DIR      load plugins from DIR (overrides plugin_dir)\n"
+		"  -V          print the version and exit\n");
+}
+
+struct errlist {
+	unsigned n;
+};
+
+static void report_stderr(void *arg, const char *line)
+{
+	struct errlist *e = arg;
+
+	fprintf(stderr, "%s\n", line);
+	e->n++;
+}
+
+static void report_log(void *arg, const char *line)
+{
+	struct errlist *e = arg;
+
+	pxbd_log(PXB_LOG_ERR, "config", "%s", line);
+	e->n++;
+}
+
+static void reload(struct pxbd *d)
+{
+	struct errlist errs = {0};
+	pxb_conf *nc, *old;
+	char err[1024];
+
+	pxbd_log(PXB_LOG_NOTICE, "pxebootd", "reloading %s",
+		 d->conf_path ? d->conf_path : "built-in configuration");
+	nc = pxbd_config_load(d, d->host, report_log, &errs);
+	if (!nc) {
+		pxbd_log(PXB_LOG_ERR, "pxebootd", "new configuration has %u error(s); the running "
+			 "one stays", errs.n);
+		return;
+	}
+	old = d->conf;
+	d->conf = nc;
+	pxbd_log_set_level(pxb_conf_string(pxb_conf_root(nc), "log_level"));
+	pxbd_mount_roots(d);
+	if (pxb_host_reload_all(d->host, nc, err, sizeof(err)) < 0)
+		pxbd_log(PXB_LOG_ERR, "pxebootd", "%s", err);
+	for (unsigned i = 0; pxbd_services[i]; i++)
+		if (pxbd_services[i]->reload)
+			pxbd_services[i]->reload(d);
+	pxb_conf_free(old);
+	pxbd_log(PXB_LOG_NOTICE, "pxebootd", "configuration reloaded");
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct pxbd *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		reload(d);
+		return;
+	}
+	pxbd_log(PXB_LOG_NOTICE, "pxebootd", "signal %d: stopping", (int)sig);
+	event_base_loopexit(d->base, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct pxbd d;
+	struct errlist errs = {0};
+	const char *pidfile = NULL;
+	int check_only = 0, opt, rc = 1;
+	unsigned started = 0;
+	struct event *sigs[3] = {NULL, NULL, NULL};
+	static const int signums[3] = {SIGHUP, SIGTERM, SIGINT};
+	char err[1024];
+
+	memset(&d, 0, sizeof(d));
+	d.overrides = calloc((size_t)argc + 1, sizeof(char *));
+	if (!d.overrides)
+		return 1;
+	while ((opt = getopt(argc, argv, "c:tfdVo:p:P:h")) != -1) {
+		switch (opt) {
+		case 'c': d.conf_path = optarg; break;
+		case 't': check_only = 1; break;
+		case 'f': d.foreground = 1; break;
+		case 'd': d.debug = 1; break;
+		case 'o': d.overrides[d.noverrides++] = optarg; break;
+		case 'p': pidfile = optarg; break;
+		case 'P': d.plugin_dir = optarg; break;
+		case 'V': printf("pxebootd %s (libpxeboot %s, plugin ABI %d)\n", PACKAGE_VERSION,
+				 pxb_version(), PXB_PLUGIN_ABI);
+			return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	pxbd_log_init(d.foreground || check_only, d.debug);
+
+	d.vfs = pxb_vfs_new();
+	d.host = d.vfs ? pxb_host_new(d.vfs, pxbd_log_cb, NULL) : NULL;
+	if (!d.host) {
+		fprintf(stderr, "pxebootd: out of memory\n");
+		return 1;
+	}
+	d.conf = pxbd_config_load(&d, d.host, report_stderr, &errs);
+	if (check_only) {
+		if (d.conf)
+			printf("%s: configuration is valid\n",
+			       d.conf_path ? d.conf_path : "<built-in>");
+		else
+			fprintf(stderr, "%s: %u error(s)\n",
+				d.conf_path ? d.conf_path : "<built-in>", errs.n);
+		rc = d.conf ? 0 : 1;
+		goto out;
+	}
+	if (!d.conf)
+		goto out;
+	pxbd_log_set_level(pxb_conf_string(pxb_conf_root(d.conf), "log_level"));
+
+	if (!d.foreground && pxbd_daemonize() < 0) {
+		fprintf(stderr, "pxebootd: cannot become a daemon: %s\n", strerror(errno));
+		goto out;
+	}
+	/* Writes to a closed peer must fail with EPIPE, not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	d.base = event_base_new();
+	if (!d.base) {
+		pxbd_log(PXB_LOG_ERR, "pxebootd", "cannot create the event loop");
+		goto out;
+	}
+	pxb_host_set_event_base(d.host, d.base);
+	pxbd_mount_roots(&d);
+	if (pxb_host_init_all(d.host, d.conf, err, sizeof(err)) < 0) {
+		pxbd_log(PXB_LOG_ERR, "pxebootd", "%s", err);
+		goto out;
+	}
+	for (; pxbd_services[started]; started++)
+		if (pxbd_services[started]->start(&d) < 0)
+			goto out;
+	if (pidfile && pxbd_write_pidfile(pidfile) < 0) {
+		pxbd_log(PXB_LOG_ERR, "pxebootd", "cannot write pid file %s: %s", pidfile,
+			 strerror(errno));
+		goto out;
+	}
+	if (pxbd_drop_privileges(pxb_conf_string(pxb_conf_root(d.conf), "user"),
+				 pxb_conf_string(pxb_conf_root(d.conf), "group")) < 0)
+		goto out;
+	for (int i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(d.base, signums[i], on_signal, &d);
+		if (!sigs[i] || evsignal_add(sigs[i], NULL) < 0)
+			goto out;
+	}
+	pxbd_log(PXB_LOG_NOTICE, "pxebootd", "pxebootd %s started (%s, %u plugin(s))",
+		 PACKAGE_VERSION, d.conf_path ? d.conf_path : "built-in configuration",
+		 pxb_host_plugin_count(d.host));
+	event_base_dispatch(d.base);
+	rc = 0;
+out:
+	while (started-- > 0)
+		if (pxbd_services[started]->stop)
+			pxbd_services[started]->stop(&d);
+	for (int i = 0; i < 3; i++)
+		if (sigs[i])
+			event_free(sigs[i]);
+	pxb_host_free(d.host);
+	pxb_vfs_free(d.vfs);
+	pxb_conf_free(d.conf);
+	if (d.base)
+		event_base_free(d.base);
+	if (pidfile && rc == 0)
+		unlink(pidfile);
+	free(d.overrides);
+	if (rc == 0 && !check_only)
+		pxbd_log(PXB_LOG_NOTICE, "pxebootd", "stopped");
+	return rc;
+}

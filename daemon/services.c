@@ -1,0 +1,11 @@
+/*
+ * services.c - the protocol drivers pxebootd runs, in start order.
+ */
+#include "config.h"
+
+#include "daemon.h"
+#include "services.h"
+
+const struct pxbd_service *const pxbd_services[] = {
+	NULL,
+};
