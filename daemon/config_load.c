@@ -26,6 +26,30 @@ static void add_loaded_schemas(pxb_host *host, pxb_conf *c)
 	}
 }
 
+/*
+ * Applies the -o settings: in phase 0 those the schema knows already, in
+ * phase 1 the rest (plugins' settings, now known or reported as unknown).
+ */
+static int apply_overrides(struct pxbd *d, pxb_conf *c, int phase, pxb_conf_report_fn report,
+			   void *arg)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < d->noverrides; i++) {
+		const char *o = d->overrides[i], *eq = strchr(o, '=');
+		char name[256];
+		int known;
+
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
+		known = pxb_conf_has_setting(c, name);
+		if ((phase == 0) != (known != 0))
+			continue;
+		if (pxb_conf_override(c, o, report, arg) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
 pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn report,
 			   void *arg)
 {
@@ -45,9 +69,9 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 		bad = pxb_conf_load_string(c, pxbd_default_config, "<built-in>", report, arg) < 0;
 	if (bad)
 		goto fail;
-	for (unsigned i = 0; i < d->noverrides; i++)
-		if (pxb_conf_override(c, d->overrides[i], report, arg) < 0)
-			bad = 1;
+	/* Overrides of plugins' settings wait until the plugins are loaded. */
+	if (apply_overrides(d, c, 0, report, arg) < 0)
+		bad = 1;
 	/*
 	 * The plugins are loaded before the full check so that their settings are
 	 * checked by the same schema; a silent first pass says whether plugin_dir
@@ -66,6 +90,8 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	} else if (host) {
 		add_loaded_schemas(host, c);
 	}
+	if (apply_overrides(d, c, 1, report, arg) < 0)
+		bad = 1;
 	/* Unknown settings are errors, unless a plugin that would know them failed. */
 	if (pxb_conf_validate(c, !bad, report, arg) > 0 || bad)
 		goto fail;

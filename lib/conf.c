@@ -28,6 +28,7 @@ struct schema_table {
 
 struct pxb_conf {
 	config_t cfg; /* first: a setting's ->config leads back here */
+	config_t defaults; /* array defaults materialized by the getters */
 	char *source;
 	struct schema_table *tables;
 	unsigned ntables;
@@ -63,6 +64,7 @@ pxb_conf *pxb_conf_new(void)
 	if (!c)
 		return NULL;
 	config_init(&c->cfg);
+	config_init(&c->defaults);
 	c->source = strdup("<built-in>");
 	if (!c->source || pxb__conf_add_core_schema(c) < 0) {
 		pxb_conf_free(c);
@@ -76,6 +78,7 @@ void pxb_conf_free(pxb_conf *c)
 	if (!c)
 		return;
 	config_destroy(&c->cfg);
+	config_destroy(&c->defaults);
 	free(c->source);
 	free(c->tables);
 	free(c);
@@ -235,6 +238,11 @@ static const struct pxb_conf_setting *schema_find(const struct pxb_conf *c, cons
 	return NULL;
 }
 
+int pxb_conf_has_setting(const pxb_conf *c, const char *path)
+{
+	return schema_find(c, path) != NULL;
+}
+
 /* Is path a group some schema entry lives under ("dhcp", "dhcp.hosts.*")? */
 static int schema_is_group(const struct pxb_conf *c, const char *path)
 {
@@ -384,8 +392,6 @@ static void validate_setting(struct vctx *v, const config_setting_t *s)
 	char path[256];
 	const struct pxb_conf_setting *e;
 
-	if (s->name && strncmp(s->name, "__", 2) == 0)
-		return; /* scratch space of the getters, not from the file */
 	if (schema_path(s, path, sizeof(path)) < 0) {
 		verr(v, s, "nested too deeply");
 		return;
@@ -543,6 +549,31 @@ static int set_from_text(config_setting_t *s, enum pxb_conf_type type, const cha
 	return -1;
 }
 
+/* Would set_from_text accept val? Checked before the old value is removed. */
+static int text_ok(enum pxb_conf_type type, const char *val)
+{
+	long long n;
+	int b;
+
+	switch (type) {
+	case PXB_CT_BOOL:
+		return parse_bool(val, &b);
+	case PXB_CT_INT:
+		return parse_int(val, &n);
+	case PXB_CT_INTS: {
+		char *copy = strdup(val), *save = NULL, *tok;
+		int rc = copy ? 0 : -1;
+		for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
+		     tok = strtok_r(NULL, ",", &save))
+			rc = parse_int(tok, &n);
+		free(copy);
+		return rc;
+	}
+	default:
+		return 0;
+	}
+}
+
 static int ctype_of(enum pxb_conf_type t)
 {
 	switch (t) {
@@ -584,6 +615,11 @@ int pxb_conf_override(pxb_conf *c, const char *assignment, pxb_conf_report_fn re
 	}
 	if (e->type == PXB_CT_GROUP || e->type == PXB_CT_LIST) {
 		reportf(report, arg, "command line: %s: %s cannot be set with -o", path,
+			type_name(e->type));
+		return PXB_ERR_INVAL;
+	}
+	if (text_ok(e->type, eq + 1) < 0) {
+		reportf(report, arg, "command line: %s: \"%s\" is not %s", path, eq + 1,
 			type_name(e->type));
 		return PXB_ERR_INVAL;
 	}
@@ -657,14 +693,14 @@ int pxb_conf_bool(const pxb_conf_node *node, const char *path)
 
 /*
  * Arrays left unset fall back to their comma-separated default, kept in a
- * per-configuration scratch setting so element pointers stay valid.
+ * separate per-configuration tree so element pointers stay valid.
  */
 static const config_setting_t *array_of(const pxb_conf_node *node, const char *path)
 {
 	const config_setting_t *s = SET(pxb_conf_get(node, path));
 	const struct pxb_conf_setting *e;
 	struct pxb_conf *c;
-	config_setting_t *scratch, *d;
+	config_setting_t *d, *root;
 	char name[300], schema[256];
 
 	if (s)
@@ -673,22 +709,18 @@ static const config_setting_t *array_of(const pxb_conf_node *node, const char *p
 	if (!e || !e->def || !*e->def || (e->type != PXB_CT_STRINGS && e->type != PXB_CT_INTS))
 		return NULL;
 	c = conf_of(node);
-	scratch = config_setting_get_member(config_root_setting(&c->cfg), "__defaults");
-	if (!scratch)
-		scratch = config_setting_add(config_root_setting(&c->cfg), "__defaults",
-					     CONFIG_TYPE_GROUP);
-	if (!scratch)
-		return NULL;
 	if (schema_path(SET(node), schema, sizeof(schema)) < 0)
 		return NULL;
+	/* A valid libconfig name: a letter first, then letters, digits, '_'. */
 	snprintf(name, sizeof(name), "d_%s_%s", schema, path);
 	for (char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
 			*p = '_';
-	d = config_setting_get_member(scratch, name);
+	root = config_root_setting(&c->defaults);
+	d = config_setting_get_member(root, name);
 	if (d)
 		return d;
-	d = config_setting_add(scratch, name, CONFIG_TYPE_ARRAY);
+	d = config_setting_add(root, name, CONFIG_TYPE_ARRAY);
 	if (!d || set_from_text(d, e->type, e->def) < 0)
 		return NULL;
 	return d;

@@ -148,7 +148,8 @@ static int open_beneath(const struct mount *m, const char *rel, int flags)
 	int fd;
 #if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+		/* openat2 refuses O_NOCTTY together with O_PATH. */
+		.flags = (uint64_t)(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 
@@ -157,7 +158,7 @@ static int open_beneath(const struct mount *m, const char *rel, int flags)
 		return fd;
 #endif
 	/* Fallback: open, then check where the descriptor really points. */
-	fd = openat(m->dirfd, p, flags | O_CLOEXEC | O_NOCTTY);
+	fd = openat(m->dirfd, p, flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
 	if (fd >= 0) {
 		char link[64], real[PATH_MAX];
 		ssize_t n;
@@ -360,8 +361,21 @@ static int list_dir(const struct mount *m, const char *rel, struct listing *l)
 		struct stat st;
 		if (de->d_name[0] == '.')
 			continue; /* hidden files and . / .. are never listed */
-		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		if (S_ISLNK(st.st_mode)) {
+			/* List a symlink only if it resolves inside the root. */
+			char sub[PXB_VFS_PATH_MAX + 260];
+			int sfd;
+			snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+			sfd = open_beneath(m, sub, O_PATH);
+			if (sfd < 0 || fstat(sfd, &st) < 0) {
+				if (sfd >= 0)
+					close(sfd);
+				continue;
+			}
+			close(sfd);
+		}
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 			continue;
 		memset(&e, 0, sizeof(e));

@@ -110,6 +110,9 @@ PXB_API int pxb_conf_override(pxb_conf *c, const char *assignment,
 PXB_API int pxb_conf_validate(pxb_conf *c, int final, pxb_conf_report_fn report,
 			      void *arg);
 
+/* Does the schema describe the setting at path ("tftp.root")? 1 or 0. */
+PXB_API int pxb_conf_has_setting(const pxb_conf *c, const char *path);
+
 /* Name of the file the configuration came from ("<built-in>" for text). */
 PXB_API const char *pxb_conf_source(const pxb_conf *c);
 

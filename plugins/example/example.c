@@ -1,0 +1,120 @@
+/*
+ * example.c - the template for writing a pxeboot plugin.
+ *
+ * It adds one generated file, /hello.txt (name configurable), to the file
+ * namespace for TFTP and HTTP; its content greets the client by MAC and
+ * address. Copy this file to start a plugin of your own:
+ *
+ *   cc -shared -fPIC -fvisibility=hidden -o example.so example.c \
+ *      $(pkg-config --cflags --libs libpxeboot)
+ *
+ * and load it with `plugins = ["example"];` and plugin_dir (or -P).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pxeboot/pxeboot.h>
+
+struct example {
+	pxb_host *host;
+	char greeting[128];
+	char path[256];
+};
+
+/* The plugin's settings: section "example" of the configuration. */
+static const struct pxb_conf_setting settings[] = {
+	{"greeting", PXB_CT_STRING, "Hello", 0, 0, NULL, NULL, "first word of /hello.txt"},
+	{"path", PXB_CT_STRING, "/hello.txt", 0, 0, NULL, pxb_check_abs_path,
+	 "where the greeting is served"},
+	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+/* Renders the greeting for this client into a memory file. */
+static int hello_open(void *arg, const char *rel, const struct pxb_client *c,
+		      struct pxb_file *f)
+{
+	struct example *ex = arg;
+	char text[256], mac[18] = "unknown", ip[INET_ADDRSTRLEN] = "unknown";
+	int n;
+
+	if (*rel)
+		return PXB_ERR_NOENT; /* only the mount point itself exists */
+	if (c && c->has_mac)
+		pxb_mac_format(c->mac, mac, ':');
+	if (c && c->addr.s_addr)
+		inet_ntop(AF_INET, &c->addr, ip, sizeof(ip));
+	n = snprintf(text, sizeof(text), "%s, %s at %s\n", ex->greeting, mac, ip);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return PXB_ERR_TOOBIG;
+	if (pxb_file_from_buffer(f, text, (size_t)n, 1) < 0)
+		return PXB_ERR_NOMEM;
+	f->generated = 1;
+	f->content_type = "text/plain; charset=utf-8";
+	return 0;
+}
+
+static const struct pxb_vfs_provider hello_provider = {
+	.name = "example",
+	.open = hello_open,
+};
+
+static int apply(struct example *ex, const pxb_conf_node *sec)
+{
+	/* Settings are copied: the section is only valid during the call. */
+	const pxb_conf_node *root = pxb_conf_root(pxb_host_conf(ex->host));
+	const char *g = sec ? pxb_conf_string(sec, "greeting")
+			    : pxb_conf_string(root, "example.greeting");
+	const char *p = sec ? pxb_conf_string(sec, "path") : pxb_conf_string(root, "example.path");
+
+	snprintf(ex->greeting, sizeof(ex->greeting), "%s", g);
+	snprintf(ex->path, sizeof(ex->path), "%s", p);
+	return 0;
+}
+
+static int example_init(pxb_host *h, const pxb_conf_node *sec, void **state)
+{
+	struct example *ex = calloc(1, sizeof(*ex));
+	int rc;
+
+	if (!ex)
+		return PXB_ERR_NOMEM;
+	ex->host = h;
+	apply(ex, sec);
+	rc = pxb_vfs_mount_provider(pxb_host_vfs(h), ex->path, &hello_provider, ex, PXB_VFS_ALL);
+	if (rc == 0)
+		rc = pxb_host_register(h, PXB_SVC_VFS, "example", &hello_provider, ex);
+	if (rc < 0) {
+		pxb_vfs_unmount_arg(pxb_host_vfs(h), ex);
+		free(ex);
+		return rc;
+	}
+	pxb_host_log(h, PXB_LOG_INFO, "serving %s", ex->path);
+	*state = ex;
+	return 0;
+}
+
+static int example_reload(void *state, const pxb_conf_node *sec)
+{
+	struct example *ex = state;
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", ex->path);
+	apply(ex, sec);
+	if (strcmp(old, ex->path) != 0) {
+		pxb_vfs_unmount_arg(pxb_host_vfs(ex->host), ex);
+		return pxb_vfs_mount_provider(pxb_host_vfs(ex->host), ex->path, &hello_provider, ex,
+					      PXB_VFS_ALL);
+	}
+	return 0;
+}
+
+static void example_fini(void *state)
+{
+	free(state); /* the host removes our mounts and registrations */
+}
+
+PXB_PLUGIN(.name = "example", .version = "1.0", .summary = "greets clients in /hello.txt",
+	   .settings = settings, .init = example_init, .reload = example_reload,
+	   .fini = example_fini);

@@ -1,0 +1,77 @@
+#!/bin/bash
+# daemon_config.sh - pxebootd's command line: -t on good and bad files,
+# -o overrides, -V, a missing plugin, SIGHUP with a bad file keeps serving.
+. "$top_srcdir/t/lib/common.sh"
+d=$(scratch_dir)
+
+: >"$d/empty.conf"
+ok "-t accepts an empty file" "$PXEBOOTD" -t -c "$d/empty.conf"
+
+cat >"$d/bad.conf" <<'CONF'
+# a broken file
+tftp = {
+  listen = "192.168.1.300";
+  max_blksize = 70000;
+};
+dhcp = { mode = "sometimes"; pool = 3; };
+CONF
+"$PXEBOOTD" -t -c "$d/bad.conf" >"$d/out" 2>&1
+check "-t on a broken file exits 1" $([ $? -eq 1 ]; echo $?)
+ok "names file:line:setting for a bad address" \
+	grep -qx "$d/bad.conf:3: tftp.listen: \"192.168.1.300\" is not ADDR or ADDR:PORT (IPv4, or \[IPv6\]:PORT)" "$d/out"
+ok "lists every error (range)" grep -q "bad.conf:4: tftp.max_blksize: 70000 is out of range" "$d/out"
+ok "lists every error (choice)" grep -q "bad.conf:6: dhcp.mode: \"sometimes\" is not one of server|proxy|off" "$d/out"
+ok "lists every error (unknown)" grep -q "bad.conf:6: dhcp.pool: unknown setting" "$d/out"
+
+printf 'tftp = { root = ; };\n' >"$d/syntax.conf"
+"$PXEBOOTD" -t -c "$d/syntax.conf" >"$d/out" 2>&1
+check "syntax error exits 1" $([ $? -eq 1 ]; echo $?)
+ok "syntax error names file and line" grep -q "syntax.conf:1: syntax error" "$d/out"
+
+ok "-o overrides a setting" "$PXEBOOTD" -t -c "$d/empty.conf" -o tftp.listen=127.0.0.1:6969
+"$PXEBOOTD" -t -c "$d/empty.conf" -o tftp.listen=nowhere >"$d/out" 2>&1
+check "-o with a bad value exits 1" $([ $? -eq 1 ]; echo $?)
+ok "-o error names the setting" grep -q "command line: tftp.listen: \"nowhere\" is not ADDR" "$d/out"
+
+"$PXEBOOTD" -t -c "$d/empty.conf" -P "$d" -o plugins=nothere >"$d/out" 2>&1
+check "a missing plugin is an error" $([ $? -eq 1 ]; echo $?)
+ok "names the path tried and dlerror's text" \
+	grep -q "plugin nothere: cannot load $d/nothere.so: .*No such file" "$d/out"
+
+ok "-V prints the version" sh -c "'$PXEBOOTD' -V | grep -q '^pxebootd [0-9]'"
+ok "-t without -c checks the built-in default" "$PXEBOOTD" -t
+
+"$PXEBOOTD" -t -c "$d/missing.conf" >"$d/out" 2>&1
+check "a missing file exits 1" $([ $? -eq 1 ]; echo $?)
+
+# A running daemon keeps its configuration when a reload brings a bad one.
+mkdir -p "$d/root"
+port=$(free_port udp)
+cat >"$d/run.conf" <<CONF
+tftp = { root = "$d/root"; listen = "127.0.0.1:$port"; };
+http = { root = "$d/root"; };
+plugins = ["example"];
+example = { greeting = "Hello"; };
+CONF
+start_pxebootd "$d/log" -c "$d/run.conf" -p "$d/pid"
+ok "daemon starts" wait_for 10 grep -q "started" "$d/log"
+ok "pid file written" wait_for 5 test -s "$d/pid"
+check "pid file holds the daemon's pid" $([ "$(cat "$d/pid" 2>/dev/null)" = "$PXBD_PID" ]; echo $?)
+echo 'tftp = { listen = "bad"; };' >"$d/run.conf"
+kill -HUP "$PXBD_PID"
+ok "bad reload is reported" wait_for 10 grep -q "the running one stays" "$d/log"
+ok "daemon still running after a bad reload" kill -0 "$PXBD_PID"
+cat >"$d/run.conf" <<CONF
+tftp = { root = "$d/root"; listen = "127.0.0.1:$port"; };
+http = { root = "$d/root"; };
+plugins = ["example"];
+example = { greeting = "Howdy"; };
+CONF
+kill -HUP "$PXBD_PID"
+ok "good reload applied" wait_for 10 grep -q "configuration reloaded" "$d/log"
+kill -TERM "$PXBD_PID"
+ok "SIGTERM stops it cleanly" wait_for 10 grep -q "notice pxebootd: stopped" "$d/log"
+wait "$PXBD_PID"
+check "exit status 0 after SIGTERM" $?
+ok "pid file removed" test ! -e "$d/pid"
+tap_done

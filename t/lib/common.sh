@@ -1,0 +1,104 @@
+# common.sh - shared helpers for shell tests: TAP output, bounded waits,
+# cleanup of what the test started (by PID only), free ports.
+#
+#   . "$top_srcdir/t/lib/common.sh"
+#   tap_plan_lazy; ok "name" test -f x; ...; tap_done
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PXB_PLUGIN_DIR:=$top_builddir/plugins/.libs}"
+PXEBOOTD="$top_builddir/daemon/pxebootd"
+
+_tap_n=0
+_tap_failed=0
+_pids=""
+_cleanups=""
+
+tap_skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+ok() {
+	local name=$1; shift
+	_tap_n=$((_tap_n + 1))
+	if "$@" >/dev/null 2>&1; then
+		echo "ok $_tap_n - $name"
+	else
+		echo "not ok $_tap_n - $name"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+# pass/fail with a computed condition: check NAME CONDITION-STATUS
+check() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$2" -eq 0 ]; then echo "ok $_tap_n - $1"; else
+		echo "not ok $_tap_n - $1"; _tap_failed=$((_tap_failed + 1)); fi
+}
+
+diag() { echo "# $*"; }
+
+tap_done() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
+
+# Runs the registered cleanups (newest first) and kills started PIDs.
+_run_cleanup() {
+	local p
+	for p in $_pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $_pids; do
+		# bounded: give each process 5 s, then SIGKILL
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	_pids=""
+	eval "$_cleanups"
+	_cleanups=""
+}
+trap _run_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Registers a command to run at exit (last registered runs first).
+at_exit() { _cleanups="$*; $_cleanups"; }
+
+# Remembers a PID to stop at exit.
+track_pid() { _pids="$_pids $1"; }
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until COMMAND succeeds.
+wait_for() {
+	local t=$1 i=0; shift
+	while [ $i -lt $((t * 10)) ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# A free UDP/TCP port on 127.0.0.1 in a high range.
+free_port() {
+	python3 - "$1" <<'PY'
+import socket, sys
+kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
+}
+
+# A scratch directory removed at exit.
+scratch_dir() {
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/pxb-test.XXXXXX")
+	at_exit "rm -rf '$d'"
+	echo "$d"
+}
+
+# Starts pxebootd in the foreground with a log file; sets PXBD_PID.
+# start_pxebootd LOG ARGS...
+start_pxebootd() {
+	local log=$1; shift
+	"$PXEBOOTD" -f -P "$PXB_PLUGIN_DIR" "$@" >"$log" 2>&1 &
+	PXBD_PID=$!
+	track_pid "$PXBD_PID"
+}

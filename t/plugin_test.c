@@ -1,0 +1,85 @@
+/*
+ * plugin_test.c - the plugin host: loading, ABI refusal, missing plugins,
+ * the example plugin's settings and the file it provides.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pxeboot/pxeboot.h>
+#include "tap.h"
+
+static void ignore(void *arg, const char *line)
+{
+	(void)arg;
+	diag("config: %s", line);
+}
+
+int main(void)
+{
+	const char *pdir = getenv("PXB_PLUGIN_DIR"), *tdir = getenv("PXB_TEST_MODULES");
+	char err[1024], want[2048];
+	pxb_vfs *v = pxb_vfs_new();
+	pxb_host *h = pxb_host_new(v, NULL, NULL);
+	pxb_conf *c = pxb_conf_new();
+	struct pxb_file f;
+	struct pxb_client cl;
+
+	plan_lazy();
+	if (!pdir || !tdir) {
+		printf("1..0 # SKIP PXB_PLUGIN_DIR/PXB_TEST_MODULES not set (run by make check)\n");
+		return 0;
+	}
+
+	is_int(pxb_host_load(h, c, tdir, "plugin_badabi", err, sizeof(err)), PXB_ERR_ABI,
+	       "a plugin built for another ABI is refused");
+	snprintf(want, sizeof(want),
+		 "plugin plugin_badabi: %s/plugin_badabi.so was built for plugin ABI %d, this "
+		 "pxeboot speaks ABI %d", tdir, PXB_PLUGIN_ABI + 41, PXB_PLUGIN_ABI);
+	is_str(err, want, "the refusal names the plugin and both ABI numbers");
+
+	is_int(pxb_host_load(h, c, tdir, "plugin_nosym", err, sizeof(err)), PXB_ERR_INVAL,
+	       "a shared object without descriptor is refused");
+	ok(strstr(err, "has no symbol pxb_plugin_entry") != NULL, "names the missing symbol: %s",
+	   err);
+
+	is_int(pxb_host_load(h, c, "/nonexistent", "ghost", err, sizeof(err)), PXB_ERR_NOENT,
+	       "a missing plugin is an error");
+	ok(strstr(err, "/nonexistent/ghost.so") && strstr(err, "No such file"),
+	   "names the path tried and dlerror's text: %s", err);
+	is_int(pxb_host_load(h, c, pdir, "../x", err, sizeof(err)), PXB_ERR_INVAL,
+	       "a name with '/' is refused");
+
+	is_int(pxb_conf_load_string(c, "example = { greeting = \"Hi\"; };", "p.conf", ignore, NULL),
+	       0, "config with a plugin section");
+	is_int(pxb_conf_validate(c, 1, ignore, NULL), 1,
+	       "the section is unknown before the plugin is loaded");
+	is_int(pxb_host_load(h, c, pdir, "example", err, sizeof(err)), 0, "load the example plugin");
+	is_int(pxb_host_load(h, c, pdir, "example", err, sizeof(err)), PXB_ERR_EXIST,
+	       "loading twice is refused");
+	is_int(pxb_conf_validate(c, 1, ignore, NULL), 0, "its settings join the schema");
+	is_int(pxb_host_plugin_count(h), 1, "one plugin loaded");
+	is_str(pxb_host_plugin(h, 0)->name, "example", "descriptor name");
+	is_int(pxb_host_init_all(h, c, err, sizeof(err)), 0, "init");
+	ok(pxb_host_find(h, PXB_SVC_VFS, "example", NULL) != NULL, "registered a service");
+
+	memset(&cl, 0, sizeof(cl));
+	cl.has_mac = 1;
+	memcpy(cl.mac, "\x52\x54\x00\x12\x34\x56", 6);
+	cl.addr.s_addr = htonl(0xc6120064);
+	is_int(pxb_vfs_open(v, "/hello.txt", PXB_VFS_TFTP, &cl, &f), 0,
+	       "the plugin's generated file is in the namespace");
+	ok(f.size == strlen("Hi, 52:54:00:12:34:56 at 198.18.0.100\n") &&
+	   memcmp(f.data, "Hi, 52:54:00:12:34:56 at 198.18.0.100\n", f.size) == 0,
+	   "rendered for this client with the configured greeting");
+	pxb_file_close(&f);
+
+	pxb_host_free(h);
+	is_int(pxb_vfs_open(v, "/hello.txt", PXB_VFS_TFTP, &cl, &f), PXB_ERR_NOENT,
+	       "unloading removes the plugin's files");
+	pxb_vfs_free(v);
+	pxb_conf_free(c);
+	return done_testing();
+}
