@@ -22,7 +22,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pxebootd [-tfdV] [-c FILE] [-o SETTING=VALUE]... [-p PIDFILE] [-P PLUGIN_DIR]\n"
+		"usage: pxebootd [-tfdSV] [-c FILE] [-o SETTING=VALUE]... [-p PIDFILE] [-P PLUGIN_DIR]\n"
 		"  -c FILE     configuration file (default: built-in defaults)\n"
 		"  -t          check the configuration and exit (0 valid, 1 invalid)\n"
 		"  -f          stay in the foreground, log to stderr\n"
@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"  -o S=V      override setting S (e.g. -o tftp.listen=127.0.0.1:6969)\n"
 		"  -p PIDFILE  write the process id to PIDFILE\n"
 		"  -P DIR      load plugins from DIR (overrides plugin_dir)\n"
+		"  -S          print every setting (core and loaded plugins) and exit\n"
 		"  -V          print the version and exit\n");
 }
 
@@ -51,6 +52,21 @@ static void report_log(void *arg, const char *line)
 
 	pxbd_log(PXB_LOG_ERR, "config", "%s", line);
 	e->n++;
+}
+
+static const char *type_word(enum pxb_conf_type t)
+{
+	static const char *w[] = {"bool", "int", "string", "strings", "ints", "group", "list"};
+
+	return (unsigned)t < sizeof(w) / sizeof(w[0]) ? w[t] : "?";
+}
+
+/* One line per setting: NAME TYPE DEFAULT DOC (tab-separated). */
+static void print_setting(void *arg, const char *prefix, const struct pxb_conf_setting *s)
+{
+	(void)arg;
+	printf("%s%s%s\t%s\t%s\t%s\n", prefix, *prefix ? "." : "", s->path, type_word(s->type),
+	       !s->def ? "-" : *s->def ? s->def : "\"\"", s->doc ? s->doc : "");
 }
 
 static void reload(struct pxbd *d)
@@ -98,7 +114,7 @@ int main(int argc, char **argv)
 	struct pxbd d;
 	struct errlist errs = {0};
 	const char *pidfile = NULL;
-	int check_only = 0, opt, rc = 1;
+	int check_only = 0, print_schema = 0, opt, rc = 1;
 	unsigned started = 0;
 	struct event *sigs[3] = {NULL, NULL, NULL};
 	static const int signums[3] = {SIGHUP, SIGTERM, SIGINT};
@@ -108,10 +124,11 @@ int main(int argc, char **argv)
 	d.overrides = calloc((size_t)argc + 1, sizeof(char *));
 	if (!d.overrides)
 		return 1;
-	while ((opt = getopt(argc, argv, "c:tfdVo:p:P:h")) != -1) {
+	while ((opt = getopt(argc, argv, "c:tfdSVo:p:P:h")) != -1) {
 		switch (opt) {
 		case 'c': d.conf_path = optarg; break;
 		case 't': check_only = 1; break;
+		case 'S': print_schema = check_only = 1; break;
 		case 'f': d.foreground = 1; break;
 		case 'd': d.debug = 1; break;
 		case 'o': d.overrides[d.noverrides++] = optarg; break;
@@ -137,6 +154,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.conf = pxbd_config_load(&d, d.host, report_stderr, &errs);
+	if (print_schema && d.conf) {
+		pxb_conf_each_schema(d.conf, print_setting, NULL);
+		rc = 0;
+		goto out;
+	}
 	if (check_only) {
 		if (d.conf)
 			printf("%s: configuration is valid\n",
