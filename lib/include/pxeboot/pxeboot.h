@@ -8,5 +8,6 @@
 #include <pxeboot/conf.h>
 #include <pxeboot/vfs.h>
 #include <pxeboot/plugin.h>
+#include <pxeboot/lease.h>
 
 #endif
