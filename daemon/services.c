@@ -7,5 +7,6 @@
 #include "services.h"
 
 const struct pxbd_service *const pxbd_services[] = {
+	&pxbd_tftp_service,
 	NULL,
 };

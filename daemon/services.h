@@ -6,6 +6,8 @@
 
 #include "daemon.h"
 
+extern const struct pxbd_service pxbd_tftp_service;
+
 /* NULL-terminated, in start order. */
 extern const struct pxbd_service *const pxbd_services[];
 

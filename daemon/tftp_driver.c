@@ -1,0 +1,528 @@
+/*
+ * tftp_driver.c - TFTP on the libevent loop: the listening socket, one
+ * ephemeral socket per transfer, timers from the engine's deadlines.
+ *
+ * The protocol lives in lib/tftp_*.c; this file only moves datagrams.
+ * Every transfer answers from the address its request came to (IP_PKTINFO),
+ * which matters on hosts with several addresses: clients drop DATA from an
+ * address they did not ask. Datagrams of a window leave in one sendmmsg(2).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <pxeboot/tftp.h>
+#include "daemon.h"
+#include "services.h"
+
+#define RX_BURST 64          /* datagrams read per readiness event */
+#define SOCKBUF (4 << 20)    /* generous buffers: a boot storm comes at once */
+
+struct tftp;
+
+struct xfer {
+	struct tftp *t;
+	struct xfer *prev, *next;
+	int fd;
+	struct sockaddr_in peer;
+	struct in_addr local;
+	struct pxb_tftp_session *s;
+	struct pxb_file file;
+	struct event *rx, *timer;
+	pxb_ms_t started;
+	char name[PXB_TFTP_FILENAME_MAX + 1];
+};
+
+struct tftp {
+	struct pxbd *d;
+	int fd;
+	struct event *rx;
+	struct pxb_tftp_limits limits;
+	unsigned max_transfers, max_per_client;
+	unsigned active;
+	struct xfer *list;
+	uint64_t served, failed, refused, malformed;
+	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
+};
+
+/* Names clients probe for and are expected to miss (CLIENTS.md): debug only. */
+static int expected_miss(const char *name)
+{
+	static const char *const probes[] = {
+		"revocations_sku.efi", "revocations_sbat.efi", "shim_certificate_0.efi",
+		"pxelinux.cfg/", "command.lst", "fs.lst", "crypto.lst", "terminal.lst",
+		"grub.cfg-", "autoexec.ipxe",
+	};
+
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (strstr(name, probes[i]))
+			return 1;
+	return 0;
+}
+
+/* Makes a requested name printable in one log line. */
+static const char *printable(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char *peer_str(const struct sockaddr_in *sin, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+	snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
+	return buf;
+}
+
+static void send_pkts(struct xfer *x, const struct pxb_tftp_out *out)
+{
+	struct mmsghdr msgs[64];
+	struct iovec iov[64];
+	unsigned done = 0;
+
+	while (done < out->npkts) {
+		unsigned n = out->npkts - done, sent;
+		int rc;
+		if (n > 64)
+			n = 64;
+		for (unsigned i = 0; i < n; i++) {
+			iov[i].iov_base = (void *)out->pkts[done + i].data;
+			iov[i].iov_len = out->pkts[done + i].len;
+			memset(&msgs[i], 0, sizeof(msgs[i]));
+			msgs[i].msg_hdr.msg_name = &x->peer;
+			msgs[i].msg_hdr.msg_namelen = sizeof(x->peer);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		rc = sendmmsg(x->fd, msgs, n, 0);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			/* A full socket buffer is loss: the engine's timer resends. */
+			return;
+		}
+		sent = (unsigned)rc;
+		done += sent ? sent : n;
+	}
+}
+
+static void xfer_free(struct xfer *x)
+{
+	struct tftp *t = x->t;
+
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		t->list = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	if (x->rx)
+		event_free(x->rx);
+	if (x->timer)
+		event_free(x->timer);
+	pxb_tftp_session_free(x->s);
+	pxb_file_close(&x->file);
+	if (x->fd >= 0)
+		close(x->fd);
+	t->active--;
+	free(x);
+}
+
+static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
+{
+	struct pxb_tftp_info info;
+	char p[64], nm[PXB_TFTP_FILENAME_MAX * 4 + 8];
+	double secs = (double)(pxbd_now() - x->started) / 1000.0;
+
+	pxb_tftp_session_info(x->s, &info);
+	peer_str(&x->peer, p, sizeof(p));
+	printable(x->name, nm, sizeof(nm));
+	switch (out->verdict) {
+	case PXB_TFTP_DONE:
+		x->t->served++;
+		pxbd_log(PXB_LOG_INFO, "tftp",
+			 "%s done %s %llu bytes in %.3f s blksize=%u windowsize=%u retransmits=%llu",
+			 p, nm, (unsigned long long)info.size, secs, info.blksize, info.windowsize,
+			 (unsigned long long)info.retransmits);
+		break;
+	case PXB_TFTP_ABORTED:
+		/* OVMF's size probe: it reads the OACK's tsize and says no thanks. */
+		pxbd_log(PXB_LOG_DEBUG, "tftp", "%s %s: client ended after the option ack", p, nm);
+		break;
+	default: {
+		uint64_t blocks = info.blksize ? (info.size / info.blksize + 1) : 0;
+		x->t->failed++;
+		pxbd_log(PXB_LOG_WARNING, "tftp",
+			 "%s failed %s at block %llu of %llu after %u timeouts: %s%s", p, nm,
+			 (unsigned long long)out->block, (unsigned long long)blocks, info.timeouts,
+			 pxb_tftp_reason_name(out->reason),
+			 out->reason == PXB_TFTP_REASON_PEER_ERROR ? " (client sent an error)" : "");
+		break;
+	}
+	case PXB_TFTP_RUNNING:
+		return;
+	}
+	xfer_free(x);
+}
+
+static void xfer_arm(struct xfer *x)
+{
+	pxb_ms_t dl = pxb_tftp_session_next_deadline(x->s), now;
+	struct timeval tv;
+
+	if (dl == PXB_MS_NEVER) {
+		evtimer_del(x->timer);
+		return;
+	}
+	now = pxbd_now();
+	dl = dl > now ? dl - now : 0;
+	tv.tv_sec = dl / 1000;
+	tv.tv_usec = (dl % 1000) * 1000;
+	evtimer_add(x->timer, &tv);
+}
+
+/* Handles what a session call produced: send, then finish or re-arm. */
+static void xfer_after(struct xfer *x, const struct pxb_tftp_out *out)
+{
+	if (out->npkts)
+		send_pkts(x, out);
+	if (out->verdict != PXB_TFTP_RUNNING)
+		xfer_finish(x, out);
+	else
+		xfer_arm(x);
+}
+
+static void xfer_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct xfer *x = arg;
+	struct pxb_tftp_out out;
+
+	(void)fd;
+	(void)what;
+	if (pxb_tftp_session_timeout(x->s, pxbd_now(), &out) == 0)
+		xfer_after(x, &out);
+	else
+		xfer_arm(x);
+}
+
+static void xfer_rx(evutil_socket_t fd, short what, void *arg)
+{
+	struct xfer *x = arg;
+	struct tftp *t = x->t;
+
+	(void)what;
+	for (int i = 0; i < RX_BURST; i++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		struct pxb_tftp_out out;
+		ssize_t n = recvfrom((int)fd, t->rxbuf, sizeof(t->rxbuf), 0,
+				     (struct sockaddr *)&from, &fl);
+		int rc;
+
+		if (n < 0)
+			return;
+		if (from.sin_addr.s_addr != x->peer.sin_addr.s_addr ||
+		    from.sin_port != x->peer.sin_port) {
+			/* RFC 1350 sec 4: a foreign TID gets error 5; the transfer goes on. */
+			uint8_t e[64];
+			int el = pxb_tftp_build_error(e, sizeof(e), PXB_TFTP_ERR_UNKNOWN_TID, NULL);
+			if (el > 0)
+				sendto((int)fd, e, (size_t)el, 0, (struct sockaddr *)&from, fl);
+			continue;
+		}
+		rc = pxb_tftp_session_input(x->s, t->rxbuf, (size_t)n, pxbd_now(), &out);
+		if (rc == 0 || rc == PXB_ERR_PROTO) {
+			xfer_after(x, &out);
+			if (out.verdict != PXB_TFTP_RUNNING)
+				return; /* x is gone */
+		}
+	}
+}
+
+static int64_t file_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	return pxb_file_read(ctx, off, buf, len);
+}
+
+/* A socket bound to the local address the request arrived on, port 0. */
+static int transfer_socket(struct in_addr local)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr = local};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int sz = SOCKBUF;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void refuse(int fd, const struct sockaddr_in *to, int err)
+{
+	uint8_t e[128];
+	int n = pxb_tftp_build_error_for(e, sizeof(e), err);
+
+	if (n > 0)
+		sendto(fd, e, (size_t)n, 0, (const struct sockaddr *)to, sizeof(*to));
+}
+
+static unsigned per_client(struct tftp *t, struct in_addr a)
+{
+	unsigned n = 0;
+
+	for (struct xfer *x = t->list; x; x = x->next)
+		n += x->peer.sin_addr.s_addr == a.s_addr;
+	return n;
+}
+
+static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
+			   const struct sockaddr_in *from, struct in_addr local)
+{
+	struct pxb_tftp_request req;
+	struct pxb_client client;
+	struct pxb_tftp_source src;
+	struct pxb_tftp_out out;
+	struct xfer *x;
+	char p[64], nm[PXB_TFTP_FILENAME_MAX * 4 + 8], opts[160] = "";
+	int rc, fd;
+
+	peer_str(from, p, sizeof(p));
+	rc = pxb_tftp_request_parse(buf, len, &req);
+	fd = transfer_socket(local);
+	if (fd < 0) {
+		pxbd_log(PXB_LOG_ERR, "tftp", "%s: cannot open a transfer socket: %s", p,
+			 strerror(errno));
+		return;
+	}
+	if (rc < 0) {
+		if (rc == PXB_ERR_PROTO) {
+			t->malformed++;
+			if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0x7f7f, pxbd_now()))
+				pxbd_log(PXB_LOG_NOTICE, "tftp", "%s: malformed request dropped", p);
+		} else {
+			pxbd_log(PXB_LOG_NOTICE, "tftp", "%s %s %s refused: %s", p,
+				 req.opcode == PXB_TFTP_OP_WRQ ? "WRQ" : "RRQ",
+				 printable(req.filename, nm, sizeof(nm)),
+				 req.opcode == PXB_TFTP_OP_WRQ ? "read-only server" : pxb_strerror(rc));
+		}
+		refuse(fd, from, rc);
+		close(fd);
+		return;
+	}
+	printable(req.filename, nm, sizeof(nm));
+	for (int o = 0; o < PXB_TFTP_OPT_COUNT; o++)
+		if (req.opt_mask & (1u << o)) {
+			size_t l = strlen(opts);
+			snprintf(opts + l, sizeof(opts) - l, " %s=%llu",
+				 pxb_tftp_opt_name((enum pxb_tftp_opt)o),
+				 (unsigned long long)req.opt_value[o]);
+		}
+	if (t->active >= t->max_transfers || per_client(t, from->sin_addr) >= t->max_per_client) {
+		t->refused++;
+		if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0xb5b5, pxbd_now()))
+			pxbd_log(PXB_LOG_WARNING, "tftp", "%s RRQ %s refused: too many transfers", p,
+				 nm);
+		refuse(fd, from, PXB_ERR_BUSY);
+		close(fd);
+		return;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		refuse(fd, from, PXB_ERR_NOMEM);
+		close(fd);
+		return;
+	}
+	x->t = t;
+	x->fd = fd;
+	x->peer = *from;
+	x->local = local;
+	x->file.fd = -1;
+	x->started = pxbd_now();
+	memcpy(x->name, req.filename, req.filename_len + 1);
+	if (pxb_host_client_by_addr(t->d->host, from->sin_addr, &client) < 0) {
+		memset(&client, 0, sizeof(client));
+		client.arch = PXB_ARCH_UNKNOWN;
+		client.addr = from->sin_addr;
+	}
+	client.server_addr = local;
+	rc = pxb_vfs_open(t->d->vfs, req.filename, PXB_VFS_TFTP, &client, &x->file);
+	if (rc < 0) {
+		int lvl = rc == PXB_ERR_ACCESS ? PXB_LOG_WARNING
+			  : expected_miss(req.filename) ? PXB_LOG_DEBUG : PXB_LOG_INFO;
+		pxbd_log(lvl, "tftp", "%s RRQ %s%s: %s", p, nm, opts,
+			 rc == PXB_ERR_ACCESS ? "refused, outside the root or not a file"
+					      : pxb_strerror(rc));
+		refuse(fd, from, rc);
+		x->file.release = NULL;
+		close(fd);
+		free(x);
+		return;
+	}
+	pxbd_log(PXB_LOG_INFO, "tftp", "%s RRQ %s%s size=%llu", p, nm, opts,
+		 (unsigned long long)x->file.size);
+	src.ctx = &x->file;
+	src.read = file_read;
+	src.size = x->file.size;
+	rc = pxb_tftp_session_new(&t->limits, &req, &src, pxbd_now(), &x->s, &out);
+	x->rx = event_new(t->d->base, fd, EV_READ | EV_PERSIST, xfer_rx, x);
+	x->timer = evtimer_new(t->d->base, xfer_timer, x);
+	/* Linked before anything can fail, so xfer_free's bookkeeping holds. */
+	x->next = t->list;
+	if (t->list)
+		t->list->prev = x;
+	t->list = x;
+	t->active++;
+	if (rc < 0 || !x->rx || !x->timer || event_add(x->rx, NULL) < 0) {
+		refuse(fd, from, rc < 0 ? rc : PXB_ERR_NOMEM);
+		xfer_free(x);
+		return;
+	}
+	xfer_after(x, &out);
+}
+
+static void listen_rx(evutil_socket_t fd, short what, void *arg)
+{
+	struct tftp *t = arg;
+
+	(void)what;
+	for (int i = 0; i < RX_BURST; i++) {
+		struct sockaddr_in from;
+		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct iovec iov = {t->rxbuf, sizeof(t->rxbuf)};
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct in_addr local = {0};
+		ssize_t n = recvmsg((int)fd, &mh, 0);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				local = pi.ipi_spec_dst;
+			}
+		if (from.sin_family != AF_INET || from.sin_port == 0)
+			continue;
+		handle_request(t, t->rxbuf, (size_t)n, &from, local);
+	}
+}
+
+static void apply_limits(struct tftp *t, const pxb_conf *conf)
+{
+	const pxb_conf_node *r = pxb_conf_root(conf);
+
+	pxb_tftp_limits_default(&t->limits);
+	t->limits.max_blksize = (unsigned)pxb_conf_int(r, "tftp.max_blksize");
+	t->limits.max_windowsize = (unsigned)pxb_conf_int(r, "tftp.max_windowsize");
+	t->limits.retries = (unsigned)pxb_conf_int(r, "tftp.retries");
+	t->limits.timeout_ms = pxb_conf_int(r, "tftp.timeout") * 1000;
+	t->max_transfers = (unsigned)pxb_conf_int(r, "tftp.max_transfers");
+	t->max_per_client = (unsigned)pxb_conf_int(r, "tftp.max_per_client");
+}
+
+static int tftp_start(struct pxbd *d)
+{
+	const pxb_conf_node *r = pxb_conf_root(d->conf);
+	struct pxb_listen l;
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct tftp *t;
+	int one = 1, sz = SOCKBUF;
+
+	if (!pxb_conf_bool(r, "tftp.enable"))
+		return 0;
+	if (pxb_parse_listen(pxb_conf_string(r, "tftp.listen"), PXB_TFTP_PORT, &l) < 0 ||
+	    l.family != AF_INET) {
+		pxbd_log(PXB_LOG_ERR, "tftp", "tftp.listen: only IPv4 addresses are served");
+		return -1;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -1;
+	t->d = d;
+	apply_limits(t, d->conf);
+	inet_pton(AF_INET, l.host, &sin.sin_addr);
+	sin.sin_port = htons(l.port);
+	t->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->fd < 0)
+		goto fail;
+	setsockopt(t->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (bind(t->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	t->rx = event_new(d->base, t->fd, EV_READ | EV_PERSIST, listen_rx, t);
+	if (!t->rx || event_add(t->rx, NULL) < 0)
+		goto fail;
+	d->tftp = t;
+	pxbd_log(PXB_LOG_INFO, "tftp", "listening on %s:%u", l.host, l.port);
+	return 0;
+fail:
+	pxbd_log(PXB_LOG_ERR, "tftp", "cannot listen on %s:%u: %s", l.host, l.port,
+		 strerror(errno));
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t);
+	return -1;
+}
+
+static int tftp_reload(struct pxbd *d)
+{
+	struct tftp *t = d->tftp;
+
+	if (t)
+		apply_limits(t, d->conf); /* new transfers use them; tftp.listen needs a restart */
+	return 0;
+}
+
+static void tftp_stop(struct pxbd *d)
+{
+	struct tftp *t = d->tftp;
+
+	if (!t)
+		return;
+	if (t->active)
+		pxbd_log(PXB_LOG_NOTICE, "tftp", "closing %u open transfer(s)", t->active);
+	while (t->list)
+		xfer_free(t->list);
+	pxbd_log(PXB_LOG_INFO, "tftp", "served %llu, failed %llu, refused %llu, malformed %llu",
+		 (unsigned long long)t->served, (unsigned long long)t->failed,
+		 (unsigned long long)t->refused, (unsigned long long)t->malformed);
+	event_free(t->rx);
+	close(t->fd);
+	free(t);
+	d->tftp = NULL;
+}
+
+const struct pxbd_service pxbd_tftp_service = {
+	.name = "tftp",
+	.start = tftp_start,
+	.reload = tftp_reload,
+	.stop = tftp_stop,
+};
