@@ -1,0 +1,357 @@
+/*
+ * http.c - the HTTP plugin: its descriptor and settings, starting
+ * libmicrohttpd on http.listen, and driving it from the daemon's libevent
+ * loop. Requests are answered in http_request.c, listings in
+ * http_listing.c.
+ *
+ * Why MHD runs on the daemon's loop and not in threads of its own: the
+ * file namespace, the recent-client table and the providers that generate
+ * menus belong to the core, which is single-threaded and takes no locks.
+ * Driving MHD from the same loop (its epoll descriptor watched by libevent,
+ * MHD_run() when it is readable, a timer from MHD_get_timeout()) keeps every
+ * call into the core on the one thread, so nothing needs a lock. Throughput
+ * does not suffer: large files go out with sendfile(2) and the loop only
+ * hands the kernel more work when a socket has room. When a program embeds
+ * the library without a loop (pxb_host_event_base() is NULL) MHD runs one
+ * internal polling thread instead; that is logged, because then the
+ * plugin's calls into the core come from that thread.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+#include <microhttpd.h>
+
+#include <pxeboot/plugin.h>
+#include "http_internal.h"
+
+static const struct pxb_conf_setting http_settings[] = {
+	/* root and listen are the core's (lib/conf_schema.c): the namespace is shared. */
+	{"listing", PXB_CT_STRINGS, "", 0, 0, NULL, NULL,
+	 "path prefixes under which directories are listed (e.g. [\"/boot\"]); elsewhere 403"},
+	{"max_connections", PXB_CT_INT, "1000", 1, 1000000, NULL, NULL,
+	 "HTTP connections open at once, all clients together"},
+	{"max_per_client", PXB_CT_INT, "32", 1, 1000000, NULL, NULL,
+	 "HTTP connections open at once from one client address"},
+	{"timeout", PXB_CT_INT, "30", 1, 86400, NULL, NULL,
+	 "seconds an idle HTTP connection is kept open"},
+	{"max_header_size", PXB_CT_INT, "8192", 1024, 1048576, NULL, NULL,
+	 "bytes of request line and headers accepted; larger requests get 431 or 414"},
+	{"access_log", PXB_CT_BOOL, "true", 0, 0, NULL, NULL,
+	 "log one line per request: http: CLIENT METHOD PATH STATUS BYTES DURATIONms"},
+	{"ipv6", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "when http.listen is 0.0.0.0, listen on [::] for IPv4 and IPv6 alike"},
+	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+void http_log(struct http *s, int level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* During init the host names the plugin itself; afterwards we do. */
+	if (s->in_init)
+		pxb_host_log(s->host, level, "%s", msg);
+	else
+		pxb_host_log(s->host, level, "http: %s", msg);
+}
+
+/* MHD's own complaints (malformed requests, accept failures, bind errors). */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	struct http *s = cls;
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	http_log(s, PXB_LOG_NOTICE, "libmicrohttpd: %s", msg);
+}
+
+static void listing_free(struct http *s)
+{
+	for (unsigned i = 0; i < s->nlisting; i++)
+		free(s->listing[i]);
+	free(s->listing);
+	s->listing = NULL;
+	s->nlisting = 0;
+}
+
+/* Reads the settings reload may change: listing prefixes and access_log. */
+static int read_dynamic(struct http *s, const pxb_conf_node *root)
+{
+	unsigned n = pxb_conf_count(root, "http.listing");
+	char **l = calloc(n ? n : 1, sizeof(*l));
+
+	if (!l)
+		return PXB_ERR_NOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		const char *v = pxb_conf_elem_string(root, "http.listing", i);
+		char norm[PXB_VFS_PATH_MAX + 1];
+
+		if (!v || pxb_vfs_normalize(v, strlen(v), norm, sizeof(norm)) < 0) {
+			http_log(s, PXB_LOG_ERR, "http.listing[%u]: \"%s\" is not a path", i,
+				 v ? v : "");
+			goto fail;
+		}
+		l[i] = strdup(norm);
+		if (!l[i])
+			goto fail;
+	}
+	listing_free(s);
+	s->listing = l;
+	s->nlisting = n;
+	s->access_log = pxb_conf_bool(root, "http.access_log");
+	return 0;
+fail:
+	for (unsigned i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+	return PXB_ERR_CONFIG;
+}
+
+/* Runs MHD once and arms the timer for when it must run again. */
+static void drive(struct http *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	MHD_run(s->d);
+	/*
+	 * A zero timeout means MHD has connections ready it did not finish
+	 * (its epoll is edge-triggered): run again on the next loop turn.
+	 */
+	if (MHD_get_timeout(s->d, &ms) == MHD_YES) {
+		struct timeval tv = {.tv_sec = (time_t)(ms / 1000),
+				     .tv_usec = (suseconds_t)((ms % 1000) * 1000)};
+		evtimer_add(s->ev_timer, &tv);
+	} else {
+		evtimer_del(s->ev_timer);
+	}
+}
+
+static void on_io(evutil_socket_t fd, short what, void *arg)
+{
+	drive(arg);
+}
+
+/* The few answers that never change are made once and shared (MHD counts references). */
+static int make_canned(struct http *s)
+{
+	static const struct {
+		unsigned status;
+		const char *body;
+	} canned[] = {
+		{400, "<html><body><h1>400 Bad Request</h1></body></html>\n"},
+		{403, "<html><body><h1>403 Forbidden</h1></body></html>\n"},
+		{404, "<html><body><h1>404 Not Found</h1></body></html>\n"},
+		{405, "<html><body><h1>405 Method Not Allowed</h1></body></html>\n"},
+		{414, "<html><body><h1>414 URI Too Long</h1></body></html>\n"},
+		{500, "<html><body><h1>500 Internal Server Error</h1></body></html>\n"},
+	};
+
+	for (size_t i = 0; i < sizeof(canned) / sizeof(canned[0]); i++) {
+		size_t len = strlen(canned[i].body);
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+			len, (void *)canned[i].body, MHD_RESPMEM_PERSISTENT);
+
+		if (!r)
+			return PXB_ERR_NOMEM;
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+		if (canned[i].status == 405)
+			MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		s->canned[i].status = canned[i].status;
+		s->canned[i].r = r;
+		s->canned[i].len = len;
+	}
+	return 0;
+}
+
+static void destroy_canned(struct http *s)
+{
+	for (size_t i = 0; i < sizeof(s->canned) / sizeof(s->canned[0]); i++)
+		if (s->canned[i].r) {
+			MHD_destroy_response(s->canned[i].r);
+			s->canned[i].r = NULL;
+		}
+}
+
+static void http_fini(void *state)
+{
+	struct http *s = state;
+
+	if (!s)
+		return;
+	if (s->ev_io)
+		event_free(s->ev_io);
+	if (s->ev_timer)
+		event_free(s->ev_timer);
+	if (s->d)
+		MHD_stop_daemon(s->d); /* closes connections: their records return */
+	destroy_canned(s);
+	http_conns_free(s);
+	listing_free(s);
+	free(s);
+}
+
+/*
+ * sendfile(2) raises SIGPIPE when the peer has gone; MHD only uses it when
+ * told that SIGPIPE cannot kill us. A server ignores SIGPIPE anyway: if the
+ * host left the default action, set SIG_IGN (and say so).
+ */
+static void ensure_sigpipe_ignored(struct http *s)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL &&
+	    !(sa.sa_flags & SA_SIGINFO)) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGPIPE, &sa, NULL) == 0)
+			http_log(s, PXB_LOG_INFO, "SIGPIPE is now ignored (needed for sendfile)");
+	}
+}
+
+static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
+{
+	struct http *s = calloc(1, sizeof(*s));
+	const pxb_conf_node *root = pxb_conf_root(pxb_host_conf(h));
+	const char *listen = pxb_conf_string(root, "http.listen");
+	struct pxb_listen l;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int64_t hdr = pxb_conf_int(root, "http.max_header_size");
+	const union MHD_DaemonInfo *di;
+	int rc = PXB_ERR_CONFIG;
+
+	if (!s)
+		return PXB_ERR_NOMEM;
+	s->host = h;
+	s->vfs = pxb_host_vfs(h);
+	s->base = pxb_host_event_base(h);
+	s->in_init = 1;
+	if (read_dynamic(s, root) < 0)
+		goto fail;
+	if (!listen || pxb_parse_listen(listen, 80, &l) < 0) {
+		http_log(s, PXB_LOG_ERR, "http.listen: \"%s\" is not ADDR[:PORT]",
+			 listen ? listen : "");
+		goto fail;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (l.family == AF_INET6 ||
+	    (pxb_conf_bool(root, "http.ipv6") && strcmp(l.host, "0.0.0.0") == 0)) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(l.port);
+		if (l.family == AF_INET6)
+			inet_pton(AF_INET6, l.host, &a6->sin6_addr);
+		else
+			a6->sin6_addr = in6addr_any;
+		sl = sizeof(*a6);
+		/* [::] takes IPv4 too (v4-mapped) when ipv6 is asked for. */
+		flags |= l.family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr)
+				 ? MHD_USE_IPv6
+				 : MHD_USE_DUAL_STACK;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+
+		if (pxb_conf_bool(root, "http.ipv6"))
+			http_log(s, PXB_LOG_WARNING,
+				 "http.ipv6 is ignored: http.listen names the IPv4 address %s",
+				 l.host);
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(l.port);
+		inet_pton(AF_INET, l.host, &a4->sin_addr);
+		sl = sizeof(*a4);
+	}
+	(void)sl;
+	if (make_canned(s) < 0) {
+		rc = PXB_ERR_NOMEM;
+		goto fail;
+	}
+	if (!s->base) {
+		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
+		http_log(s, PXB_LOG_WARNING,
+			 "the host has no event loop: libmicrohttpd runs its own polling thread");
+	}
+	ensure_sigpipe_ignored(s);
+	s->d = MHD_start_daemon(
+		flags, l.port, NULL, NULL, http_access_cb, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, /* first, to catch what follows */
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)pxb_conf_int(root, "http.max_connections"),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)pxb_conf_int(root, "http.max_per_client"),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)pxb_conf_int(root, "http.timeout"),
+		/*
+		 * The request line and headers live in the connection's memory
+		 * pool beside the response headers; leave room for those.
+		 */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)hdr + 4096,
+		MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, s,
+		MHD_OPTION_NOTIFY_CONNECTION, http_conn_cb, s,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, s,
+		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
+		MHD_OPTION_END);
+	if (!s->d) {
+		http_log(s, PXB_LOG_ERR, "cannot listen on %s: %s", listen, strerror(errno));
+		rc = PXB_ERR_IO;
+		goto fail;
+	}
+	if (s->base) {
+		di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
+		if (!di) {
+			http_log(s, PXB_LOG_ERR, "libmicrohttpd gave no epoll descriptor");
+			rc = PXB_ERR_UNSUPP;
+			goto fail;
+		}
+		s->ev_io = event_new(s->base, di->epoll_fd, EV_READ | EV_PERSIST, on_io, s);
+		s->ev_timer = evtimer_new(s->base, on_io, s);
+		if (!s->ev_io || !s->ev_timer || event_add(s->ev_io, NULL) < 0) {
+			rc = PXB_ERR_NOMEM;
+			goto fail;
+		}
+		drive(s);
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	http_log(s, PXB_LOG_INFO, "listening on %s%s%s:%u%s", ss.ss_family == AF_INET6 ? "[" : "",
+		 ss.ss_family == AF_INET6 && l.family == AF_INET ? "::" : l.host,
+		 ss.ss_family == AF_INET6 ? "]" : "", di ? di->port : l.port,
+		 flags & MHD_USE_INTERNAL_POLLING_THREAD ? " (own thread)" : "");
+	s->in_init = 0;
+	*state = s;
+	return 0;
+fail:
+	http_fini(s);
+	return rc;
+}
+
+static int http_reload(void *state, const pxb_conf_node *section)
+{
+	struct http *s = state;
+	int rc;
+
+	/* listen and the connection limits need a restart; listing and logging do not. */
+	rc = read_dynamic(s, pxb_conf_root(pxb_host_conf(s->host)));
+	return rc;
+}
+
+PXB_PLUGIN(.name = "http", .version = PXB_VERSION_STRING,
+	   .summary = "HTTP server for the file namespace (libmicrohttpd, sendfile, Range)",
+	   .settings = http_settings, .init = http_init, .reload = http_reload,
+	   .fini = http_fini);

@@ -1,0 +1,161 @@
+/*
+ * http_internal.h - what the files of the HTTP plugin share: the plugin
+ * state, the per-connection record, and the pure helpers of http_util.c
+ * (request-target decoding, Range, HTTP dates, entity tags, HTML escaping)
+ * that the unit test t/http_util_test.c exercises without a server.
+ */
+#ifndef PXB_HTTP_INTERNAL_H
+#define PXB_HTTP_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <microhttpd.h>
+#include <pxeboot/plugin.h>
+
+struct event;
+struct event_base;
+
+/* Longest request path kept for the access log (escaped, truncated). */
+#define HTTP_LOGPATH_MAX 256
+
+/*
+ * One record per TCP connection, taken from a free list when MHD accepts it
+ * and given back when it closes, so serving a request allocates nothing of
+ * ours. HTTP/1.1 answers one request at a time per connection; the request
+ * fields below are reset by the URI callback at the start of each request.
+ */
+struct http_conn {
+	struct http_conn *next_free;
+	struct http *http;
+	char peer[INET6_ADDRSTRLEN];  /* client address as text, for logs */
+	struct in_addr peer4;         /* client IPv4 (also from v4-mapped), 0: none */
+	struct in_addr local4;        /* our address as the client reached it */
+	uint16_t local_port;
+	/* the current request */
+	struct timespec start;
+	int bad;                      /* HTTP status refusing the request-target, 0: fine */
+	int trailing_slash;           /* the path ended in '/' */
+	int seen;                     /* the access handler was called once */
+	int answered;
+	unsigned status;              /* what we queued, 0: nothing (MHD answered) */
+	uint64_t bytes;               /* body bytes of what we queued */
+	char method[8];
+	char path[PXB_VFS_PATH_MAX + 1];   /* decoded, normalized */
+	char logpath[HTTP_LOGPATH_MAX];    /* as requested, escaped for one log line */
+};
+
+struct http {
+	pxb_host *host;
+	pxb_vfs *vfs;
+	struct MHD_Daemon *d;
+	struct event_base *base;      /* NULL: MHD runs its own polling thread */
+	struct event *ev_io, *ev_timer;
+	int in_init;
+	/* settings that reload may change */
+	char **listing;               /* normalized path prefixes with listings */
+	unsigned nlisting;
+	int access_log;
+	/* connection records not in use */
+	struct http_conn *free_conns;
+	/* shared, never changing answers: 400, 403, 404, 405, 414, 500 */
+	struct http_canned {
+		unsigned status;
+		struct MHD_Response *r;
+		uint64_t len;
+	} canned[6];
+};
+
+/* Logs with the "http: " prefix the host does not add outside init. */
+void http_log(struct http *s, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* http_request.c: MHD callbacks. */
+void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con);
+void http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_context,
+		  enum MHD_ConnectionNotificationCode code);
+void http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
+		       enum MHD_RequestTerminationCode toe);
+enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char *url,
+			       const char *method, const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **req_cls);
+void http_conns_free(struct http *s);
+
+/* http_listing.c: an HTML index of path (which ends in '/'), or NULL. */
+struct MHD_Response *http_listing(struct http *s, const char *path, uint64_t *bytes);
+/* Is listing enabled for this normalized path? */
+int http_listing_enabled(const struct http *s, const char *path);
+
+/* ---- http_util.c: no I/O, no MHD ---- */
+
+/*
+ * Decodes the path of a raw request-target ("/a%20b?x=1", or absolute-form
+ * "http://host/a") into out: %XX decoded, query and fragment dropped.
+ * Returns 0, or the HTTP status that refuses it: 400 for a malformed
+ * escape, an encoded NUL or '/' ("%00", "%2f": a name never holds them, so
+ * the request cannot be meant for our namespace), a control character or a
+ * target that is not a path; 414 when longer than outlen - 1.
+ * *trailing_slash tells whether the path ended in '/'.
+ */
+int http_decode_path(const char *raw, char *out, size_t outlen, int *trailing_slash);
+
+/*
+ * Copies the path part of raw into out (size outlen) for a log line: bytes
+ * outside printable ASCII, spaces and '"' become %XX; cut with "..." if long.
+ */
+void http_log_path(const char *raw, char *out, size_t outlen);
+
+enum http_range {
+	HTTP_RANGE_NONE,  /* no usable Range: send the whole representation (200) */
+	HTTP_RANGE_OK,    /* one satisfiable range: *start, *len (206) */
+	HTTP_RANGE_UNSAT, /* unsatisfiable (416) */
+};
+
+/*
+ * Interprets a Range header value for a representation of size bytes
+ * (RFC 7233 section 2.1): one "bytes=a-b", "bytes=a-" or "bytes=-n".
+ * Several ranges, other units or a malformed value are ignored (NONE), as
+ * section 3.1 allows.
+ */
+enum http_range http_parse_range(const char *v, uint64_t size, uint64_t *start, uint64_t *len);
+
+/* Formats t as an IMF-fixdate (RFC 7231 7.1.1.1) into buf (30 bytes or more). */
+void http_date_format(int64_t t, char *buf, size_t len);
+
+/*
+ * Parses an HTTP-date in any of the three forms RFC 7231 7.1.1.1 requires a
+ * recipient to accept. Returns 0 and sets *t, or -1.
+ */
+int http_date_parse(const char *s, int64_t *t);
+
+/* Writes the strong entity tag "SIZE-MTIME" (hex, quoted) into buf (40 bytes). */
+void http_etag(uint64_t size, int64_t mtime, char *buf, size_t len);
+
+/*
+ * Does an If-None-Match value (a list of entity tags or "*") match etag?
+ * Weak comparison (RFC 7232 2.3.2), as 3.2 asks for GET and HEAD. 1 or 0.
+ */
+int http_etag_match(const char *list, const char *etag);
+
+/* Parses arch=... from a query: a number, or iPXE "${buildarch}-${platform}". */
+int http_parse_arch(const char *v, uint16_t *arch);
+
+/* A growing buffer for generated pages. */
+struct http_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+void http_buf_add(struct http_buf *b, const char *s, size_t n);
+void http_buf_str(struct http_buf *b, const char *s);
+void http_buf_printf(struct http_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends s with & < > " ' escaped for HTML text and attributes. */
+void http_buf_html(struct http_buf *b, const char *s);
+/* Appends s percent-encoded for a URL path (unreserved characters and '/' kept). */
+void http_buf_url(struct http_buf *b, const char *s);
+
+#endif
