@@ -9,5 +9,6 @@
 #include <pxeboot/vfs.h>
 #include <pxeboot/plugin.h>
 #include <pxeboot/lease.h>
+#include <pxeboot/tftp.h>
 
 #endif

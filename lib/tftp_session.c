@@ -1,0 +1,431 @@
+/*
+ * tftp_session.c - the read-transfer state machine: option acknowledgment,
+ * then windows of DATA until the last block is acknowledged; timeouts with
+ * exponential backoff; verdicts for the driver.
+ *
+ *   new --(options accepted)--> OACK_SENT --ACK 0--> DATA --last ACK--> DONE
+ *      \--(no option)---------------------------------^
+ *   OACK_SENT --ERROR 8--> ABORTED (RFC 2347: the client declines the OACK;
+ *                          OVMF does so after a tsize probe, CLIENTS.md)
+ *   any --ERROR--> FAILED (peer error; ERROR packets are never answered,
+ *                          RFC 1350 sec 7)
+ *   any --bad packet--> FAILED, ERROR 4 sent (RFC 1350 sec 7)
+ *   any --retries timeouts in a row--> FAILED (timeout)
+ *
+ * The states are a table of {ack handler, expiry handler}. Nothing here
+ * allocates after pxb_tftp_session_new(): packets are built in the window's
+ * slots (tftp_window.c) or in fixed buffers of the session.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "internal.h"
+#include "rbuf.h"
+#include "tftp_internal.h"
+
+enum state {
+	ST_OACK_SENT,
+	ST_DATA,
+	ST_ENDED,
+};
+
+struct pxb_tftp_session {
+	struct pxb_tftp_limits lim;
+	struct pxb_tftp_source src;
+	enum pxb_tftp_mode mode;
+	struct pxb__tftp_neg neg;
+	struct pxb__tftp_window win;
+	struct pxb__tftp_netascii na;
+	uint8_t *scratch; /* netascii raw bytes, blksize */
+	enum state state;
+
+	pxb_ms_t rto_first, rto_max, rto, deadline;
+	int pacing;     /* the deadline is for the next burst, not a timeout */
+	unsigned tries; /* timeouts in a row */
+
+	enum pxb_tftp_verdict verdict;
+	enum pxb_tftp_reason reason;
+	uint16_t error_code;
+
+	struct pxb_tftp_pkt *pkts; /* win.size + 1 entries */
+	unsigned npkts;
+	size_t oack_len;
+	uint8_t oack[PXB__TFTP_OACK_MAX];
+	uint8_t errpkt[64];
+
+	uint64_t packets_sent, oack_resent;
+	unsigned timeouts;
+};
+
+struct state_ops {
+	int (*ack)(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now);
+	void (*expire)(struct pxb_tftp_session *s, pxb_ms_t now);
+};
+
+/* ---- reading blocks ---- */
+
+static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *len,
+		      int *is_last)
+{
+	struct pxb_tftp_session *s = ctx;
+	uint64_t off = (b - 1) * cap;
+	size_t want, got = 0;
+
+	if (off > s->src.size)
+		return PXB_ERR_IO;
+	want = (size_t)PXB_MIN((uint64_t)cap, s->src.size - off);
+	while (got < want) {
+		int64_t r = s->src.read(s->src.ctx, off + got, data + got, want - got);
+
+		if (r <= 0 || (uint64_t)r > want - got)
+			return PXB_ERR_IO; /* failed, or the file shrank */
+		got += (size_t)r;
+	}
+	*len = got;
+	/* RFC 1350 sec 6: a block shorter than blksize ends the transfer; a size
+	 * that is a multiple of blksize ends with an empty block. */
+	*is_last = got < cap;
+	return 0;
+}
+
+static int load_netascii(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *len,
+			 int *is_last)
+{
+	struct pxb_tftp_session *s = ctx;
+	int64_t n = pxb__tftp_netascii_fill(&s->na, &s->src, data, cap, s->scratch);
+
+	if (n < 0)
+		return (int)n;
+	*len = (size_t)n;
+	*is_last = (size_t)n < cap;
+	return 0;
+}
+
+/* ---- output ---- */
+
+static void emit(struct pxb_tftp_session *s, const uint8_t *p, size_t len)
+{
+	s->pkts[s->npkts].data = p;
+	s->pkts[s->npkts].len = len;
+	s->npkts++;
+}
+
+static void end(struct pxb_tftp_session *s, enum pxb_tftp_verdict v, enum pxb_tftp_reason r,
+		uint16_t code)
+{
+	s->state = ST_ENDED;
+	s->verdict = v;
+	s->reason = r;
+	s->error_code = code;
+	s->deadline = PXB_MS_NEVER;
+}
+
+/* Ends the transfer with an ERROR packet of ours (replacing anything queued). */
+static void fail_send(struct pxb_tftp_session *s, enum pxb_tftp_reason r, uint16_t code,
+		      const char *msg)
+{
+	int n = pxb_tftp_build_error(s->errpkt, sizeof(s->errpkt), code, msg);
+
+	s->npkts = 0;
+	emit(s, s->errpkt, (size_t)n);
+	end(s, PXB_TFTP_FAILED, r, code);
+}
+
+/*
+ * Sends the next burst of the window; then the deadline is the next burst's
+ * (pacing) or, once the whole window is out, the retransmission timeout.
+ */
+static void send_burst(struct pxb_tftp_session *s, pxb_ms_t now)
+{
+	pxb__tftp_load_fn load = s->mode == PXB_TFTP_MODE_OCTET ? load_octet : load_netascii;
+
+	if (pxb__tftp_window_fill(&s->win, load, s, s->pkts, &s->npkts) < 0) {
+		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
+		return;
+	}
+	s->pacing = !pxb__tftp_window_all_sent(&s->win);
+	s->deadline = now + (s->pacing ? s->lim.pace_ms : s->rto);
+}
+
+static void finish_out(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
+{
+	out->pkts = s->pkts;
+	out->npkts = s->npkts;
+	out->verdict = s->verdict;
+	out->reason = s->reason;
+	out->error_code = s->error_code;
+	out->block = s->win.base;
+	s->packets_sent += s->npkts;
+}
+
+/* A step forward: the backoff and the retry count start again. */
+static void progress(struct pxb_tftp_session *s)
+{
+	s->tries = 0;
+	s->rto = s->rto_first;
+}
+
+/* ---- states ---- */
+
+/* RFC 2347: ACK 0 accepts the OACK and starts the data. */
+static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
+{
+	if (block != 0)
+		return PXB_ERR_AGAIN;
+	progress(s);
+	s->state = ST_DATA;
+	send_burst(s, now);
+	return 0;
+}
+
+static void oack_expire(struct pxb_tftp_session *s, pxb_ms_t now)
+{
+	emit(s, s->oack, s->oack_len);
+	s->oack_resent++;
+	s->pacing = 0;
+	s->deadline = now + s->rto;
+}
+
+static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
+{
+	if (pxb__tftp_window_ack(&s->win, block) == PXB__TFTP_ACK_IGNORED)
+		return PXB_ERR_AGAIN;
+	progress(s);
+	if (pxb__tftp_window_done(&s->win)) {
+		end(s, PXB_TFTP_DONE, PXB_TFTP_REASON_NONE, 0);
+		return 0;
+	}
+	send_burst(s, now);
+	return 0;
+}
+
+/* Resend the unacknowledged window, in halved bursts when adaptive. */
+static void data_expire(struct pxb_tftp_session *s, pxb_ms_t now)
+{
+	pxb__tftp_window_loss(&s->win);
+	send_burst(s, now);
+}
+
+static const struct state_ops states[] = {
+	[ST_OACK_SENT] = { oack_ack, oack_expire },
+	[ST_DATA] = { data_ack, data_expire },
+};
+
+/* ---- public ---- */
+
+PXB_API void pxb_tftp_limits_default(struct pxb_tftp_limits *lim)
+{
+	if (!lim)
+		return;
+	memset(lim, 0, sizeof(*lim));
+	lim->max_blksize = 1468;
+	lim->max_windowsize = 64;
+	lim->max_window_bytes = 4u << 20;
+	lim->retries = 5;
+	lim->timeout_ms = 1000;
+	lim->max_timeout_ms = 8000;
+	lim->adaptive_window = 1;
+	lim->pace_ms = 2;
+}
+
+/* Copies limits, replacing zeros by defaults and clamping to the RFC ranges. */
+static void limits_fix(struct pxb_tftp_limits *lim, const struct pxb_tftp_limits *in)
+{
+	struct pxb_tftp_limits d;
+
+	pxb_tftp_limits_default(&d);
+	*lim = in ? *in : d;
+	if (!lim->max_blksize)
+		lim->max_blksize = d.max_blksize;
+	lim->max_blksize = PXB_MAX(lim->max_blksize, PXB_TFTP_MIN_BLKSIZE);
+	lim->max_blksize = PXB_MIN(lim->max_blksize, PXB_TFTP_MAX_BLKSIZE);
+	if (!lim->max_windowsize)
+		lim->max_windowsize = d.max_windowsize;
+	lim->max_windowsize = PXB_MIN(lim->max_windowsize, PXB_TFTP_MAX_WINDOWSIZE);
+	if (!lim->max_window_bytes)
+		lim->max_window_bytes = d.max_window_bytes;
+	if (!lim->retries)
+		lim->retries = d.retries;
+	if (lim->timeout_ms <= 0)
+		lim->timeout_ms = d.timeout_ms;
+	if (lim->max_timeout_ms <= 0)
+		lim->max_timeout_ms = d.max_timeout_ms;
+	if (!lim->adaptive_window)
+		lim->adaptive_window = d.adaptive_window;
+	if (lim->pace_ms <= 0)
+		lim->pace_ms = d.pace_ms;
+}
+
+PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
+				 const struct pxb_tftp_request *req,
+				 const struct pxb_tftp_source *src, pxb_ms_t now,
+				 struct pxb_tftp_session **sp, struct pxb_tftp_out *out)
+{
+	struct pxb_tftp_session *s;
+	int err;
+
+	if (!req || !src || !src->read || !sp || !out)
+		return PXB_ERR_INVAL;
+	*sp = NULL;
+	if (req->opcode == PXB_TFTP_OP_WRQ)
+		return PXB_ERR_ACCESS;
+	if (req->opcode != PXB_TFTP_OP_RRQ)
+		return PXB_ERR_INVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return PXB_ERR_NOMEM;
+	limits_fix(&s->lim, limits);
+	s->src = *src;
+	s->mode = req->mode;
+	s->na.pending = -1;
+	pxb__tftp_negotiate(&s->lim, req, src->size, &s->neg);
+	err = pxb__tftp_window_init(&s->win, s->neg.windowsize, s->neg.blksize,
+				    s->lim.adaptive_window > 0);
+	if (err < 0)
+		goto fail;
+	err = PXB_ERR_NOMEM;
+	s->pkts = calloc((size_t)s->neg.windowsize + 1, sizeof(*s->pkts));
+	if (!s->pkts)
+		goto fail;
+	if (s->mode == PXB_TFTP_MODE_NETASCII) {
+		s->scratch = malloc(s->neg.blksize);
+		if (!s->scratch)
+			goto fail;
+	} else {
+		/* Known now: size / blksize full blocks, then a short (maybe empty) one. */
+		s->win.last = src->size / s->neg.blksize + 1;
+	}
+	/* RFC 2349: the client's timeout, in seconds, replaces ours. */
+	s->rto_first = s->neg.timeout_s ? (pxb_ms_t)s->neg.timeout_s * 1000 : s->lim.timeout_ms;
+	s->rto_max = PXB_MAX(s->lim.max_timeout_ms, s->rto_first);
+	s->rto = s->rto_first;
+	s->verdict = PXB_TFTP_RUNNING;
+
+	if (s->neg.acked) {
+		/* RFC 2347: an OACK, and data only after the client's ACK 0. */
+		s->oack_len = pxb__tftp_oack_write(&s->neg, s->oack, sizeof(s->oack));
+		s->state = ST_OACK_SENT;
+		emit(s, s->oack, s->oack_len);
+		s->deadline = now + s->rto;
+	} else {
+		/* RFC 2347: no option accepted, the transfer goes on as RFC 1350. */
+		s->state = ST_DATA;
+		send_burst(s, now);
+	}
+	finish_out(s, out);
+	*sp = s;
+	return 0;
+fail:
+	pxb_tftp_session_free(s);
+	return err;
+}
+
+PXB_API void pxb_tftp_session_free(struct pxb_tftp_session *s)
+{
+	if (!s)
+		return;
+	pxb__tftp_window_fini(&s->win);
+	free(s->pkts);
+	free(s->scratch);
+	free(s);
+}
+
+PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pkt, size_t len,
+				   pxb_ms_t now, struct pxb_tftp_out *out)
+{
+	struct pxb_rbuf r;
+	uint16_t op, num;
+	int ret;
+
+	if (!s || (!pkt && len) || !out)
+		return PXB_ERR_INVAL;
+	s->npkts = 0;
+	if (s->state == ST_ENDED) {
+		finish_out(s, out);
+		return PXB_ERR_AGAIN;
+	}
+	pxb_rbuf_init(&r, pkt, len);
+	if (pxb_rbuf_be16(&r, &op) < 0) {
+		fail_send(s, PXB_TFTP_REASON_ILLEGAL_OP, PXB_TFTP_ERR_ILLEGAL_OP, "malformed packet");
+		ret = PXB_ERR_PROTO;
+	} else if (op == PXB_TFTP_OP_ERROR) {
+		/* Never answered (RFC 1350 sec 7). A code missing from a short
+		 * packet reads as 0. */
+		if (pxb_rbuf_be16(&r, &num) < 0)
+			num = PXB_TFTP_ERR_UNDEF;
+		if (s->state == ST_OACK_SENT && num == PXB_TFTP_ERR_OPTION)
+			end(s, PXB_TFTP_ABORTED, PXB_TFTP_REASON_NONE, num);
+		else
+			end(s, PXB_TFTP_FAILED, PXB_TFTP_REASON_PEER_ERROR, num);
+		ret = 0;
+	} else if (op != PXB_TFTP_OP_ACK) {
+		/* RRQ, WRQ, DATA or OACK on a read transfer, or no opcode at all. */
+		fail_send(s, PXB_TFTP_REASON_ILLEGAL_OP, PXB_TFTP_ERR_ILLEGAL_OP,
+			  "unexpected packet");
+		ret = PXB_ERR_PROTO;
+	} else if (pxb_rbuf_be16(&r, &num) < 0) {
+		fail_send(s, PXB_TFTP_REASON_ILLEGAL_OP, PXB_TFTP_ERR_ILLEGAL_OP, "malformed ACK");
+		ret = PXB_ERR_PROTO;
+	} else {
+		/* Bytes after the block number are ignored. */
+		ret = states[s->state].ack(s, num, now);
+	}
+	finish_out(s, out);
+	return ret;
+}
+
+PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
+				     struct pxb_tftp_out *out)
+{
+	if (!s || !out)
+		return PXB_ERR_INVAL;
+	s->npkts = 0;
+	if (s->state == ST_ENDED || now < s->deadline) {
+		finish_out(s, out);
+		return PXB_ERR_AGAIN;
+	}
+	if (s->pacing) {
+		send_burst(s, now);
+		finish_out(s, out);
+		return 0;
+	}
+	s->timeouts++;
+	if (++s->tries > s->lim.retries) {
+		end(s, PXB_TFTP_FAILED, PXB_TFTP_REASON_TIMEOUT, 0);
+	} else {
+		/* RFC 1123 sec 4.2.3.2 asks for an adaptive timeout: back off
+		 * exponentially, capped, until the peer answers again. */
+		s->rto = PXB_MIN(s->rto * 2, s->rto_max);
+		states[s->state].expire(s, now);
+	}
+	finish_out(s, out);
+	return 0;
+}
+
+PXB_API pxb_ms_t pxb_tftp_session_next_deadline(const struct pxb_tftp_session *s)
+{
+	if (!s || s->state == ST_ENDED)
+		return PXB_MS_NEVER;
+	return s->deadline;
+}
+
+PXB_API int pxb_tftp_session_info(const struct pxb_tftp_session *s, struct pxb_tftp_info *info)
+{
+	if (!s || !info)
+		return PXB_ERR_INVAL;
+	memset(info, 0, sizeof(*info));
+	info->verdict = s->verdict;
+	info->blksize = s->neg.blksize;
+	info->windowsize = s->neg.windowsize;
+	info->cwnd = s->win.cwnd;
+	info->timeout_ms = (unsigned)s->rto_first;
+	info->oack = s->oack_len > 0;
+	info->opt_acked = s->neg.acked;
+	info->size = s->src.size;
+	info->blocks_acked = s->win.base - 1;
+	info->packets_sent = s->packets_sent;
+	info->retransmits = s->win.resent + s->oack_resent;
+	info->timeouts = s->timeouts;
+	return 0;
+}

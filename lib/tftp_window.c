@@ -1,0 +1,150 @@
+/*
+ * tftp_window.c - the send window of a read transfer: block buffers, the
+ * mapping of 16-bit ACK numbers onto 64-bit block indexes, sliding, and the
+ * adaptive effective window.
+ *
+ * Block b (counted from 1, 64-bit: it never wraps) lives in slot
+ * b % size, a buffer of 4 + blksize bytes holding the whole DATA packet.
+ * Blocks are read from the source once, when first sent, and resent from
+ * their slot. Blocks [base, base + size) have distinct slots, and next never
+ * passes base + cwnd <= base + size, so a slot is only reused once its block
+ * is acknowledged.
+ *
+ * Decisions:
+ * - An ACK numbered n acknowledges the block of [base - 1, hi - 1] whose
+ *   low 16 bits are n (RFC 1350 sec 6 block numbers, wrapping past 65535 as
+ *   every current client does). Such a range holds at most 65536 blocks, so
+ *   the match is unique.
+ * - An ACK for base - 1 (a duplicate) or for a block not yet sent is
+ *   ignored. Duplicates never cause a resend: the retransmission timer
+ *   alone does that, which is what prevents the Sorcerer's Apprentice
+ *   syndrome (RFC 1123 sec 4.2.3.1).
+ * - An ACK for a block before the last one sent (RFC 7440 sec 4: the
+ *   client saw a gap) slides the window past it and sending resumes from
+ *   the next block. It is also a loss signal for the adaptive window.
+ *   While a window is being resent, hi (not next) marks what was sent, so
+ *   the ACK of a whole window that arrives late still counts in full.
+ * - Each window holds the negotiated windowsize blocks, always: clients
+ *   count blocks and ACK when they have windowsize of them (OVMF's
+ *   Mtftp4RrqHandleData does), so a shorter window would stall until the
+ *   client's own timeout. The adaptive part is the burst: a window goes out
+ *   in bursts of at most cwnd blocks, the session pacing the bursts with a
+ *   short timer. On loss cwnd is halved (minimum 1); each window's worth of
+ *   blocks acknowledged without loss grows it by one, up to windowsize. A
+ *   burst larger than the client's socket buffer is lost whole (CLIENTS.md:
+ *   16 x 8 KiB), so sending the same burst again would only fail again.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "internal.h"
+#include "tftp_internal.h"
+
+int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
+			  int adaptive)
+{
+	size_t slot_len = 4 + (size_t)blksize;
+
+	memset(w, 0, sizeof(*w));
+	if (size < 1 || blksize < 1 || size > PXB_TFTP_MAX_WINDOWSIZE)
+		return PXB_ERR_INVAL;
+	if ((size_t)size > SIZE_MAX / slot_len)
+		return PXB_ERR_NOMEM;
+	w->size = size;
+	w->cwnd = size;
+	w->adaptive = adaptive;
+	w->blksize = blksize;
+	w->base = 1;
+	w->next = 1;
+	w->hi = 1;
+	w->buf = malloc(slot_len * size);
+	w->slots = calloc(size, sizeof(*w->slots));
+	if (!w->buf || !w->slots) {
+		pxb__tftp_window_fini(w);
+		return PXB_ERR_NOMEM;
+	}
+	return 0;
+}
+
+void pxb__tftp_window_fini(struct pxb__tftp_window *w)
+{
+	free(w->buf);
+	free(w->slots);
+	w->buf = NULL;
+	w->slots = NULL;
+}
+
+int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, void *ctx,
+			  struct pxb_tftp_pkt *pkts, unsigned *n)
+{
+	int added = 0;
+
+	while (added < (int)w->cwnd && !pxb__tftp_window_all_sent(w)) {
+		uint64_t b = w->next;
+		struct pxb__tftp_slot *sl = &w->slots[b % w->size];
+		uint8_t *p = (uint8_t *)pxb__tftp_window_pkt(w, b);
+
+		if (sl->block != b) {
+			size_t len = 0;
+			int is_last = 0, err;
+
+			pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
+			pxb__tftp_put16(p + 2, (uint16_t)b);
+			err = load(ctx, b, p + 4, w->blksize, &len, &is_last);
+			if (err < 0)
+				return err;
+			sl->block = b;
+			sl->len = 4 + len;
+			if (is_last)
+				w->last = b;
+		}
+		if (b < w->hi)
+			w->resent++;
+		pkts[*n].data = p;
+		pkts[*n].len = sl->len;
+		(*n)++;
+		w->next++;
+		if (w->next > w->hi)
+			w->hi = w->next;
+		added++;
+	}
+	return added;
+}
+
+static void shrink(struct pxb__tftp_window *w)
+{
+	if (w->adaptive && w->cwnd > 1)
+		w->cwnd /= 2;
+	w->clean = 0;
+}
+
+enum pxb__tftp_ack pxb__tftp_window_ack(struct pxb__tftp_window *w, uint16_t n)
+{
+	uint64_t prev = w->base - 1;
+	uint16_t d = (uint16_t)(n - (uint16_t)prev);
+	uint64_t b = prev + d;
+
+	if (d == 0 || b >= w->hi)
+		return PXB__TFTP_ACK_IGNORED;
+	w->base = b + 1;
+	if (w->next < w->base)
+		w->next = w->base;
+	if (b + 1 == w->hi) {
+		w->clean += d;
+		if (w->adaptive && w->cwnd < w->size && w->clean >= w->size) {
+			w->cwnd++;
+			w->clean = 0;
+		}
+		return PXB__TFTP_ACK_FULL;
+	}
+	shrink(w);
+	w->next = w->base;
+	return PXB__TFTP_ACK_PARTIAL;
+}
+
+void pxb__tftp_window_loss(struct pxb__tftp_window *w)
+{
+	shrink(w);
+	w->next = w->base;
+}
