@@ -78,7 +78,8 @@ int pxb__conf_add_core_schema(pxb_conf *c)
 	if (pxb_conf_add_schema(c, NULL, general) < 0 ||
 	    pxb_conf_add_schema(c, "tftp", tftp) < 0 ||
 	    pxb_conf_add_schema(c, "http", http) < 0 ||
-	    pxb_conf_add_schema(c, "dhcp", dhcp) < 0)
+	    pxb_conf_add_schema(c, "dhcp", dhcp) < 0 ||
+	    pxb_conf_add_schema(c, NULL, pxb__boot_schema) < 0)
 		return PXB_ERR_NOMEM;
 	return 0;
 }
