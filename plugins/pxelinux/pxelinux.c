@@ -1,0 +1,220 @@
+/*
+ * pxelinux.c - the PXELINUX menu plugin: answers pxelinux.cfg/<name>
+ * (pxelinux.path, default /pxelinux.cfg) over TFTP and HTTP with the boot
+ * menu rendered for the client the name identifies, and "not found" for
+ * the names PXELINUX should skip (see pxelinux_render.h for the rules).
+ *
+ * KERNEL and INITRD are TFTP paths from the root for pxelinux.0; with
+ * pxelinux.use_http = true they are http:// URLs, which only lpxelinux.0
+ * can fetch (faster for large initrds). pxelinux.ui names a menu module
+ * ("menu.c32", it and its libraries must be served too); empty gives the
+ * plain "boot:" prompt with the labels listed by SAY lines.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <pxeboot/pxeboot.h>
+#include <pxeboot/boot.h>
+#include "pxelinux_render.h"
+
+struct pxl_plugin {
+	pxb_host *h;
+	char path[256];
+	char ui[64];
+	struct pxb_pxelinux_opts opts;
+	pxb_boot_model *model;
+	uint64_t gen;
+};
+
+static const struct pxb_conf_setting settings[] = {
+	{"path", PXB_CT_STRING, "/pxelinux.cfg", 0, 0, NULL, pxb_check_abs_path,
+	 "directory PXELINUX looks for its configuration in"},
+	{"use_http", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "give kernels and initrds as http:// URLs (lpxelinux.0 only; pxelinux.0 needs TFTP)"},
+	{"ui", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "menu module for the UI line, e.g. \"menu.c32\" (empty: the plain boot: prompt)"},
+	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static void warn(void *arg, const char *msg)
+{
+	pxb_host_log(arg, PXB_LOG_WARNING, "%s", msg);
+}
+
+static const pxb_boot_model *model(struct pxl_plugin *p)
+{
+	uint64_t gen = pxb_boot_catalogs_generation(p->h);
+	pxb_boot_model *m;
+
+	if (p->model && gen == p->gen)
+		return p->model;
+	if (pxb_boot_model_build(p->h, &m) == 0) {
+		pxb_boot_model_free(p->model);
+		p->model = m;
+		p->gen = gen;
+	}
+	return p->model;
+}
+
+static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
+{
+	struct pxl_plugin *p = arg;
+	const pxb_boot_model *m = model(p);
+
+	if (!m)
+		return PXB_ERR_CONFIG;
+	return pxb_pxelinux_render_buf(m, c, &p->opts, out, len, warn, p->h);
+}
+
+static const char *menu_path(void *arg, const struct pxb_client *c)
+{
+	struct pxl_plugin *p = arg;
+
+	(void)c;
+	return p->path;
+}
+
+static const struct pxb_renderer renderer = {
+	.size = sizeof(struct pxb_renderer),
+	.format = "pxelinux",
+	.render = render,
+	.menu_path = menu_path,
+};
+
+static void release(struct pxb_file *f)
+{
+	free(f->priv);
+	f->priv = NULL;
+	f->data = NULL;
+}
+
+static int cfg_open(void *arg, const char *rel, const struct pxb_client *c, struct pxb_file *f)
+{
+	struct pxl_plugin *p = arg;
+	struct pxb_client known, target;
+	const struct pxb_client *k = c;
+	uint8_t mac[6];
+	struct in_addr addr;
+	char *buf = NULL;
+	size_t len = 0;
+	int have, rc;
+
+	/* Nothing passed by the protocol: what the DHCP side learned may tell. */
+	if (!k) {
+		switch (pxb_pxelinux_classify(rel, mac, &addr)) {
+		case PXB_PXELINUX_MAC:
+			if (pxb_host_client_by_mac(p->h, mac, &known) == 0)
+				k = &known;
+			break;
+		case PXB_PXELINUX_IP:
+			if (pxb_host_client_by_addr(p->h, addr, &known) == 0)
+				k = &known;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!pxb_pxelinux_lookup(rel, k, &target, &have))
+		return PXB_ERR_NOENT;
+	rc = render(p, have ? &target : NULL, &buf, &len);
+	if (rc < 0)
+		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
+	pxb_file_from_buffer(f, buf, len, 0);
+	f->priv = buf;
+	f->release = release;
+	f->generated = 1;
+	f->content_type = "text/plain; charset=utf-8";
+	return 0;
+}
+
+static const struct pxb_vfs_provider provider = {
+	.name = "pxelinux",
+	.open = cfg_open,
+};
+
+static void apply(struct pxl_plugin *p, const pxb_conf_node *sec)
+{
+	const pxb_conf_node *root = pxb_conf_root(pxb_host_conf(p->h));
+
+	snprintf(p->path, sizeof(p->path), "%s",
+		 sec ? pxb_conf_string(sec, "path") : pxb_conf_string(root, "pxelinux.path"));
+	snprintf(p->ui, sizeof(p->ui), "%s",
+		 sec ? pxb_conf_string(sec, "ui") : pxb_conf_string(root, "pxelinux.ui"));
+	p->opts.use_http = sec ? pxb_conf_bool(sec, "use_http")
+			       : pxb_conf_bool(root, "pxelinux.use_http");
+	p->opts.ui = p->ui;
+}
+
+static int mount(struct pxl_plugin *p)
+{
+	pxb_vfs *v = pxb_host_vfs(p->h);
+
+	return v ? pxb_vfs_mount_provider(v, p->path, &provider, p, PXB_VFS_ALL) : 0;
+}
+
+static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
+{
+	struct pxl_plugin *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return PXB_ERR_NOMEM;
+	p->h = h;
+	apply(p, sec);
+	rc = pxb_boot_model_build(h, &p->model);
+	if (rc < 0)
+		goto fail;
+	p->gen = pxb_boot_catalogs_generation(h);
+	rc = mount(p);
+	if (rc < 0)
+		goto fail;
+	rc = pxb_host_register(h, PXB_SVC_RENDERER, "pxelinux", &renderer, p);
+	if (rc < 0)
+		goto fail;
+	*state = p;
+	return 0;
+fail:
+	if (pxb_host_vfs(h))
+		pxb_vfs_unmount_arg(pxb_host_vfs(h), p);
+	pxb_boot_model_free(p->model);
+	free(p);
+	return rc;
+}
+
+static int reload(void *state, const pxb_conf_node *sec)
+{
+	struct pxl_plugin *p = state;
+	char old[sizeof(p->path)];
+	pxb_boot_model *m;
+	int rc = pxb_boot_model_build(p->h, &m);
+
+	if (rc < 0)
+		return rc;
+	pxb_boot_model_free(p->model);
+	p->model = m;
+	p->gen = pxb_boot_catalogs_generation(p->h);
+	memcpy(old, p->path, sizeof(old));
+	apply(p, sec);
+	if (strcmp(old, p->path) != 0) {
+		if (pxb_host_vfs(p->h))
+			pxb_vfs_unmount_arg(pxb_host_vfs(p->h), p);
+		return mount(p);
+	}
+	return 0;
+}
+
+static void fini(void *state)
+{
+	struct pxl_plugin *p = state;
+
+	if (!p)
+		return;
+	pxb_boot_model_free(p->model);
+	free(p);
+}
+
+PXB_PLUGIN(.name = "pxelinux", .version = PXB_VERSION_STRING,
+	   .summary = "PXELINUX configuration files rendered per client", .settings = settings,
+	   .init = init, .reload = reload, .fini = fini);

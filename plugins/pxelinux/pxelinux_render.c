@@ -1,0 +1,371 @@
+/*
+ * pxelinux_render.c - renders the boot model as a PXELINUX configuration
+ * file for one client, and decides which pxelinux.cfg/ names render.
+ *
+ * Syntax (syslinux doc/syslinux.txt, menu.txt): one keyword per line,
+ * the rest of the line is its argument, so newlines are the only way to
+ * inject; labels have control characters turned into spaces, arguments and
+ * paths with control characters make their entry be left out. TIMEOUT is in
+ * tenths of a second (0: wait). Over TFTP (pxelinux.0) files are given as
+ * absolute paths from the TFTP root ("/boot/x/vmlinuz"); lpxelinux.0 can
+ * fetch http:// URLs (pxelinux.use_http).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pxelinux_render.h"
+
+#define PATH_MAX_ 2048
+#define ARGS_MAX 4096
+
+static int hexv(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name, uint8_t mac[6],
+					     struct in_addr *addr)
+{
+	size_t l = strlen(name);
+
+	if (strcmp(name, "default") == 0)
+		return PXB_PXELINUX_DEFAULT;
+	if (l == 20 && name[0] == '0' && name[1] == '1' && name[2] == '-') {
+		uint8_t m[6];
+		for (int i = 0; i < 6; i++) {
+			const char *p = name + 3 + 3 * i;
+			int h = hexv(p[0]), lo = hexv(p[1]);
+			if (h < 0 || lo < 0 || (i < 5 && p[2] != '-'))
+				return PXB_PXELINUX_NONE;
+			m[i] = (uint8_t)(h << 4 | lo);
+		}
+		if (mac)
+			memcpy(mac, m, 6);
+		return PXB_PXELINUX_MAC;
+	}
+	if (l == 36) {
+		for (size_t i = 0; i < 36; i++) {
+			int dash = i == 8 || i == 13 || i == 18 || i == 23;
+			if (dash ? name[i] != '-' : hexv(name[i]) < 0)
+				return PXB_PXELINUX_NONE;
+		}
+		return PXB_PXELINUX_UUID;
+	}
+	if (l >= 1 && l <= 8) {
+		uint32_t v = 0;
+		for (size_t i = 0; i < l; i++) {
+			/* PXELINUX writes the address in upper case. */
+			if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'A' && name[i] <= 'F')))
+				return PXB_PXELINUX_NONE;
+			v = v << 4 | (uint32_t)hexv(name[i]);
+		}
+		if (l < 8)
+			return PXB_PXELINUX_IP_PREFIX;
+		if (addr)
+			addr->s_addr = htonl(v);
+		return PXB_PXELINUX_IP;
+	}
+	return PXB_PXELINUX_NONE;
+}
+
+static void uuid_format(const uint8_t u[16], char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+int pxb_pxelinux_lookup(const char *name, const struct pxb_client *known, struct pxb_client *out,
+			int *out_known)
+{
+	uint8_t mac[6];
+	struct in_addr addr = {0};
+	char u[37], lower[37];
+
+	*out_known = 0;
+	memset(out, 0, sizeof(*out));
+	if (known)
+		*out = *known;
+	switch (pxb_pxelinux_classify(name, mac, &addr)) {
+	case PXB_PXELINUX_UUID:
+		if (!known || !known->has_uuid)
+			return 0;
+		uuid_format(known->uuid, u);
+		for (size_t i = 0; i < sizeof(lower); i++)
+			lower[i] = (char)(name[i] >= 'A' && name[i] <= 'F' ? name[i] + 32 : name[i]);
+		if (strcmp(u, lower) != 0)
+			return 0;
+		*out_known = 1;
+		return 1;
+	case PXB_PXELINUX_MAC:
+		if (!known || !known->has_mac || memcmp(known->mac, mac, 6) != 0) {
+			/* Another machine than the one known for this address: only the MAC is sure. */
+			memset(out, 0, sizeof(*out));
+			out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
+			if (known) {
+				out->addr = known->addr;
+				out->server_addr = known->server_addr;
+				out->http_port = known->http_port;
+			}
+		}
+		out->has_mac = 1;
+		memcpy(out->mac, mac, 6);
+		*out_known = 1;
+		return 1;
+	case PXB_PXELINUX_IP:
+		if (!known || known->addr.s_addr != addr.s_addr) {
+			memset(out, 0, sizeof(*out));
+			out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
+			if (known) {
+				out->server_addr = known->server_addr;
+				out->http_port = known->http_port;
+			}
+		}
+		out->addr = addr;
+		*out_known = 1;
+		return 1;
+	case PXB_PXELINUX_DEFAULT:
+		*out_known = known != NULL;
+		return 1;
+	case PXB_PXELINUX_IP_PREFIX:
+	case PXB_PXELINUX_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ---- rendering ---------------------------------------------------------- */
+
+/* Writes text on one line: control characters become spaces. */
+static void put_line_text(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, out);
+}
+
+static int has_ctl(const char *s, int no_space)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (no_space && *p == ' '))
+			return 1;
+	return 0;
+}
+
+struct rctx {
+	const pxb_boot_model *m;
+	const struct pxb_pxelinux_opts *o;
+	struct pxb_boot_ctx x;
+	pxb_pxelinux_warn_fn warn;
+	void *warn_arg;
+};
+
+static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
+{
+	char msg[512];
+
+	if (!r->warn)
+		return;
+	snprintf(msg, sizeof(msg), "PXELINUX menu: entry \"%s\" left out: %s", e->id, why);
+	r->warn(r->warn_arg, msg);
+}
+
+/* Where PXELINUX fetches path: a TFTP path from the root, or an http:// URL. */
+static const char *file_ref(struct rctx *r, const struct pxb_boot_entry *e, const char *path,
+			    char *out, size_t len)
+{
+	char exp[PATH_MAX_];
+
+	if (r->o->use_http)
+		return pxb_boot_file_url(&r->x, e, path, out, len) < 0 ? NULL : out;
+	if (pxb_boot_expand(&r->x, e, path, exp, sizeof(exp)) < 0 || pxb_boot_is_url(exp) ||
+	    has_ctl(exp, 1))
+		return NULL;
+	snprintf(out, len, "%s%s", exp[0] == '/' ? "" : "/", exp);
+	return out;
+}
+
+/* The lines of one LABEL after its MENU LABEL; NULL when it cannot be rendered. */
+static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e)
+{
+	char ref[PATH_MAX_], args[ARGS_MAX];
+	char *text = NULL;
+	size_t tlen = 0;
+	const char *why = NULL;
+	FILE *f = open_memstream(&text, &tlen);
+
+	if (!f)
+		return NULL;
+	switch (e->kind) {
+	case PXB_BOOT_LINUX:
+	case PXB_BOOT_MEMDISK:
+	case PXB_BOOT_CHAIN: {
+		const char *kernel = e->kind == PXB_BOOT_MEMDISK && !e->kernel
+					     ? pxb_boot_memdisk(r->m) : e->kernel;
+		if (pxb_boot_entry_args(&r->x, e, args, sizeof(args)) < 0 || has_ctl(args, 0)) {
+			why = "arguments too long or with control characters";
+			break;
+		}
+		if (!file_ref(r, e, kernel, ref, sizeof(ref))) {
+			why = r->o->use_http ? "no URL for the kernel"
+					     : "kernel is a URL or has spaces (pxelinux.0 needs TFTP paths)";
+			break;
+		}
+		fprintf(f, "  KERNEL %s\n", ref);
+		if (e->kind == PXB_BOOT_MEMDISK || e->ninitrds) {
+			fputs("  INITRD ", f);
+			for (unsigned i = 0; i < (e->kind == PXB_BOOT_MEMDISK ? 1 : e->ninitrds); i++) {
+				const char *p = e->kind == PXB_BOOT_MEMDISK ? e->image : e->initrds[i];
+				if (!file_ref(r, e, p, ref, sizeof(ref)) || strchr(ref, ',')) {
+					why = "an initrd has no usable path";
+					break;
+				}
+				fprintf(f, "%s%s", i ? "," : "", ref);
+			}
+			fputc('\n', f);
+		}
+		if (*args)
+			fprintf(f, "  APPEND %s\n", args);
+		break;
+	}
+	case PXB_BOOT_LOCAL:
+		fputs("  LOCALBOOT 0\n", f);
+		break;
+	case PXB_BOOT_EXIT:
+		fputs("  LOCALBOOT -1\n", f); /* back to the BIOS: next boot device */
+		break;
+	case PXB_BOOT_REBOOT:
+		fputs("  COM32 reboot.c32\n", f);
+		break;
+	case PXB_BOOT_SANBOOT:
+		why = "PXELINUX has no sanboot";
+		break;
+	case PXB_BOOT_SHELL:
+		why = NULL; /* no shell in PXELINUX: silently not offered */
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	if (why) {
+		warnf(r, e, why);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client,
+			const struct pxb_pxelinux_opts *o, FILE *out,
+			pxb_pxelinux_warn_fn warn, void *warn_arg)
+{
+	struct rctx r = {.m = m, .o = o, .warn = warn, .warn_arg = warn_arg};
+	struct pxb_boot_view *v;
+	const struct pxb_boot_entry *def = NULL;
+	char **bodies;
+	int ui = o->ui && *o->ui, rc;
+
+	pxb_boot_ctx_init(&r.x, m, client, NULL);
+	rc = pxb_boot_model_for_client(m, client, &v);
+	if (rc < 0)
+		return rc;
+	bodies = calloc(v->nitems + 1, sizeof(*bodies));
+	if (!bodies) {
+		pxb_boot_view_free(v);
+		return PXB_ERR_NOMEM;
+	}
+	for (unsigned i = 0; i < v->nitems; i++)
+		if (v->items[i].type == PXB_ITEM_ENTRY) {
+			bodies[i] = entry_body(&r, v->items[i].entry);
+			if (bodies[i] && v->items[i].entry == v->def)
+				def = v->def;
+		}
+	for (unsigned i = 0; i < v->nitems && !def; i++)
+		if (bodies[i])
+			def = v->items[i].entry;
+
+	fprintf(out, "# Boot menu made by pxeboot for %s (%s). Do not edit: it is generated.\n",
+		r.x.mac[0] ? r.x.mac : "an unknown client", r.x.arch);
+	if (ui) {
+		fputs("UI ", out);
+		put_line_text(out, o->ui);
+		fputc('\n', out);
+	}
+	if (def)
+		fprintf(out, "DEFAULT %s\n", def->id);
+	fprintf(out, "PROMPT 1\nTIMEOUT %u\nMENU TITLE ", v->timeout * 10u);
+	put_line_text(out, v->title);
+	fputc('\n', out);
+	if (!ui) {
+		/* The plain boot: prompt shows nothing by itself: list the labels. */
+		fputs("SAY ", out);
+		put_line_text(out, v->title);
+		fputc('\n', out);
+		for (unsigned i = 0; i < v->nitems; i++)
+			if (bodies[i]) {
+				fprintf(out, "SAY   %-12s ", v->items[i].entry->id);
+				put_line_text(out, v->items[i].entry->label);
+				fputc('\n', out);
+			}
+	}
+	for (unsigned i = 0; i < v->nitems; i++) {
+		const struct pxb_boot_view_item *it = &v->items[i];
+		if (it->type == PXB_ITEM_SEPARATOR) {
+			fputs("\nMENU SEPARATOR\n", out);
+		} else if (it->type == PXB_ITEM_TEXT) {
+			fprintf(out, "\nLABEL pxb-text-%u\n  MENU LABEL ", i);
+			put_line_text(out, it->text);
+			fputs("\n  MENU DISABLE\n", out);
+		} else if (bodies[i]) {
+			fprintf(out, "\nLABEL %s\n  MENU LABEL ", it->entry->id);
+			put_line_text(out, it->entry->label);
+			fputc('\n', out);
+			if (it->entry == def)
+				fputs("  MENU DEFAULT\n", out);
+			fputs(bodies[i], out);
+		}
+	}
+	for (unsigned i = 0; i < v->nitems; i++)
+		free(bodies[i]);
+	free(bodies);
+	pxb_boot_view_free(v);
+	return ferror(out) ? PXB_ERR_IO : 0;
+}
+
+int pxb_pxelinux_render_buf(const pxb_boot_model *m, const struct pxb_client *client,
+			    const struct pxb_pxelinux_opts *o, char **buf, size_t *len,
+			    pxb_pxelinux_warn_fn warn, void *warn_arg)
+{
+	FILE *f = open_memstream(buf, len);
+	int rc;
+
+	if (!f)
+		return PXB_ERR_NOMEM;
+	rc = pxb_pxelinux_render(m, client, o, f, warn, warn_arg);
+	if (fclose(f) != 0 && rc == 0)
+		rc = PXB_ERR_NOMEM;
+	if (rc < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return rc;
+}
