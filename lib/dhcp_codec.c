@@ -113,11 +113,10 @@ static enum pxb_dhcp_reason walk_all(struct pxb_dhcp_msg *m, uint16_t *fill, uns
 
 	if (!fill && m->opt[PXB_OPT_OVERLOAD].src) {
 		const struct pxb_dhcp_optidx *o = &m->opt[PXB_OPT_OVERLOAD];
-		uint8_t v = m->buf[o->off];
 
-		if (o->len != 1 || o->nparts != 1 || v < 1 || v > 3)
+		if (o->len != 1 || o->nparts != 1 || m->buf[o->off] < 1 || m->buf[o->off] > 3)
 			return PXB_DHCP_R_BAD_OVERLOAD;
-		m->overload = v;
+		m->overload = m->buf[o->off];
 	}
 	/* RFC 3396 7: options field, then file, then sname. */
 	if (m->overload & PXB_OVERLOAD_FILE) {

@@ -278,6 +278,10 @@ static void test_malformed(void)
 	is_int(parse("overload-4", &p, 0), PXB_ERR_PROTO, "overload value 4 refused");
 	is_int(m.reason, PXB_DHCP_R_BAD_OVERLOAD, "reason bad-overload");
 	pkt_start(&p, mac1, 1);
+	pkt_opt(&p, 52, "", 0);
+	is_int(parse("overload-empty", &p, 0), PXB_ERR_PROTO, "empty overload at the end refused");
+	is_int(m.reason, PXB_DHCP_R_BAD_OVERLOAD, "reason bad-overload (empty)");
+	pkt_start(&p, mac1, 1);
 	pkt_u16(&p, 52, 1);
 	pkt_end(&p);
 	is_int(parse("overload-len-2", &p, 0), PXB_ERR_PROTO, "overload of 2 octets refused");
