@@ -6,10 +6,12 @@
 #
 # The server is t/http_host (the plugin alone in a minimal host) unless
 # HTTP_SERVER=pxebootd, which runs the same tests against the daemon.
-# Set HTTP_HOST_FLAGS=-n to give the plugin no event loop.
+# Set HTTP_HOST_FLAGS=-n to give the plugin no event loop, HTTP_ADDR=::1 to
+# listen on IPv6 loopback.
 . "$top_srcdir/t/lib/common.sh"
 
 : "${HTTP_SERVER:=host}"
+: "${HTTP_ADDR:=127.0.0.1}"
 HTTP_PLUGIN_DIR="$top_builddir/plugins/.libs"
 HTTP_HOST="$top_builddir/t/http_host"
 
@@ -18,23 +20,27 @@ test -f "$HTTP_PLUGIN_DIR/http.so" || tap_skip_all "the http plugin is not built
 
 # http_start ROOT EXTRA-HTTP-SETTINGS: up to three ports are tried.
 http_start() {
-	local root=$1 extra=$2 try
+	local root=$1 extra=$2 try hp
 	HTTP_DIR=$(scratch_dir)
 	HTTP_LOG="$HTTP_DIR/log"
 	for try in 1 2 3; do
 		HTTP_PORT=$(free_port tcp)
-		HTTP_URL="http://127.0.0.1:$HTTP_PORT"
+		case $HTTP_ADDR in
+		*:*) hp="[$HTTP_ADDR]:$HTTP_PORT" ;;
+		*) hp="$HTTP_ADDR:$HTTP_PORT" ;;
+		esac
+		HTTP_URL="http://$hp"
 		if [ "$HTTP_SERVER" = pxebootd ]; then
 			cat >"$HTTP_DIR/conf" <<CONF
 plugins = ["http"];
-http = { root = "$root"; listen = "127.0.0.1:$HTTP_PORT"; $extra };
+http = { root = "$root"; listen = "$hp"; $extra };
 tftp = { enable = false; };
 CONF
 			start_pxebootd "$HTTP_LOG" -c "$HTTP_DIR/conf"
 			HTTP_PID=$PXBD_PID
 		else
 			cat >"$HTTP_DIR/conf" <<CONF
-http = { root = "$root"; listen = "127.0.0.1:$HTTP_PORT"; $extra };
+http = { root = "$root"; listen = "$hp"; $extra };
 CONF
 			# shellcheck disable=SC2086
 			"$HTTP_HOST" $HTTP_HOST_FLAGS "$HTTP_PLUGIN_DIR" "$HTTP_DIR/conf" \
@@ -42,7 +48,7 @@ CONF
 			HTTP_PID=$!
 			track_pid "$HTTP_PID"
 		fi
-		if wait_for 10 grep -q "listening on 127.0.0.1:$HTTP_PORT" "$HTTP_LOG"; then
+		if wait_for 10 grep -qF "listening on $hp" "$HTTP_LOG"; then
 			return 0
 		fi
 		kill "$HTTP_PID" 2>/dev/null
@@ -77,14 +83,14 @@ http_header() {
 # Sends "METHOD TARGET HTTP/1.1" as given (no client-side cleaning) and
 # prints the whole response: http_raw TARGET [METHOD] [EXTRA-HEADER-LINES]
 http_raw() {
-	timeout 15 python3 - "$HTTP_PORT" "$1" "${2:-GET}" "${3:-}" <<'PY'
-import socket, sys
+	HTTP_ADDR=$HTTP_ADDR timeout 15 python3 - "$HTTP_PORT" "$1" "${2:-GET}" "${3:-}" <<'PY'
+import os, socket, sys
 port, target, method, extra = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 req = method.encode("latin-1") + b" " + target.encode("latin-1") + b" HTTP/1.1\r\nHost: t\r\n"
 if extra:
     req += extra.encode("latin-1") + b"\r\n"
 req += b"Connection: close\r\n\r\n"
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s = socket.create_connection((os.environ.get("HTTP_ADDR", "127.0.0.1"), port), timeout=10)
 s.sendall(req)
 data = b""
 try:

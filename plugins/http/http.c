@@ -158,9 +158,12 @@ static int make_canned(struct http *s)
 		{404, "<html><body><h1>404 Not Found</h1></body></html>\n"},
 		{405, "<html><body><h1>405 Method Not Allowed</h1></body></html>\n"},
 		{414, "<html><body><h1>414 URI Too Long</h1></body></html>\n"},
+		{431, "<html><body><h1>431 Request Header Fields Too Large</h1></body></html>\n"},
 		{500, "<html><body><h1>500 Internal Server Error</h1></body></html>\n"},
 	};
 
+	_Static_assert(sizeof(canned) / sizeof(canned[0]) ==
+			       sizeof(s->canned) / sizeof(s->canned[0]), "one entry per answer");
 	for (size_t i = 0; i < sizeof(canned) / sizeof(canned[0]); i++) {
 		size_t len = strlen(canned[i].body);
 		struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -231,7 +234,6 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 	const char *listen = pxb_conf_string(root, "http.listen");
 	struct pxb_listen l;
 	struct sockaddr_storage ss;
-	socklen_t sl;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	int64_t hdr = pxb_conf_int(root, "http.max_header_size");
 	const union MHD_DaemonInfo *di;
@@ -243,6 +245,7 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 	s->vfs = pxb_host_vfs(h);
 	s->base = pxb_host_event_base(h);
 	s->in_init = 1;
+	s->max_header = (size_t)hdr;
 	if (read_dynamic(s, root) < 0)
 		goto fail;
 	if (!listen || pxb_parse_listen(listen, 80, &l) < 0) {
@@ -261,7 +264,6 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 			inet_pton(AF_INET6, l.host, &a6->sin6_addr);
 		else
 			a6->sin6_addr = in6addr_any;
-		sl = sizeof(*a6);
 		/* [::] takes IPv4 too (v4-mapped) when ipv6 is asked for. */
 		flags |= l.family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr)
 				 ? MHD_USE_IPv6
@@ -276,9 +278,7 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 		a4->sin_family = AF_INET;
 		a4->sin_port = htons(l.port);
 		inet_pton(AF_INET, l.host, &a4->sin_addr);
-		sl = sizeof(*a4);
 	}
-	(void)sl;
 	if (make_canned(s) < 0) {
 		rc = PXB_ERR_NOMEM;
 		goto fail;
@@ -300,7 +300,8 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)pxb_conf_int(root, "http.timeout"),
 		/*
 		 * The request line and headers live in the connection's memory
-		 * pool beside the response headers; leave room for those.
+		 * pool beside the response headers; leave room for those. The
+		 * exact limit is checked per request (http_request.c).
 		 */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)hdr + 4096,
 		MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, s,

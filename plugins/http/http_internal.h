@@ -39,6 +39,7 @@ struct http_conn {
 	struct timespec start;
 	int bad;                      /* HTTP status refusing the request-target, 0: fine */
 	int trailing_slash;           /* the path ended in '/' */
+	size_t target_len;            /* length of the raw request-target */
 	int seen;                     /* the access handler was called once */
 	int answered;
 	unsigned status;              /* what we queued, 0: nothing (MHD answered) */
@@ -61,12 +62,13 @@ struct http {
 	int access_log;
 	/* connection records not in use */
 	struct http_conn *free_conns;
-	/* shared, never changing answers: 400, 403, 404, 405, 414, 500 */
+	size_t max_header;            /* http.max_header_size */
+	/* shared, never changing answers: 400, 403, 404, 405, 414, 431, 500 (last) */
 	struct http_canned {
 		unsigned status;
 		struct MHD_Response *r;
 		uint64_t len;
-	} canned[6];
+	} canned[7];
 };
 
 /* Logs with the "http: " prefix the host does not add outside init. */

@@ -140,6 +140,7 @@ void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	c->bytes = 0;
 	strcpy(c->method, "-");
 	http_log_path(uri, c->logpath, sizeof(c->logpath));
+	c->target_len = strlen(uri);
 	c->bad = http_decode_path(uri, raw, sizeof(raw), &c->trailing_slash);
 	if (c->bad)
 		return c;
@@ -204,9 +205,10 @@ static enum MHD_Result queue(struct http_conn *c, struct MHD_Connection *con, un
 static enum MHD_Result refuse(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			      unsigned status, const char *why)
 {
-	const struct http_canned *k = &s->canned[5]; /* 500 unless found */
+	const size_t n = sizeof(s->canned) / sizeof(s->canned[0]);
+	const struct http_canned *k = &s->canned[n - 1]; /* 500 unless found */
 
-	for (size_t i = 0; i < sizeof(s->canned) / sizeof(s->canned[0]); i++)
+	for (size_t i = 0; i < n; i++)
 		if (s->canned[i].status == status)
 			k = &s->canned[i];
 	if (why)
@@ -378,6 +380,23 @@ nomem:
 	return refuse(s, c, con, 500, "out of memory or descriptors");
 }
 
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+					const char *value)
+{
+	/* "Name: value\r\n" */
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* Bytes of the request line and headers as sent (close enough: spaces folded). */
+static size_t header_bytes(struct MHD_Connection *con, const struct http_conn *c)
+{
+	size_t n = c->target_len + strlen(c->method) + 11; /* "M T HTTP/1.1\r\n" */
+
+	MHD_get_connection_values(con, MHD_HEADER_KIND, add_header_bytes, &n);
+	return n;
+}
+
 enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **req_cls)
@@ -391,7 +410,8 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	(void)url; /* MHD's decoded copy; the raw target was read in http_uri_cb */
 	if (!c) {
 		*upload_data_size = 0;
-		return MHD_queue_response(con, MHD_HTTP_INTERNAL_SERVER_ERROR, s->canned[5].r);
+		return MHD_queue_response(con, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  s->canned[sizeof(s->canned) / sizeof(s->canned[0]) - 1].r);
 	}
 	/*
 	 * The first call comes with the headers only. MHD (0.9.x) closes the
@@ -410,6 +430,8 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return refuse(s, c, con, 405, NULL);
+	if (header_bytes(con, c) > s->max_header)
+		return refuse(s, c, con, 431, "headers larger than http.max_header_size");
 	if (c->bad)
 		return refuse(s, c, con, (unsigned)c->bad,
 			      c->bad == 403 ? "climbs above the root"
