@@ -128,24 +128,27 @@ int main(int argc, char **argv)
 			goto out;
 		pxb_host_set_event_base(h, base);
 	}
+	/* Signals first: a test may stop us as soon as the plugin listens. */
+	if (base) {
+		sterm = evsignal_new(base, SIGTERM, on_signal, base);
+		sint = evsignal_new(base, SIGINT, on_signal, base);
+		if (!sterm || !sint || evsignal_add(sterm, NULL) < 0 || evsignal_add(sint, NULL) < 0)
+			goto out;
+	} else {
+		signal(SIGTERM, on_signal_plain);
+		signal(SIGINT, on_signal_plain);
+	}
 	if (pxb_host_init_all(h, conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
 	printf("ready\n");
 	fflush(stdout);
-	if (base) {
-		sterm = evsignal_new(base, SIGTERM, on_signal, base);
-		sint = evsignal_new(base, SIGINT, on_signal, base);
-		if (!sterm || !sint || evsignal_add(sterm, NULL) < 0 || evsignal_add(sint, NULL) < 0)
-			goto out;
+	if (base)
 		event_base_dispatch(base);
-	} else {
-		signal(SIGTERM, on_signal_plain);
-		signal(SIGINT, on_signal_plain);
+	else
 		while (!stop)
 			pause();
-	}
 	fprintf(stderr, "stopping\n");
 	rc = 0;
 out:
