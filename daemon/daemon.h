@@ -13,6 +13,13 @@
 
 struct pxbd;
 
+/*
+ * Event priorities: 0 and 1 for I/O (libevent's default is 1 of 3), and
+ * the last for work batched once per loop iteration (the lease fsync).
+ */
+#define PXBD_PRIORITIES 3
+#define PXBD_PRIO_LAST 2
+
 struct pxbd_service {
 	const char *name;
 	/* Binds sockets and starts serving; returns 0 or <0 (already logged). */

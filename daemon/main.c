@@ -136,13 +136,15 @@ int main(int argc, char **argv)
 		case 'P': d.plugin_dir = optarg; break;
 		case 'V': printf("pxebootd %s (libpxeboot %s, plugin ABI %d)\n", PACKAGE_VERSION,
 				 pxb_version(), PXB_PLUGIN_ABI);
+			free(d.overrides);
 			return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); free(d.overrides); return 0;
+		default: usage(stderr); free(d.overrides); return 2;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
+		free(d.overrides);
 		return 2;
 	}
 	pxbd_log_init(d.foreground || check_only, d.debug);
@@ -180,7 +182,7 @@ int main(int argc, char **argv)
 	/* Writes to a closed peer must fail with EPIPE, not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	d.base = event_base_new();
-	if (!d.base) {
+	if (!d.base || event_base_priority_init(d.base, PXBD_PRIORITIES) < 0) {
 		pxbd_log(PXB_LOG_ERR, "pxebootd", "cannot create the event loop");
 		goto out;
 	}

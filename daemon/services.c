@@ -8,5 +8,6 @@
 
 const struct pxbd_service *const pxbd_services[] = {
 	&pxbd_tftp_service,
+	&pxbd_dhcp_service,
 	NULL,
 };

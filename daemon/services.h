@@ -7,6 +7,7 @@
 #include "daemon.h"
 
 extern const struct pxbd_service pxbd_tftp_service;
+extern const struct pxbd_service pxbd_dhcp_service;
 
 /* NULL-terminated, in start order. */
 extern const struct pxbd_service *const pxbd_services[];

@@ -17,8 +17,11 @@ pc=$(find "$dest" -name libpxeboot.pc | head -1)
 ok "libpxeboot.pc installed" test -f "$pc"
 export PKG_CONFIG_PATH=$(dirname "$pc")
 flags=$(pkg-config --define-prefix --cflags --libs libpxeboot 2>&1)
+pkgflags=$flags
+# A sanitized build of the library needs its runtime in the programs too.
+if [ -n "${PXB_SANITIZED:-}" ]; then flags="$flags -fsanitize=address,undefined"; CC=clang; fi
 check "pkg-config --cflags --libs libpxeboot" $?
-diag "flags: $flags"
+diag "flags: $pkgflags"
 inc=$(find "$dest" -path '*/include/pxeboot' -type d | head -1)
 ok "public headers under include/pxeboot" test -f "$inc/pxeboot.h"
 ok "private headers are not installed" test ! -e "$inc/internal.h"

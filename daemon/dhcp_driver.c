@@ -1,0 +1,388 @@
+/*
+ * dhcp_driver.c - DHCP on the event loop: one socket per configured
+ * interface on port 67 (and 4011 in proxy mode), the lease store, and the
+ * rule that an ACK leaves only once its lease is on disk.
+ *
+ * Durability without losing the rate: replies that bind a lease wait in a
+ * queue; an event of the lowest priority runs once per loop iteration,
+ * after every socket has been read, flushes the journal with one write and
+ * one fdatasync, and then sends everything that became durable.
+ *
+ * Sockets are bound to their interface (SO_BINDTODEVICE), so DHCP is never
+ * answered on an interface the configuration does not name.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pxeboot/dhcp_server.h>
+#include "daemon.h"
+#include "services.h"
+
+#define MAX_IFS 16
+
+struct dsock {
+	struct dhcp *dh;
+	int fd;
+	uint16_t port;
+	char ifname[IF_NAMESIZE];
+	struct event *ev;
+};
+
+struct held {
+	int fd;
+	uint64_t seq;
+	struct in_addr dst;
+	uint16_t port;
+	size_t len;
+	uint8_t buf[PXB_DHCP_TX_MAX];
+};
+
+struct dhcp {
+	struct pxbd *d;
+	struct pxb_dhcp_setup *setup;
+	struct pxb_lease_store *leases;
+	struct pxb_dhcp_server *srv;
+	struct dsock socks[MAX_IFS * 2];
+	unsigned nsocks;
+	struct event *flush_ev;
+	struct held *held;
+	unsigned nheld, capheld;
+	struct pxb_dhcp_tx tx;
+	uint8_t rxbuf[2048];
+	uint64_t counts[8];    /* by verdict */
+	uint64_t malformed;
+};
+
+static void report_log(void *arg, const char *line)
+{
+	(void)arg;
+	pxbd_log(PXB_LOG_ERR, "dhcp", "%s", line);
+}
+
+static const char *type_name(int t)
+{
+	static const char *names[] = {"?", "DISCOVER", "OFFER", "REQUEST", "DECLINE",
+				      "ACK", "NAK", "RELEASE", "INFORM"};
+
+	return t > 0 && t <= 8 ? names[t] : "BOOTP";
+}
+
+static void send_now(int fd, const uint8_t *buf, size_t len, struct in_addr dst, uint16_t port)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = dst, .sin_port = htons(port)};
+
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		pxbd_log(PXB_LOG_WARNING, "dhcp", "send to %s:%u: %s", inet_ntoa(dst), port,
+			 strerror(errno));
+}
+
+static void log_tx(struct dsock *s, const struct pxb_dhcp_tx *tx)
+{
+	char mac[18] = "?", tags[256] = "", ya[INET_ADDRSTRLEN] = "";
+	const struct pxb_client *c = &tx->client;
+	const char *arch = c->arch == PXB_ARCH_UNKNOWN ? "-" : pxb_arch_name(c->arch);
+	size_t o = 0;
+
+	if (c->has_mac)
+		pxb_mac_format(c->mac, mac, ':');
+	for (unsigned i = 0; i < c->ntags && o + PXB_TAG_LEN + 2 < sizeof(tags); i++)
+		o += (size_t)snprintf(tags + o, sizeof(tags) - o, "%s%s", i ? "," : "", c->tags[i]);
+	if (tx->yiaddr.s_addr)
+		inet_ntop(AF_INET, &tx->yiaddr, ya, sizeof(ya));
+	pxbd_log(tx->verdict == PXB_DHCP_V_IGNORE ? PXB_LOG_DEBUG : PXB_LOG_INFO, "dhcp",
+		 "%s %s %s arch=%s user-class=%s tags=%s -> %s%s%s%s%s (%s)", s->ifname,
+		 type_name(tx->req_type), mac, arch ? arch : "?",
+		 c->user_class[0] ? c->user_class : "-", tags[0] ? tags : "-",
+		 pxb_dhcp_verdict_name(tx->verdict), ya[0] ? " " : "", ya,
+		 tx->boot.offer && tx->boot.file[0] ? " file=" : "",
+		 tx->boot.offer ? tx->boot.file : "", tx->why ? tx->why : "");
+}
+
+static void hold(struct dhcp *dh, int fd, const struct pxb_dhcp_tx *tx)
+{
+	struct held *h;
+
+	if (dh->nheld == dh->capheld) {
+		unsigned cap = dh->capheld ? dh->capheld * 2 : 64;
+		struct held *n = realloc(dh->held, cap * sizeof(*n));
+		if (!n) {
+			pxbd_log(PXB_LOG_ERR, "dhcp", "out of memory: reply dropped");
+			return;
+		}
+		dh->held = n;
+		dh->capheld = cap;
+	}
+	h = &dh->held[dh->nheld++];
+	h->fd = fd;
+	h->seq = tx->hold_seq;
+	h->dst = tx->dst;
+	h->port = tx->dst_port;
+	h->len = tx->len;
+	memcpy(h->buf, tx->buf, tx->len);
+	event_active(dh->flush_ev, 0, 0);
+}
+
+/* Runs once per loop iteration after all reads: fsync, then release ACKs. */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcp *dh = arg;
+	uint64_t durable;
+	unsigned j = 0;
+
+	(void)fd;
+	(void)what;
+	if (!dh->leases)
+		return;
+	if (pxb_lease_flush(dh->leases) < 0)
+		pxbd_log(PXB_LOG_ERR, "dhcp", "lease journal could not be written: holding "
+			 "acknowledgements (%u waiting)", dh->nheld);
+	durable = pxb_lease_durable_seq(dh->leases);
+	for (unsigned i = 0; i < dh->nheld; i++) {
+		struct held *h = &dh->held[i];
+		if (h->seq <= durable)
+			send_now(h->fd, h->buf, h->len, h->dst, h->port);
+		else
+			dh->held[j++] = *h;
+	}
+	dh->nheld = j;
+}
+
+static void rx_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dsock *s = arg;
+	struct dhcp *dh = s->dh;
+
+	(void)what;
+	for (int burst = 0; burst < 64; burst++) {
+		struct sockaddr_in from;
+		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct iovec iov = {dh->rxbuf, sizeof(dh->rxbuf)};
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			.msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct pxb_dhcp_rx rx = {.ifname = s->ifname, .dst_port = s->port};
+		struct pxb_dhcp_tx *tx = &dh->tx;
+		ssize_t n = recvmsg((int)fd, &mh, 0);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				rx.local = pi.ipi_spec_dst;
+			}
+		rx.src = from.sin_addr;
+		rx.src_port = ntohs(from.sin_port);
+		pxb_dhcp_server_input(dh->srv, dh->rxbuf, (size_t)n, &rx, (int64_t)time(NULL), tx);
+		if (tx->verdict < 8)
+			dh->counts[tx->verdict]++;
+		if (tx->verdict == PXB_DHCP_V_DROP) {
+			dh->malformed++;
+			if (pxbd_log_ratelimit(from.sin_addr.s_addr ^ 0xd4c9, pxbd_now()))
+				pxbd_log(PXB_LOG_NOTICE, "dhcp", "%s: malformed packet from %s:%u "
+					 "dropped: %s (%llu so far)", s->ifname,
+					 inet_ntoa(from.sin_addr), rx.src_port, tx->why,
+					 (unsigned long long)dh->malformed);
+			continue;
+		}
+		log_tx(s, tx);
+		if (tx->verdict == PXB_DHCP_V_ACK && tx->yiaddr.s_addr) {
+			struct pxb_client c = tx->client;
+			c.addr = tx->yiaddr;
+			pxb_host_note_client(dh->d->host, &c);
+		} else if (tx->client.has_mac && (tx->verdict == PXB_DHCP_V_OFFER ||
+						  tx->verdict == PXB_DHCP_V_ACK)) {
+			pxb_host_note_client(dh->d->host, &tx->client);
+		}
+		if (!tx->len)
+			continue;
+		if (tx->hold_seq)
+			hold(dh, (int)fd, tx);
+		else
+			send_now((int)fd, tx->buf, tx->len, tx->dst, tx->dst_port);
+	}
+}
+
+static int open_sock(struct dhcp *dh, const char *ifname, uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct dsock *s = &dh->socks[dh->nsocks];
+	int one = 1, fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	s->dh = dh;
+	s->fd = fd;
+	s->port = port;
+	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+	s->ev = event_new(dh->d->base, fd, EV_READ | EV_PERSIST, rx_cb, s);
+	if (!s->ev || event_add(s->ev, NULL) < 0)
+		goto fail;
+	dh->nsocks++;
+	pxbd_log(PXB_LOG_INFO, "dhcp", "listening on %s port %u", ifname, port);
+	return 0;
+fail:
+	pxbd_log(PXB_LOG_ERR, "dhcp", "dhcp.interfaces: cannot serve %s port %u: %s", ifname,
+		 port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Builds setup + engine from d->conf; on success replaces the old ones. */
+static int build_engine(struct dhcp *dh)
+{
+	struct pxb_dhcp_setup *setup;
+	struct pxb_dhcp_server *srv;
+	const struct pxb_match_host_config *hosts;
+	size_t nhosts;
+	int rc;
+
+	if (pxb_dhcp_setup_from_conf(dh->d->conf, &setup, report_log, NULL) < 0)
+		return -1;
+	hosts = pxb_dhcp_setup_hosts(setup, &nhosts);
+	if (dh->leases)
+		pxb_lease_pool_clear(dh->leases);
+	rc = pxb_dhcp_server_new(pxb_dhcp_setup_server(setup), pxb_dhcp_setup_rules(setup), hosts,
+				 nhosts, dh->leases, &srv);
+	if (rc < 0) {
+		pxbd_log(PXB_LOG_ERR, "dhcp", "cannot start the DHCP engine: %s%s", pxb_strerror(rc),
+			 rc == PXB_ERR_INVAL ? " (server mode needs dhcp.subnets with pools)" : "");
+		pxb_dhcp_setup_free(setup);
+		return -1;
+	}
+	pxb_dhcp_server_free(dh->srv);
+	pxb_dhcp_setup_free(dh->setup);
+	dh->srv = srv;
+	dh->setup = setup;
+	return 0;
+}
+
+static int open_leases(struct dhcp *dh)
+{
+	const char *dir = pxb_conf_string(pxb_conf_root(dh->d->conf), "state_dir");
+	struct pxb_lease_config lc = {.state_dir = dir};
+	struct pxb_lease_load_stats st;
+	int rc;
+
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		pxbd_log(PXB_LOG_ERR, "dhcp", "state_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	rc = pxb_lease_open(&lc, (int64_t)time(NULL), &dh->leases, &st);
+	if (rc < 0) {
+		pxbd_log(PXB_LOG_ERR, "dhcp", "state_dir %s: cannot open the lease journal: %s", dir,
+			 pxb_strerror(rc));
+		return -1;
+	}
+	pxbd_log(PXB_LOG_INFO, "dhcp", "%llu lease(s) restored from %s/leases.journal%s",
+		 (unsigned long long)st.leases, dir, st.torn_bytes ? " (torn tail cut off)" : "");
+	return 0;
+}
+
+static void dhcp_stop(struct pxbd *d);
+
+static int dhcp_start(struct pxbd *d)
+{
+	const pxb_conf_node *r = pxb_conf_root(d->conf);
+	const char *mode = pxb_conf_string(r, "dhcp.mode");
+	struct dhcp *dh;
+	int proxy = strcmp(mode, "proxy") == 0;
+
+	if (strcmp(mode, "off") == 0)
+		return 0;
+	dh = calloc(1, sizeof(*dh));
+	if (!dh)
+		return -1;
+	dh->d = d;
+	d->dhcp = dh;
+	dh->flush_ev = event_new(d->base, -1, 0, flush_cb, dh);
+	if (!dh->flush_ev || event_priority_set(dh->flush_ev, PXBD_PRIO_LAST) < 0)
+		goto fail;
+	if (!proxy && open_leases(dh) < 0)
+		goto fail;
+	if (build_engine(dh) < 0)
+		goto fail;
+	for (unsigned i = 0; i < pxb_conf_count(r, "dhcp.interfaces"); i++) {
+		const char *ifn = pxb_conf_elem_string(r, "dhcp.interfaces", i);
+		if (dh->nsocks + 2 > MAX_IFS * 2) {
+			pxbd_log(PXB_LOG_ERR, "dhcp", "dhcp.interfaces: at most %d", MAX_IFS);
+			goto fail;
+		}
+		if (open_sock(dh, ifn, PXB_DHCP_SERVER_PORT) < 0 ||
+		    (proxy && open_sock(dh, ifn, PXB_DHCP_PXE_PORT) < 0))
+			goto fail;
+	}
+	pxbd_log(PXB_LOG_NOTICE, "dhcp", "serving in %s mode", mode);
+	return 0;
+fail:
+	dhcp_stop(d);
+	return -1;
+}
+
+static int dhcp_reload(struct pxbd *d)
+{
+	struct dhcp *dh = d->dhcp;
+
+	if (!dh) {
+		if (strcmp(pxb_conf_string(pxb_conf_root(d->conf), "dhcp.mode"), "off") != 0)
+			pxbd_log(PXB_LOG_WARNING, "dhcp", "dhcp.mode changed: restart pxebootd");
+		return 0;
+	}
+	/* Rules, hosts and pools follow the file; interfaces and mode need a restart. */
+	return build_engine(dh) < 0 ? -1 : 0;
+}
+
+static void dhcp_stop(struct pxbd *d)
+{
+	struct dhcp *dh = d->dhcp;
+
+	if (!dh)
+		return;
+	if (dh->flush_ev) {
+		flush_cb(-1, 0, dh); /* what is staged goes to disk; durable ACKs go out */
+		event_free(dh->flush_ev);
+	}
+	for (unsigned i = 0; i < dh->nsocks; i++) {
+		event_free(dh->socks[i].ev);
+		close(dh->socks[i].fd);
+	}
+	if (dh->nsocks)
+		pxbd_log(PXB_LOG_INFO, "dhcp", "offers %llu, acks %llu, naks %llu, malformed %llu",
+			 (unsigned long long)dh->counts[PXB_DHCP_V_OFFER],
+			 (unsigned long long)dh->counts[PXB_DHCP_V_ACK],
+			 (unsigned long long)dh->counts[PXB_DHCP_V_NAK],
+			 (unsigned long long)dh->malformed);
+	pxb_dhcp_server_free(dh->srv);
+	pxb_dhcp_setup_free(dh->setup);
+	pxb_lease_close(dh->leases);
+	free(dh->held);
+	free(dh);
+	d->dhcp = NULL;
+}
+
+const struct pxbd_service pxbd_dhcp_service = {
+	.name = "dhcp",
+	.start = dhcp_start,
+	.reload = dhcp_reload,
+	.stop = dhcp_stop,
+};

@@ -1,0 +1,627 @@
+/*
+ * dhcp_server.c - what to answer to one DHCP request, in server and in
+ * proxy mode. The message codec is dhcp_codec.c/dhcp_build.c, the rules
+ * dhcp_match.c, the leases dhcp_lease*.c; this file holds the state logic
+ * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pxeboot/dhcp_server.h>
+#include "internal.h"
+
+struct pxb_dhcp_server {
+	struct pxb_dhcp_server_config cfg;
+	struct pxb_dhcp_subnet_config *subnets;
+	char **ifnames;
+	char **domains;
+	int *pools;                  /* pool id per subnet, -1 none */
+	struct pxb_dhcp_msg msg;     /* the request being handled (large: kept here) */
+	const struct pxb_match_rules *rules;
+	struct pxb_lease_store *leases;
+};
+
+const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
+{
+	switch (v) {
+	case PXB_DHCP_V_IGNORE: return "ignore";
+	case PXB_DHCP_V_DROP: return "drop";
+	case PXB_DHCP_V_OFFER: return "offer";
+	case PXB_DHCP_V_ACK: return "ack";
+	case PXB_DHCP_V_NAK: return "nak";
+	case PXB_DHCP_V_RELEASED: return "released";
+	case PXB_DHCP_V_DECLINED: return "declined";
+	}
+	return "?";
+}
+
+void pxb_dhcp_server_free(struct pxb_dhcp_server *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->cfg.nsubnets; i++) {
+		free(s->ifnames[i]);
+		free(s->domains[i]);
+	}
+	free(s->ifnames);
+	free(s->domains);
+	free(s->subnets);
+	free(s->pools);
+	free(s);
+}
+
+static int in_subnet(struct in_addr a, const struct pxb_dhcp_subnet_config *n)
+{
+	return (a.s_addr & n->netmask.s_addr) == (n->network.s_addr & n->netmask.s_addr);
+}
+
+int pxb_dhcp_server_new(const struct pxb_dhcp_server_config *cfg,
+			const struct pxb_match_rules *rules,
+			const struct pxb_match_host_config *hosts, size_t nhosts,
+			struct pxb_lease_store *leases, struct pxb_dhcp_server **out)
+{
+	struct pxb_dhcp_server *s;
+	size_t n;
+
+	if (!cfg || !out || (!cfg->proxy && (!leases || cfg->nsubnets == 0)))
+		return PXB_ERR_INVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return PXB_ERR_NOMEM;
+	s->cfg = *cfg;
+	s->rules = rules;
+	s->leases = leases;
+	if (!s->cfg.offer_hold)
+		s->cfg.offer_hold = 60;
+	if (!s->cfg.decline_quarantine)
+		s->cfg.decline_quarantine = 600;
+	if (!s->cfg.http_port)
+		s->cfg.http_port = 80;
+	n = cfg->nsubnets;
+	s->subnets = calloc(n ? n : 1, sizeof(*s->subnets));
+	s->ifnames = calloc(n ? n : 1, sizeof(char *));
+	s->domains = calloc(n ? n : 1, sizeof(char *));
+	s->pools = calloc(n ? n : 1, sizeof(int));
+	if (!s->subnets || !s->ifnames || !s->domains || !s->pools)
+		goto nomem;
+	s->cfg.subnets = s->subnets;
+	for (size_t i = 0; i < n; i++) {
+		struct pxb_dhcp_subnet_config *sn = &s->subnets[i];
+		*sn = cfg->subnets[i];
+		if (sn->ifname && !(s->ifnames[i] = strdup(sn->ifname)))
+			goto nomem;
+		if (sn->domain && !(s->domains[i] = strdup(sn->domain)))
+			goto nomem;
+		sn->ifname = s->ifnames[i];
+		sn->domain = s->domains[i];
+		s->pools[i] = -1;
+		if (!sn->lease_time)
+			sn->lease_time = 3600;
+		if (cfg->proxy || !sn->pool_start.s_addr)
+			continue;
+		if (!in_subnet(sn->pool_start, sn) || !in_subnet(sn->pool_end, sn) ||
+		    ntohl(sn->pool_start.s_addr) > ntohl(sn->pool_end.s_addr)) {
+			pxb_dhcp_server_free(s);
+			return PXB_ERR_INVAL;
+		}
+		s->pools[i] = pxb_lease_pool_add(leases, ntohl(sn->pool_start.s_addr),
+						 ntohl(sn->pool_end.s_addr));
+		if (s->pools[i] < 0) {
+			int rc = s->pools[i];
+			pxb_dhcp_server_free(s);
+			return rc;
+		}
+	}
+	/* Host entries with an address: never handed to anyone else by the pool. */
+	for (size_t i = 0; leases && i < nhosts; i++) {
+		struct in_addr a;
+		if (hosts[i].addr && inet_pton(AF_INET, hosts[i].addr, &a) == 1)
+			pxb_lease_reserve(leases, ntohl(a.s_addr));
+	}
+	*out = s;
+	return 0;
+nomem:
+	pxb_dhcp_server_free(s);
+	return PXB_ERR_NOMEM;
+}
+
+/* The subnet a request belongs to: by relay address, else by interface. */
+static int find_subnet(const struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
+		       const struct pxb_dhcp_rx *rx)
+{
+	for (size_t i = 0; i < s->cfg.nsubnets; i++) {
+		const struct pxb_dhcp_subnet_config *n = &s->subnets[i];
+		if (m->giaddr.s_addr) {
+			if (in_subnet(m->giaddr, n))
+				return (int)i;
+		} else if (n->ifname ? (rx->ifname && strcmp(n->ifname, rx->ifname) == 0)
+				     : in_subnet(rx->local, n)) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int client_key(const struct pxb_dhcp_msg *m, struct pxb_lease_key *key)
+{
+	struct pxb_dhcp_view v;
+
+	/* RFC 2131 4.2: the client identifier, if given, names the client. */
+	if (pxb_dhcp_client_id(m, &v) == 0 && v.len > 0 &&
+	    pxb_lease_key_client_id(key, v.data, v.len) == 0)
+		return 0;
+	return pxb_lease_key_hw(key, m->htype, m->chaddr, m->hlen);
+}
+
+static struct in_addr server_addr(const struct pxb_dhcp_subnet_config *n,
+				  const struct pxb_dhcp_rx *rx)
+{
+	return n && n->server_addr.s_addr ? n->server_addr : rx->local;
+}
+
+/*
+ * Where a reply goes, RFC 2131 4.1: to the relay if there is one; to
+ * ciaddr when the client has an address; else broadcast. Unicasting to
+ * yiaddr of a client without an address would need an ARP entry made by
+ * hand; RFC 2131 4.1 lets a server broadcast instead, which every client
+ * accepts.
+ */
+static void destination(const struct pxb_dhcp_msg *m, int nak, struct pxb_dhcp_tx *tx)
+{
+	if (m->giaddr.s_addr) {
+		tx->dst = m->giaddr;
+		tx->dst_port = PXB_DHCP_SERVER_PORT;
+	} else if (m->ciaddr.s_addr && !nak) {
+		tx->dst = m->ciaddr;
+		tx->dst_port = PXB_DHCP_CLIENT_PORT;
+	} else {
+		tx->dst.s_addr = htonl(INADDR_BROADCAST);
+		tx->dst_port = PXB_DHCP_CLIENT_PORT;
+	}
+}
+
+/* Network configuration options of a subnet (RFC 2132 3.3, 3.5, 3.8, 3.17). */
+static int add_net_options(struct pxb_dhcp_reply *r, const struct pxb_dhcp_subnet_config *n)
+{
+	int rc = pxb_dhcp_reply_set_addr(r, PXB_OPT_SUBNET_MASK, n->netmask);
+
+	if (rc == 0 && n->router.s_addr)
+		rc = pxb_dhcp_reply_set_addr(r, PXB_OPT_ROUTER, n->router);
+	if (rc == 0 && n->ndns)
+		rc = pxb_dhcp_reply_set(r, PXB_OPT_DNS, n->dns, n->ndns * 4);
+	if (rc == 0 && n->domain && *n->domain)
+		rc = pxb_dhcp_reply_set_str(r, PXB_OPT_DOMAIN, n->domain);
+	return rc;
+}
+
+/* Lease time and renewal times (RFC 2131 4.4.5: T1 0.5, T2 0.875). */
+static int add_lease_options(struct pxb_dhcp_reply *r, uint32_t secs)
+{
+	int rc = pxb_dhcp_reply_set_u32(r, PXB_OPT_LEASE_TIME, secs);
+
+	if (rc == 0)
+		rc = pxb_dhcp_reply_set_u32(r, PXB_OPT_RENEWAL_TIME, secs / 2);
+	if (rc == 0)
+		rc = pxb_dhcp_reply_set_u32(r, PXB_OPT_REBINDING_TIME, (uint32_t)((uint64_t)secs * 7 / 8));
+	return rc;
+}
+
+static uint32_t lease_secs(const struct pxb_dhcp_msg *m, const struct pxb_dhcp_subnet_config *n)
+{
+	uint32_t want;
+
+	/* A client may ask for less than we give, never more (RFC 2131 4.3.1). */
+	if (pxb_dhcp_lease_time(m, &want) == 0 && want >= 60 && want < n->lease_time)
+		return want;
+	return n->lease_time;
+}
+
+static void hostname_of(const struct pxb_dhcp_msg *m, char *out, size_t len)
+{
+	struct pxb_dhcp_view v;
+	size_t k = 0;
+
+	out[0] = '\0';
+	if (pxb_dhcp_hostname(m, &v) < 0)
+		return;
+	for (size_t i = 0; i < v.len && k + 1 < len; i++) {
+		unsigned char c = v.data[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_')
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
+}
+
+static int finish(struct pxb_dhcp_tx *tx, struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *m,
+		  enum pxb_dhcp_verdict v, const char *why)
+{
+	int n = pxb_dhcp_build(r, m, tx->buf, sizeof(tx->buf));
+
+	if (n < 0) {
+		tx->verdict = PXB_DHCP_V_IGNORE;
+		tx->why = "reply does not fit the client's maximum message size";
+		tx->len = 0;
+		return 0;
+	}
+	tx->len = (size_t)n;
+	tx->verdict = v;
+	tx->why = why;
+	return 0;
+}
+
+static int nak(struct pxb_dhcp_tx *tx, const struct pxb_dhcp_msg *m, struct in_addr sid,
+	       const char *why)
+{
+	struct pxb_dhcp_reply r;
+
+	pxb_dhcp_reply_init(&r, m, PXB_DHCPNAK);
+	r.ciaddr.s_addr = 0;
+	/* RFC 2131 4.3.2: a NAK to a relay goes with the broadcast bit set. */
+	if (m->giaddr.s_addr)
+		r.flags |= 0x8000;
+	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
+	pxb_dhcp_reply_set_str(&r, PXB_OPT_MESSAGE, why);
+	destination(m, 1, tx);
+	return finish(tx, &r, m, PXB_DHCP_V_NAK, why);
+}
+
+static int ignore(struct pxb_dhcp_tx *tx, enum pxb_dhcp_verdict v, const char *why)
+{
+	tx->verdict = v;
+	tx->why = why;
+	tx->len = 0;
+	return 0;
+}
+
+/* Evaluates the rules and fills tx->client and tx->boot. */
+static void decide_boot(const struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
+			const struct pxb_dhcp_rx *rx, struct in_addr sid, struct pxb_dhcp_tx *tx)
+{
+	struct pxb_match_ctx ctx = {.ifname = rx->ifname, .recv_addr = sid};
+
+	tx->client.server_addr = sid;
+	tx->client.http_port = s->cfg.http_port;
+	memset(&tx->boot, 0, sizeof(tx->boot));
+	if (s->rules)
+		pxb_match_eval(s->rules, m, &ctx, &tx->client, &tx->boot, NULL);
+}
+
+/* The address for a DISCOVER (RFC 2131 4.3.1, in its order of preference). */
+static int choose_addr(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
+		       const struct pxb_lease_key *key, int64_t now, struct in_addr *out)
+{
+	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
+	const struct pxb_lease *l;
+	struct in_addr req;
+
+	if (s->pools[sn] < 0)
+		return PXB_ERR_BUSY;
+	/* 1: the client's current or previous address, if still free for it. */
+	l = pxb_lease_by_key(s->leases, key);
+	if (l) {
+		struct in_addr a = {htonl(l->addr)};
+		if (in_subnet(a, n) && l->state != PXB_LEASE_DECLINED &&
+		    pxb_lease_available(s->leases, l->addr, key, now)) {
+			*out = a;
+			return 0;
+		}
+	}
+	/* 2: the address it asks for, if in our pool and free. */
+	if (pxb_dhcp_requested_ip(m, &req) == 0 && in_subnet(req, n) &&
+	    ntohl(req.s_addr) >= ntohl(n->pool_start.s_addr) &&
+	    ntohl(req.s_addr) <= ntohl(n->pool_end.s_addr) &&
+	    pxb_lease_available(s->leases, ntohl(req.s_addr), key, now)) {
+		/* available() ignores reservations; alloc() honours them. */
+		const struct pxb_lease *o = pxb_lease_by_addr(s->leases, ntohl(req.s_addr));
+		if (!o || o->key.len) {
+			*out = req;
+			return 0;
+		}
+	}
+	/* 3: a new one from the pool. */
+	{
+		uint32_t a;
+		int rc = pxb_lease_alloc(s->leases, s->pools[sn], now, &a);
+		if (rc < 0)
+			return rc;
+		out->s_addr = htonl(a);
+	}
+	return 0;
+}
+
+static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
+			   const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
+{
+	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
+	struct in_addr sid = server_addr(n, rx), a;
+	struct pxb_lease_key key;
+	struct pxb_dhcp_reply r;
+	uint32_t secs = lease_secs(m, n);
+
+	if (client_key(m, &key) < 0)
+		return ignore(tx, PXB_DHCP_V_DROP, "no usable client identifier");
+	decide_boot(s, m, rx, sid, tx);
+	if (tx->boot.has_fixed_addr && in_subnet(tx->boot.fixed_addr, n) &&
+	    pxb_lease_available(s->leases, ntohl(tx->boot.fixed_addr.s_addr), &key, now)) {
+		a = tx->boot.fixed_addr;
+	} else if (choose_addr(s, sn, m, &key, now, &a) < 0) {
+		return ignore(tx, PXB_DHCP_V_IGNORE, "no free address in the pool");
+	}
+	if (pxb_lease_offer(s->leases, &key, ntohl(a.s_addr), now + s->cfg.offer_hold, now) < 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "address could not be offered");
+	pxb_dhcp_reply_init(&r, m, PXB_DHCPOFFER);
+	r.yiaddr = a;
+	r.siaddr = sid;
+	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
+	add_lease_options(&r, secs);
+	add_net_options(&r, n);
+	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
+	tx->yiaddr = a;
+	destination(m, 0, tx);
+	return finish(tx, &r, m, PXB_DHCP_V_OFFER, tx->boot.offer ? "offer with boot file"
+							      : "offer without boot file");
+}
+
+static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
+	       const struct pxb_dhcp_rx *rx, int64_t now, struct in_addr a,
+	       const struct pxb_lease_key *key, struct pxb_dhcp_tx *tx, const char *why)
+{
+	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
+	struct in_addr sid = server_addr(n, rx);
+	struct pxb_dhcp_reply r;
+	uint32_t secs = lease_secs(m, n);
+	char host[PXB_LEASE_HOSTNAME_MAX + 1];
+	uint64_t seq = 0;
+
+	hostname_of(m, host, sizeof(host));
+	if (pxb_lease_stage_bind(s->leases, key, ntohl(a.s_addr), now + secs, host, now, &seq) < 0)
+		return nak(tx, m, sid, "address not available");
+	decide_boot(s, m, rx, sid, tx);
+	pxb_dhcp_reply_init(&r, m, PXB_DHCPACK);
+	r.yiaddr = a;
+	r.siaddr = sid;
+	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
+	add_lease_options(&r, secs);
+	add_net_options(&r, n);
+	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
+	tx->yiaddr = a;
+	tx->hold_seq = seq;
+	destination(m, 0, tx);
+	return finish(tx, &r, m, PXB_DHCP_V_ACK, why);
+}
+
+static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
+			  const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
+{
+	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
+	struct in_addr sid = server_addr(n, rx), their_sid, req, a;
+	struct pxb_lease_key key;
+	const struct pxb_lease *l;
+	int has_sid = pxb_dhcp_server_id(m, &their_sid) == 0;
+	int has_req = pxb_dhcp_requested_ip(m, &req) == 0;
+
+	if (client_key(m, &key) < 0)
+		return ignore(tx, PXB_DHCP_V_DROP, "no usable client identifier");
+	l = pxb_lease_by_key(s->leases, &key);
+	if (has_sid) {
+		/* SELECTING (RFC 2131 4.3.2): the client chose a server. */
+		if (their_sid.s_addr != sid.s_addr)
+			return ignore(tx, PXB_DHCP_V_IGNORE, "client chose another server");
+		if (!has_req || m->ciaddr.s_addr)
+			return ignore(tx, PXB_DHCP_V_DROP, "REQUEST in SELECTING without address");
+		if (!l || htonl(l->addr) != req.s_addr)
+			return nak(tx, m, sid, "no offer for that address");
+		return ack(s, sn, m, rx, now, req, &key, tx, "selected");
+	}
+	if (has_req && !m->ciaddr.s_addr) {
+		/* INIT-REBOOT: the client says where it thinks it is. */
+		if (!in_subnet(req, n))
+			return nak(tx, m, sid, "wrong network");
+		if (!pxb_lease_available(s->leases, ntohl(req.s_addr), &key, now))
+			return nak(tx, m, sid, "address belongs to another client");
+		if (!l || htonl(l->addr) != req.s_addr) {
+			/* Authoritative for our pools: an address we never gave is refused. */
+			return nak(tx, m, sid, "no lease for that address");
+		}
+		return ack(s, sn, m, rx, now, req, &key, tx, "init-reboot");
+	}
+	if (m->ciaddr.s_addr) {
+		/* RENEWING (unicast to us) or REBINDING (broadcast). */
+		a = m->ciaddr;
+		if (!in_subnet(a, n))
+			return nak(tx, m, sid, "wrong network");
+		if (!l || htonl(l->addr) != a.s_addr ||
+		    !pxb_lease_available(s->leases, ntohl(a.s_addr), &key, now))
+			return nak(tx, m, sid, "no lease for that address");
+		return ack(s, sn, m, rx, now, a, &key, tx,
+			   "renew or rebind");
+	}
+	return ignore(tx, PXB_DHCP_V_DROP, "REQUEST without address");
+}
+
+static int server_release(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
+			  struct pxb_dhcp_tx *tx)
+{
+	struct pxb_lease_key key;
+	uint64_t seq;
+
+	if (client_key(m, &key) < 0 || !m->ciaddr.s_addr)
+		return ignore(tx, PXB_DHCP_V_DROP, "RELEASE without client or address");
+	if (pxb_lease_stage_release(s->leases, &key, ntohl(m->ciaddr.s_addr), &seq) < 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "RELEASE of a lease the client does not hold");
+	tx->yiaddr = m->ciaddr;
+	return ignore(tx, PXB_DHCP_V_RELEASED, "released");
+}
+
+static int server_decline(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
+			  const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
+{
+	struct in_addr sid = server_addr(&s->subnets[sn], rx), their, req;
+	struct pxb_lease_key key;
+	const struct pxb_lease *l;
+	uint64_t seq;
+
+	if (pxb_dhcp_server_id(m, &their) == 0 && their.s_addr != sid.s_addr)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "DECLINE for another server");
+	if (pxb_dhcp_requested_ip(m, &req) < 0 || client_key(m, &key) < 0)
+		return ignore(tx, PXB_DHCP_V_DROP, "DECLINE without address");
+	/* Only the client we gave the address to can make us quarantine it. */
+	l = pxb_lease_by_addr(s->leases, ntohl(req.s_addr));
+	if (!l || l->key.len != key.len || memcmp(l->key.bytes, key.bytes, key.len) != 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "DECLINE of an address not given to that client");
+	pxb_lease_stage_decline(s->leases, ntohl(req.s_addr), now + s->cfg.decline_quarantine, &seq);
+	tx->yiaddr = req;
+	return ignore(tx, PXB_DHCP_V_DECLINED, "address quarantined");
+}
+
+static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
+			 const struct pxb_dhcp_rx *rx, struct pxb_dhcp_tx *tx)
+{
+	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
+	struct in_addr sid = server_addr(n, rx);
+	struct pxb_dhcp_reply r;
+
+	/* RFC 2131 3.4: configuration only; no lease time, no yiaddr. */
+	decide_boot(s, m, rx, sid, tx);
+	pxb_dhcp_reply_init(&r, m, PXB_DHCPACK);
+	r.siaddr = sid;
+	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
+	add_net_options(&r, n);
+	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
+	destination(m, 0, tx);
+	return finish(tx, &r, m, PXB_DHCP_V_ACK, "inform");
+}
+
+/*
+ * PXE vendor options for a proxy reply (PXE 2.1 2.2.5, 2.3): discovery
+ * control 8 says "use the boot file in this packet, no boot server
+ * discovery" (as dnsmasq does without a menu); a boot item (71) the client
+ * sent to port 4011 is echoed so iPXE's boot server discovery accepts us.
+ */
+static void proxy_vendor(struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *m)
+{
+	uint8_t v[32];
+	size_t k = 0;
+	struct pxb_dhcp_view o43, item;
+
+	v[k++] = 6;
+	v[k++] = 1;
+	v[k++] = 8;
+	if (pxb_dhcp_opt(m, PXB_OPT_VENDOR, &o43) == 0 &&
+	    pxb_dhcp_subopt(o43.data, o43.len, 71, &item) == 0 && item.len == 4) {
+		v[k++] = 71;
+		v[k++] = 4;
+		memcpy(v + k, item.data, 4);
+		k += 4;
+	}
+	v[k++] = 255;
+	pxb_dhcp_reply_set_forced(r, PXB_OPT_VENDOR, v, k);
+}
+
+static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, int type,
+		       const struct pxb_dhcp_rx *rx, struct pxb_dhcp_tx *tx)
+{
+	struct pxb_dhcp_pxe_class pc;
+	struct pxb_dhcp_reply r;
+	struct in_addr sid = rx->local;
+	uint8_t uuid[16];
+	int sn = find_subnet(s, m, rx), is_ack;
+
+	if (s->cfg.nsubnets && sn < 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "not on a configured network");
+	if (sn >= 0 && s->subnets[sn].server_addr.s_addr)
+		sid = s->subnets[sn].server_addr;
+	/* Never answer anything but PXE and HTTP-boot firmware. */
+	if (pxb_dhcp_pxe_class(m, &pc) < 0 || pc.kind == PXB_PXE_NONE)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "not a PXE client (proxy mode)");
+	if (rx->dst_port == PXB_DHCP_PXE_PORT) {
+		if (type != PXB_DHCPREQUEST && type != PXB_DHCPINFORM)
+			return ignore(tx, PXB_DHCP_V_IGNORE, "port 4011 takes REQUEST only");
+	} else if (type != PXB_DHCPDISCOVER && type != PXB_DHCPREQUEST) {
+		return ignore(tx, PXB_DHCP_V_IGNORE, "proxy answers DISCOVER and REQUEST");
+	}
+	decide_boot(s, m, rx, sid, tx);
+	if (!tx->boot.offer || !tx->boot.file[0])
+		return ignore(tx, PXB_DHCP_V_IGNORE, tx->boot.offer ? "no boot file for this client"
+								    : "no boot offer for this client");
+	/* A REQUEST on 67 is meant for the real DHCP server unless it names us. */
+	if (rx->dst_port != PXB_DHCP_PXE_PORT && type == PXB_DHCPREQUEST) {
+		struct in_addr their;
+		if (pxb_dhcp_server_id(m, &their) < 0 || their.s_addr != sid.s_addr)
+			return ignore(tx, PXB_DHCP_V_IGNORE, "REQUEST for the DHCP server");
+	}
+	is_ack = rx->dst_port == PXB_DHCP_PXE_PORT || type == PXB_DHCPREQUEST;
+	pxb_dhcp_reply_init(&r, m, is_ack ? PXB_DHCPACK : PXB_DHCPOFFER);
+	r.yiaddr.s_addr = 0; /* never an address */
+	r.siaddr = sid;
+	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
+	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
+	pxb_dhcp_reply_set_str(&r, PXB_OPT_VENDOR_CLASS,
+			       pc.kind == PXB_PXE_HTTP ? "HTTPClient" : "PXEClient");
+	if (pc.kind == PXB_PXE_CLIENT)
+		proxy_vendor(&r, m);
+	if (pxb_dhcp_uuid(m, uuid) == 0) {
+		uint8_t u[17] = {0};
+		memcpy(u + 1, uuid, 16);
+		pxb_dhcp_reply_set_forced(&r, PXB_OPT_UUID, u, sizeof(u));
+	}
+	if (rx->dst_port == PXB_DHCP_PXE_PORT) {
+		/* Boot server replies go back to where the request came from. */
+		tx->dst = rx->src;
+		tx->dst_port = rx->src_port;
+	} else {
+		destination(m, 0, tx);
+	}
+	return finish(tx, &r, m, is_ack ? PXB_DHCP_V_ACK : PXB_DHCP_V_OFFER,
+		      is_ack ? "proxy boot reply" : "proxy boot offer");
+}
+
+int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t len,
+			  const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
+{
+	struct pxb_dhcp_msg *m;
+	int type, sn;
+
+	if (!s || !buf || !rx || !tx)
+		return PXB_ERR_INVAL;
+	tx->verdict = PXB_DHCP_V_IGNORE;
+	tx->len = 0;
+	tx->hold_seq = 0;
+	tx->req_type = 0;
+	tx->yiaddr.s_addr = 0;
+	memset(&tx->client, 0, sizeof(tx->client));
+	tx->client.arch = PXB_ARCH_UNKNOWN;
+	memset(&tx->boot, 0, sizeof(tx->boot));
+	m = &s->msg;
+	if (pxb_dhcp_parse(m, buf, len, 0) < 0)
+		return ignore(tx, PXB_DHCP_V_DROP, pxb_dhcp_reason_str(m->reason));
+	type = pxb_dhcp_msg_type(m);
+	if (type < 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "BOOTP request without DHCP message type");
+	tx->req_type = type;
+	pxb_dhcp_fill_client(m, &tx->client);
+	if (s->cfg.proxy)
+		return proxy_input(s, m, type, rx, tx);
+	if (rx->dst_port == PXB_DHCP_PXE_PORT)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "port 4011 is for proxy mode");
+	sn = find_subnet(s, m, rx);
+	if (sn < 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "not on a configured network");
+	switch (type) {
+	case PXB_DHCPDISCOVER:
+		return server_discover(s, sn, m, rx, now, tx);
+	case PXB_DHCPREQUEST:
+		return server_request(s, sn, m, rx, now, tx);
+	case PXB_DHCPRELEASE:
+		return server_release(s, m, tx);
+	case PXB_DHCPDECLINE:
+		return server_decline(s, sn, m, rx, now, tx);
+	case PXB_DHCPINFORM:
+		return server_inform(s, sn, m, rx, tx);
+	}
+	return ignore(tx, PXB_DHCP_V_IGNORE, "not a client message type");
+}
