@@ -11,5 +11,6 @@
 #include <pxeboot/dhcp.h>
 #include <pxeboot/lease.h>
 #include <pxeboot/tftp.h>
+#include <pxeboot/boot.h>
 
 #endif

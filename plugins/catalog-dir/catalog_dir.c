@@ -1,0 +1,206 @@
+/*
+ * catalog_dir.c - the directory catalog plugin: offers the bootable things
+ * found on disk as boot entries (registered as the "dir" catalog).
+ *
+ *   catalog = {
+ *     dirs = ["/boot"];             # below http.root, served at the same path
+ *     trees = ( { path = "/mnt/usb/images"; prefix = "/images"; } );
+ *     kickstart = "${http}/ks/fedora.cfg";
+ *   };
+ *
+ * catalog.trees are mounted (HTTP and TFTP) at their prefix by the plugin.
+ * The scan runs at start and again on reload (SIGHUP); each scan bumps the
+ * generation so renderers rebuild their model. A tree recognized in part
+ * is logged once per path, not at every rescan.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pxeboot/pxeboot.h>
+#include <pxeboot/boot.h>
+#include "catalog_scan.h"
+
+struct catdir {
+	pxb_host *h;
+	pxb_boot_model *found; /* entries of the last scan (source "catalog-dir") */
+	uint64_t gen;
+	char **reported;
+	unsigned nreported;
+};
+
+static const struct pxb_conf_setting settings[] = {
+	{"dirs", PXB_CT_STRINGS, "/boot", 0, 0, NULL, pxb_check_abs_path,
+	 "directories below http.root to scan, served at the same paths"},
+	{"trees", PXB_CT_LIST, NULL, 0, 0, NULL, NULL,
+	 "directories anywhere on disk to scan and serve at a prefix"},
+	{"trees.*.path", PXB_CT_STRING, NULL, 0, 0, NULL, pxb_check_abs_path,
+	 "the directory on disk"},
+	{"trees.*.prefix", PXB_CT_STRING, NULL, 0, 0, NULL, pxb_check_abs_path,
+	 "where its files are served (TFTP and HTTP)"},
+	{"kickstart", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "inst.ks= URL given to Fedora/RHEL installers (${http} allowed; empty: none)"},
+	{"max_depth", PXB_CT_INT, "8", 1, 32, NULL, NULL, "directory levels scanned"},
+	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static void report_once(void *arg, const char *path, const char *what)
+{
+	struct catdir *c = arg;
+	char key[4600], **nr;
+
+	snprintf(key, sizeof(key), "%s: %s", path, what);
+	for (unsigned i = 0; i < c->nreported; i++)
+		if (!strcmp(c->reported[i], key))
+			return;
+	nr = realloc(c->reported, (c->nreported + 1) * sizeof(*nr));
+	if (nr) {
+		c->reported = nr;
+		if ((nr[c->nreported] = strdup(key)) != NULL)
+			c->nreported++;
+	}
+	pxb_host_log(c->h, PXB_LOG_WARNING, "%s", key);
+}
+
+static const pxb_conf_node *section(struct catdir *c, const pxb_conf_node *sec, const char **pre)
+{
+	*pre = sec ? "" : "catalog.";
+	return sec ? sec : pxb_conf_root(pxb_host_conf(c->h));
+}
+
+static const char *get(const pxb_conf_node *n, const char *pre, const char *k, char *buf,
+		       size_t len)
+{
+	snprintf(buf, len, "%s%s", pre, k);
+	return buf;
+}
+
+/* Scans everything configured into a new model; mounts trees when mount is set. */
+static int scan(struct catdir *c, const pxb_conf_node *sec, int mount)
+{
+	const pxb_conf *conf = pxb_host_conf(c->h);
+	const pxb_conf_node *root = pxb_conf_root(conf), *n;
+	const char *pre, *hroot = pxb_conf_string(root, "http.root");
+	char k[64], dir[4096];
+	struct pxb_catalog_scan_opts o = {.source = "catalog-dir"};
+	pxb_boot_model *m = pxb_boot_model_new();
+	unsigned cnt;
+	int rc;
+
+	if (!m)
+		return PXB_ERR_NOMEM;
+	n = section(c, sec, &pre);
+	o.kickstart = pxb_conf_string(n, get(n, pre, "kickstart", k, sizeof(k)));
+	o.max_depth = (unsigned)pxb_conf_int(n, get(n, pre, "max_depth", k, sizeof(k)));
+	cnt = pxb_conf_count(n, get(n, pre, "dirs", k, sizeof(k)));
+	for (unsigned i = 0; i < cnt; i++) {
+		const char *d = pxb_conf_elem_string(n, k, i);
+		snprintf(dir, sizeof(dir), "%s%s", hroot ? hroot : "", d);
+		rc = pxb_catalog_scan(dir, d, &o, m, report_once, c);
+		if (rc == PXB_ERR_NOENT)
+			report_once(c, dir, "catalog directory does not exist");
+		else if (rc < 0)
+			goto fail;
+	}
+	cnt = pxb_conf_count(n, get(n, pre, "trees", k, sizeof(k)));
+	for (unsigned i = 0; i < cnt; i++) {
+		const pxb_conf_node *t = pxb_conf_elem(n, k, i);
+		const char *path = pxb_conf_string(t, "path"), *prefix = pxb_conf_string(t, "prefix");
+		if (!path || !prefix) {
+			pxb_host_log(c->h, PXB_LOG_ERR, "catalog.trees[%u]: path and prefix are needed",
+				     i);
+			continue;
+		}
+		if (mount && pxb_host_vfs(c->h)) {
+			rc = pxb_vfs_mount_dir(pxb_host_vfs(c->h), prefix, path, PXB_VFS_ALL);
+			if (rc < 0)
+				pxb_host_log(c->h, PXB_LOG_ERR, "catalog: cannot serve %s at %s: %s",
+					     path, prefix, pxb_strerror(rc));
+		}
+		rc = pxb_catalog_scan(path, prefix, &o, m, report_once, c);
+		if (rc == PXB_ERR_NOENT)
+			report_once(c, path, "catalog directory does not exist");
+		else if (rc < 0)
+			goto fail;
+	}
+	pxb_boot_model_free(c->found);
+	c->found = m;
+	c->gen++;
+	pxb_host_log(c->h, PXB_LOG_INFO, "catalog: %u entries found", pxb_boot_entry_count(m));
+	return 0;
+fail:
+	pxb_boot_model_free(m);
+	return rc;
+}
+
+static int populate(void *arg, pxb_boot_model *m)
+{
+	struct catdir *c = arg;
+	unsigned n = c->found ? pxb_boot_entry_count(c->found) : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		int rc = pxb_boot_add_entry(m, pxb_boot_entry_at(c->found, i));
+		if (rc == PXB_ERR_NOMEM)
+			return rc; /* PXB_ERR_EXIST: a configured entry has that id and wins */
+	}
+	return 0;
+}
+
+static uint64_t generation(void *arg)
+{
+	return ((struct catdir *)arg)->gen;
+}
+
+static const struct pxb_catalog catalog = {
+	.size = sizeof(struct pxb_catalog),
+	.populate = populate,
+	.generation = generation,
+};
+
+static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
+{
+	struct catdir *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c)
+		return PXB_ERR_NOMEM;
+	c->h = h;
+	rc = scan(c, sec, 1);
+	if (rc == 0)
+		rc = pxb_host_register(h, PXB_SVC_CATALOG, "dir", &catalog, c);
+	if (rc < 0) {
+		pxb_boot_model_free(c->found);
+		free(c);
+		return rc;
+	}
+	*state = c;
+	return 0;
+}
+
+static int reload(void *state, const pxb_conf_node *sec)
+{
+	struct catdir *c = state;
+
+	/* Trees mounted at start stay mounted; a changed list needs a restart. */
+	return scan(c, sec, 0);
+}
+
+static void fini(void *state)
+{
+	struct catdir *c = state;
+
+	if (!c)
+		return;
+	pxb_boot_model_free(c->found);
+	for (unsigned i = 0; i < c->nreported; i++)
+		free(c->reported[i]);
+	free(c->reported);
+	free(c);
+}
+
+PXB_PLUGIN(.name = "catalog-dir", .section = "catalog", .version = PXB_VERSION_STRING,
+	   .summary = "boot entries for SystemRescue, memtest86+, Debian, Fedora, FreeDOS and "
+		      "iPXE files found in directories",
+	   .settings = settings, .init = init, .reload = reload, .fini = fini);

@@ -1,0 +1,691 @@
+/*
+ * catalog_scan.c - the directory catalog's recognizers: walks a tree once,
+ * keeps the sorted list of files, and lets each recognizer claim the files
+ * and directories of the layouts it knows (see catalog_scan.h). Tree layouts
+ * go first; loose images only count outside the trees they claimed, so a
+ * sysresccd.img initrd is never offered as a floppy.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "catalog_scan.h"
+
+#define MAX_FILES 100000
+#define FLOPPY_MAX 2949120 /* 2.88 MB: larger .img files are disk images */
+
+struct file {
+	char *rel;      /* relative to the scanned directory, '/'-separated */
+	uint64_t size;
+	int claimed;
+};
+
+struct scan {
+	const char *dir, *prefix;
+	const struct pxb_catalog_scan_opts *o;
+	pxb_boot_model *m;
+	pxb_catalog_report_fn report;
+	void *arg;
+	struct file *f;
+	size_t n, cap;
+	char **roots; /* directories claimed by tree recognizers */
+	size_t nroots;
+	int added, nomem;
+};
+
+/* snprintf whose truncation is expected and harmless (a longer path just matches nothing). */
+static int pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* ---- walking ------------------------------------------------------------ */
+
+static int add_file(struct scan *s, const char *rel, uint64_t size)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		struct file *nf = realloc(s->f, nc * sizeof(*nf));
+		if (!nf)
+			return -1;
+		s->f = nf;
+		s->cap = nc;
+	}
+	s->f[s->n].rel = strdup(rel);
+	if (!s->f[s->n].rel)
+		return -1;
+	s->f[s->n].size = size;
+	s->f[s->n].claimed = 0;
+	s->n++;
+	return 0;
+}
+
+static int walk(struct scan *s, const char *rel, unsigned depth)
+{
+	char path[4096], sub[2048];
+	DIR *d;
+	struct dirent *de;
+	struct stat st;
+
+	pathf(path, sizeof(path), "%s%s%s", s->dir, *rel ? "/" : "", rel);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL && s->n < MAX_FILES) {
+		if (de->d_name[0] == '.')
+			continue; /* ., .., hidden files */
+		if (pathf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name) < 0)
+			continue;
+		pathf(path, sizeof(path), "%s/%s", s->dir, sub);
+		if (stat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth > 0 && walk(s, sub, depth - 1) < 0) {
+				closedir(d);
+				return -1;
+			}
+		} else if (S_ISREG(st.st_mode) && add_file(s, sub, (uint64_t)st.st_size) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct file *)a)->rel, ((const struct file *)b)->rel);
+}
+
+static struct file *find(struct scan *s, const char *rel)
+{
+	struct file key = {.rel = (char *)rel};
+
+	return bsearch(&key, s->f, s->n, sizeof(*s->f), cmp_file);
+}
+
+/* Is there a file a/b/c? */
+static int exists(struct scan *s, const char *a, const char *b, const char *c)
+{
+	char rel[2048];
+
+	return pathf(rel, sizeof(rel), "%s/%s/%s", a, b, c) == 0 && find(s, rel) != NULL;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void report(struct scan *s, const char *rel, const char *what)
+{
+	char path[4096];
+
+	pathf(path, sizeof(path), "%s/%s", s->dir, rel);
+	if (s->report)
+		s->report(s->arg, path, what);
+}
+
+static void claim_root(struct scan *s, const char *root)
+{
+	char **nr = realloc(s->roots, (s->nroots + 1) * sizeof(*nr));
+
+	if (!nr || !(nr[s->nroots] = strdup(root))) {
+		if (nr)
+			s->roots = nr;
+		s->nomem = 1;
+		return;
+	}
+	s->roots = nr;
+	s->nroots++;
+}
+
+static int under_root(struct scan *s, const char *rel)
+{
+	for (size_t i = 0; i < s->nroots; i++) {
+		size_t l = strlen(s->roots[i]);
+		if (l == 0 || (!strncmp(rel, s->roots[i], l) && rel[l] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Namespace path of rel: prefix + "/" + rel. */
+static void ns(struct scan *s, const char *rel, char *out, size_t len)
+{
+	size_t pl = strlen(s->prefix);
+
+	while (pl > 0 && s->prefix[pl - 1] == '/')
+		pl--;
+	pathf(out, len, "%.*s%s%s", (int)pl, s->prefix, *rel ? "/" : "", rel);
+}
+
+/* Characters that may appear inside kernel arguments built from paths. */
+static int arg_safe(const char *p)
+{
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("._+-/~@,=:", *p)))
+			return 0;
+	return 1;
+}
+
+/* An entry id from free text: [A-Za-z0-9._+-], unique in the model. */
+static void make_id(struct scan *s, const char *text, char *id, size_t len)
+{
+	char base[48];
+	size_t n = 0;
+
+	for (const char *p = text; *p && n + 1 < sizeof(base); p++) {
+		char c = *p;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			 c == '.' || c == '_' || c == '+' || c == '-';
+		if (!ok)
+			c = '-';
+		if (c == '-' && (n == 0 || base[n - 1] == '-'))
+			continue;
+		base[n++] = c;
+	}
+	while (n > 0 && base[n - 1] == '-')
+		base[--n] = '\0';
+	base[n] = '\0';
+	if (n == 0 || base[0] == '.')
+		pathf(base, sizeof(base), "image");
+	if (!strcmp(base, "start") || !strcmp(base, "failed"))
+		strcat(base, "-1");
+	pathf(id, len, "%s", base);
+	for (unsigned k = 2; pxb_boot_find_entry(s->m, id) && k < 1000; k++)
+		pathf(id, len, "%s-%u", base, k);
+}
+
+static void add(struct scan *s, struct pxb_boot_entry *e)
+{
+	int rc;
+
+	e->source = s->o->source ? s->o->source : "catalog-dir";
+	rc = pxb_boot_add_entry(s->m, e);
+	if (rc == 0)
+		s->added++;
+	else if (rc == PXB_ERR_NOMEM)
+		s->nomem = 1;
+}
+
+static const char *base_name(const char *rel)
+{
+	const char *b = strrchr(rel, '/');
+
+	return b ? b + 1 : rel;
+}
+
+/* Splits rel into at most max components (in place, on a copy). */
+static unsigned split(char *copy, char **parts, unsigned max)
+{
+	unsigned n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, "/", &save); t && n < max; t = strtok_r(NULL, "/", &save))
+		parts[n++] = t;
+	return n;
+}
+
+/* Joins parts[0..n) with '/'. */
+static void join(char **parts, unsigned n, char *out, size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < n; i++) {
+		if (pathf(out + off, len - off, "%s%s", i ? "/" : "", parts[i]) < 0)
+			return;
+		off += strlen(out + off);
+	}
+}
+
+static unsigned arch_of_name(const char *a)
+{
+	if (!strcmp(a, "x86_64") || !strcmp(a, "amd64") || !strcmp(a, "x64"))
+		return PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+	if (!strcmp(a, "i686") || !strcmp(a, "i386") || !strcmp(a, "i586"))
+		return PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI32;
+	if (!strcmp(a, "aarch64") || !strcmp(a, "arm64"))
+		return PXB_BOOT_ARCH_ARM64;
+	return 0;
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- SystemRescue / archiso ------------------------------------------- */
+
+struct archiso {
+	char ver[128], arch[32];
+	char verdir[1024], base[1024]; /* <base>/<ver>, <base> */
+	char kernel[1024], initrd[1024];
+	int is_sysresc, checksum;
+};
+
+static int cmp_archiso(const void *a, const void *b)
+{
+	const struct archiso *x = a, *y = b;
+	int c = strverscmp(y->ver, x->ver); /* newest version first */
+
+	return c ? c : strcmp(x->arch, y->arch);
+}
+
+/* Fills a from a kernel at .../<ver>/boot/<arch>/vmlinuz; 0 when it is an archiso tree. */
+static int archiso_at(struct scan *s, const struct file *f, struct archiso *a)
+{
+	static const char *const initrds[] = {"sysresccd.img", "archiso.img", "initramfs-linux.img"};
+	char copy[2048], *p[32], rel[2048];
+	const char *k = base_name(f->rel);
+	unsigned n;
+
+	if (strcmp(k, "vmlinuz") && strcmp(k, "vmlinuz-linux"))
+		return -1;
+	pathf(copy, sizeof(copy), "%s", f->rel);
+	n = split(copy, p, 32);
+	if (n < 4 || strcmp(p[n - 3], "boot") != 0 || !arch_of_name(p[n - 2]))
+		return -1;
+	memset(a, 0, sizeof(*a));
+	pathf(a->ver, sizeof(a->ver), "%s", p[n - 4]);
+	pathf(a->arch, sizeof(a->arch), "%s", p[n - 2]);
+	join(p, n - 4, a->base, sizeof(a->base));
+	join(p, n - 3, a->verdir, sizeof(a->verdir));
+	pathf(a->kernel, sizeof(a->kernel), "%s", f->rel);
+	for (unsigned i = 0; i < 3 && !a->initrd[0]; i++) {
+		pathf(rel, sizeof(rel), "%s/boot/%s/%s", a->verdir, a->arch, initrds[i]);
+		if (find(s, rel)) {
+			pathf(a->initrd, sizeof(a->initrd), "%s", rel);
+			a->is_sysresc = i == 0;
+		}
+	}
+	a->checksum = exists(s, a->verdir, a->arch, "airootfs.sha512");
+	return 0;
+}
+
+static void recognize_archiso(struct scan *s)
+{
+	struct archiso *found = NULL, a;
+	size_t nfound = 0;
+	int have_default = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		int sfs;
+
+		if (archiso_at(s, &s->f[i], &a) < 0)
+			continue;
+		sfs = exists(s, a.verdir, a.arch, "airootfs.sfs");
+		if (!sfs && !a.initrd[0])
+			continue; /* some other kernel under a boot/<arch>/ directory */
+		claim_root(s, a.verdir);
+		if (!a.initrd[0]) {
+			report(s, a.kernel, "SystemRescue/archiso tree: kernel without initrd, not offered");
+			continue;
+		}
+		if (!sfs) {
+			report(s, a.kernel, "SystemRescue/archiso tree: no <arch>/airootfs.sfs, not offered");
+			continue;
+		}
+		if (!arg_safe(a.verdir) || !arg_safe(s->prefix)) {
+			report(s, a.kernel, "SystemRescue/archiso tree: path has characters kernel "
+			       "arguments cannot carry, not offered");
+			continue;
+		}
+		struct archiso *nf = realloc(found, (nfound + 1) * sizeof(*nf));
+		if (!nf) {
+			s->nomem = 1;
+			break;
+		}
+		found = nf;
+		found[nfound++] = a;
+	}
+	if (nfound > 1)
+		qsort(found, nfound, sizeof(*found), cmp_archiso);
+	for (size_t i = 0; i < nfound; i++) {
+		struct archiso *x = &found[i];
+		struct pxb_boot_entry e = {0};
+		char kernel[2048], initrd[3][2048], srv[2048], args[4096], rel[2048];
+		char id[64], text[256], label[256];
+		static const char *const ucode[] = {"intel_ucode.img", "amd_ucode.img"};
+		int x86 = arch_of_name(x->arch) != PXB_BOOT_ARCH_ARM64;
+
+		ns(s, x->kernel, kernel, sizeof(kernel));
+		e.kernel = kernel;
+		/* Microcode first, then the initramfs (archiso's own boot entries do so). */
+		for (unsigned u = 0; u < 2 && x86; u++) {
+			pathf(rel, sizeof(rel), "%s/boot/%s", x->verdir, ucode[u]);
+			if (find(s, rel)) {
+				ns(s, rel, initrd[e.ninitrds], sizeof(initrd[0]));
+				e.initrds[e.ninitrds] = initrd[e.ninitrds];
+				e.ninitrds++;
+			}
+		}
+		ns(s, x->initrd, initrd[e.ninitrds], sizeof(initrd[0]));
+		e.initrds[e.ninitrds] = initrd[e.ninitrds];
+		e.ninitrds++;
+		ns(s, x->base, srv, sizeof(srv));
+		pathf(args, sizeof(args), "archisobasedir=%s archiso_http_srv=${http}%s/%s ip=dhcp",
+			 x->ver, srv, x->checksum ? " checksum" : "");
+		e.args = args;
+		pathf(text, sizeof(text), "%s-%s%s%s", x->is_sysresc ? "sysresccd" : "archiso",
+			 x->ver, strcmp(x->arch, "x86_64") ? "-" : "",
+			 strcmp(x->arch, "x86_64") ? x->arch : "");
+		make_id(s, text, id, sizeof(id));
+		e.id = id;
+		pathf(label, sizeof(label), "%s %s%s%s%s", x->is_sysresc ? "SystemRescue" : "Arch Linux",
+			 x->ver, strcmp(x->arch, "x86_64") ? " (" : "",
+			 strcmp(x->arch, "x86_64") ? x->arch : "", strcmp(x->arch, "x86_64") ? ")" : "");
+		e.label = label;
+		e.kind = PXB_BOOT_LINUX;
+		e.arch = arch_of_name(x->arch);
+		e.rescue_password = x->is_sysresc;
+		/* Sorted newest first: the first is the newest version. */
+		e.is_default = !have_default;
+		have_default = 1;
+		add(s, &e);
+	}
+	free(found);
+}
+
+/* ---- Debian/Ubuntu netboot and live, Fedora/RHEL ------------------------- */
+
+static const char *distro(const char *rel, const char *def)
+{
+	if (contains_ci(rel, "ubuntu"))
+		return "Ubuntu";
+	if (contains_ci(rel, "debian"))
+		return "Debian";
+	return def;
+}
+
+static void recognize_debian_installer(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		char copy[2048], *p[32], root[2048], rel[2048], kernel[2048], initrd[2048];
+		char id[64], text[2100], label[256];
+		struct pxb_boot_entry e = {0};
+		unsigned n;
+
+		if (strcmp(base_name(s->f[i].rel), "linux"))
+			continue;
+		pathf(copy, sizeof(copy), "%s", s->f[i].rel);
+		n = split(copy, p, 32);
+		if (n < 3 || strcmp(p[n - 3], "debian-installer"))
+			continue;
+		join(p, n - 3, root, sizeof(root));
+		pathf(rel, sizeof(rel), "%s%sdebian-installer", root, *root ? "/" : "");
+		claim_root(s, rel);
+		pathf(rel, sizeof(rel), "%s%sdebian-installer/%s/initrd.gz", root, *root ? "/" : "",
+			 p[n - 2]);
+		if (!find(s, rel)) {
+			report(s, s->f[i].rel, "Debian installer: kernel without initrd.gz, not offered");
+			continue;
+		}
+		ns(s, s->f[i].rel, kernel, sizeof(kernel));
+		ns(s, rel, initrd, sizeof(initrd));
+		e.kernel = kernel;
+		e.initrds[0] = initrd;
+		e.ninitrds = 1;
+		e.kind = PXB_BOOT_LINUX;
+		e.arch = arch_of_name(p[n - 2]);
+		pathf(text, sizeof(text), "%s%sinstaller-%s", root, *root ? "-" : "", p[n - 2]);
+		if (!*root)
+			pathf(text, sizeof(text), "%s-installer-%s",
+				 !strcmp(distro(s->prefix, "Debian"), "Ubuntu") ? "ubuntu" : "debian",
+				 p[n - 2]);
+		make_id(s, text, id, sizeof(id));
+		e.id = id;
+		pathf(label, sizeof(label), "%s installer (%s%s%s)",
+			 distro(s->f[i].rel, distro(s->prefix, "Debian")), p[n - 2], *root ? ", " : "",
+			 root);
+		e.label = label;
+		add(s, &e);
+	}
+}
+
+static void recognize_live(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const char *k = base_name(s->f[i].rel);
+		char root[2048], rel[2048], kernel[2048], initrd[2048], sq[2048], args[4096];
+		char id[64], text[2100], label[256];
+		struct pxb_boot_entry e = {0};
+		size_t rl = (size_t)(k - s->f[i].rel);
+		struct file *fi;
+
+		if (strncmp(k, "vmlinuz", 7) || rl < 5 || strncmp(k - 5, "live/", 5) ||
+		    (rl > 5 && k[-6] != '/'))
+			continue;
+		pathf(root, sizeof(root), "%.*s", (int)(rl > 5 ? rl - 6 : 0), s->f[i].rel);
+		pathf(rel, sizeof(rel), "%s%slive", root, *root ? "/" : "");
+		if (under_root(s, s->f[i].rel))
+			continue;
+		claim_root(s, rel);
+		/* vmlinuz-<ver> goes with initrd.img-<ver>. */
+		pathf(rel, sizeof(rel), "%s%slive/initrd.img%s", root, *root ? "/" : "", k + 7);
+		fi = find(s, rel);
+		pathf(sq, sizeof(sq), "%s%slive/filesystem.squashfs", root, *root ? "/" : "");
+		if (!fi) {
+			report(s, s->f[i].rel, "live system: kernel without initrd.img, not offered");
+			continue;
+		}
+		if (!find(s, sq)) {
+			report(s, s->f[i].rel, "live system: no live/filesystem.squashfs, not offered");
+			continue;
+		}
+		ns(s, s->f[i].rel, kernel, sizeof(kernel));
+		ns(s, rel, initrd, sizeof(initrd));
+		{
+			char sqns[2048];
+			ns(s, sq, sqns, sizeof(sqns));
+			if (!arg_safe(sqns)) {
+				report(s, s->f[i].rel, "live system: path has characters kernel arguments "
+				       "cannot carry, not offered");
+				continue;
+			}
+			pathf(args, sizeof(args), "boot=live fetch=${http}%s ip=dhcp", sqns);
+		}
+		e.kernel = kernel;
+		e.initrds[0] = initrd;
+		e.ninitrds = 1;
+		e.args = args;
+		e.kind = PXB_BOOT_LINUX;
+		e.arch = contains_ci(s->f[i].rel, "arm64") || contains_ci(s->f[i].rel, "aarch64")
+				 ? PXB_BOOT_ARCH_ARM64
+				 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+		pathf(text, sizeof(text), "%s%slive", root, *root ? "-" : "");
+		make_id(s, text, id, sizeof(id));
+		e.id = id;
+		pathf(label, sizeof(label), "%s live%s%s%s", distro(s->f[i].rel, "Linux"),
+			 *root ? " (" : "", root, *root ? ")" : "");
+		e.label = label;
+		add(s, &e);
+	}
+}
+
+static void recognize_fedora(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const char *r = s->f[i].rel;
+		size_t l = strlen(r), sl = strlen("images/pxeboot/vmlinuz");
+		char root[2048], rel[2048], kernel[2048], initrd[2048], repo[2048], args[4096];
+		char id[64], text[2100], label[256];
+		struct pxb_boot_entry e = {0};
+
+		if (l < sl || strcmp(r + l - sl, "images/pxeboot/vmlinuz") ||
+		    (l > sl && r[l - sl - 1] != '/'))
+			continue;
+		pathf(root, sizeof(root), "%.*s", (int)(l > sl ? l - sl - 1 : 0), r);
+		claim_root(s, root);
+		pathf(rel, sizeof(rel), "%s%simages/pxeboot/initrd.img", root, *root ? "/" : "");
+		if (!find(s, rel)) {
+			report(s, r, "Fedora/RHEL tree: kernel without initrd.img, not offered");
+			continue;
+		}
+		ns(s, r, kernel, sizeof(kernel));
+		ns(s, rel, initrd, sizeof(initrd));
+		ns(s, root, repo, sizeof(repo));
+		if (!arg_safe(repo)) {
+			report(s, r, "Fedora/RHEL tree: path has characters kernel arguments cannot "
+			       "carry, not offered");
+			continue;
+		}
+		pathf(args, sizeof(args), "inst.repo=${http}%s ip=dhcp%s%s", repo,
+			 s->o->kickstart && *s->o->kickstart ? " inst.ks=" : "",
+			 s->o->kickstart && *s->o->kickstart ? s->o->kickstart : "");
+		e.kernel = kernel;
+		e.initrds[0] = initrd;
+		e.ninitrds = 1;
+		e.args = args;
+		e.kind = PXB_BOOT_LINUX;
+		e.arch = contains_ci(r, "aarch64") ? PXB_BOOT_ARCH_ARM64
+						    : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+		pathf(text, sizeof(text), "%s", *root ? root : "fedora-installer");
+		make_id(s, text, id, sizeof(id));
+		e.id = id;
+		pathf(label, sizeof(label), "Fedora/RHEL installer%s%s%s", *root ? " (" : "", root,
+			 *root ? ")" : "");
+		e.label = label;
+		add(s, &e);
+	}
+}
+
+/* ---- loose files: memtest86+, iPXE binaries, images ---------------------- */
+
+static int has_ext(const char *name, const char *ext)
+{
+	size_t l = strlen(name), n = strlen(ext);
+
+	return l > n && strcasecmp(name + l - n, ext) == 0;
+}
+
+static unsigned efi_arch(const char *rel)
+{
+	if (contains_ci(rel, "aa64") || contains_ci(rel, "arm64") || contains_ci(rel, "aarch64"))
+		return PXB_BOOT_ARCH_ARM64;
+	if (contains_ci(rel, "ia32") || contains_ci(rel, "i386"))
+		return PXB_BOOT_ARCH_EFI32;
+	return PXB_BOOT_ARCH_EFI64;
+}
+
+static void add_loose(struct scan *s, struct file *f, enum pxb_boot_kind kind, unsigned arch,
+		      const char *what, const char *args)
+{
+	struct pxb_boot_entry e = {0};
+	char path[2048], id[64], label[320];
+	const char *b = base_name(f->rel);
+
+	ns(s, f->rel, path, sizeof(path));
+	if (kind == PXB_BOOT_MEMDISK)
+		e.image = path;
+	else
+		e.kernel = path;
+	e.kind = kind;
+	e.arch = arch;
+	e.args = args;
+	make_id(s, b, id, sizeof(id));
+	e.id = id;
+	pathf(label, sizeof(label), "%s (%s)", what, b);
+	e.label = label;
+	f->claimed = 1;
+	add(s, &e);
+}
+
+static void recognize_loose(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct file *f = &s->f[i];
+		const char *b = base_name(f->rel);
+
+		if (f->claimed || under_root(s, f->rel))
+			continue;
+		if (!strncasecmp(b, "memtest", 7)) {
+			if (has_ext(b, ".bin"))
+				add_loose(s, f, PXB_BOOT_LINUX, PXB_BOOT_ARCH_BIOS, "Memtest86+", NULL);
+			else if (has_ext(b, ".efi"))
+				add_loose(s, f, PXB_BOOT_CHAIN, efi_arch(f->rel), "Memtest86+ UEFI",
+					  NULL);
+			else if (has_ext(b, ".iso"))
+				add_loose(s, f, PXB_BOOT_MEMDISK, PXB_BOOT_ARCH_BIOS, "Memtest86+",
+					  NULL);
+			continue;
+		}
+		if ((!strncasecmp(b, "ipxe", 4) || !strncasecmp(b, "snp", 3)) && has_ext(b, ".efi")) {
+			add_loose(s, f, PXB_BOOT_CHAIN, efi_arch(f->rel), "iPXE", NULL);
+			continue;
+		}
+		if (has_ext(b, ".kpxe") || has_ext(b, ".kkpxe") ||
+		    (!strncasecmp(b, "ipxe", 4) && has_ext(b, ".pxe"))) {
+			add_loose(s, f, PXB_BOOT_CHAIN, PXB_BOOT_ARCH_BIOS, "iPXE", NULL);
+			continue;
+		}
+		/* Initramfs images are not disks. */
+		if (contains_ci(b, "initrd") || contains_ci(b, "initramfs") || contains_ci(b, "ucode") ||
+		    !strcasecmp(b, "sysresccd.img") || !strcasecmp(b, "archiso.img"))
+			continue;
+		if (has_ext(b, ".iso")) {
+			add_loose(s, f, PXB_BOOT_MEMDISK, PXB_BOOT_ARCH_BIOS,
+				  contains_ci(f->rel, "fdos") || contains_ci(f->rel, "freedos") ? "FreeDOS"
+										  : "ISO image",
+				  "iso raw");
+		} else if (has_ext(b, ".img") || has_ext(b, ".ima")) {
+			int floppy = f->size <= FLOPPY_MAX;
+			add_loose(s, f, PXB_BOOT_MEMDISK, PXB_BOOT_ARCH_BIOS,
+				  contains_ci(f->rel, "fdos") || contains_ci(f->rel, "freedos") ? "FreeDOS"
+				  : floppy ? "floppy image" : "disk image",
+				  floppy ? "raw" : "harddisk raw");
+		}
+	}
+}
+
+/* ---- entry point ------------------------------------------------------- */
+
+int pxb_catalog_scan(const char *dir, const char *prefix, const struct pxb_catalog_scan_opts *o,
+		     pxb_boot_model *m, pxb_catalog_report_fn rep, void *arg)
+{
+	struct scan s = {.dir = dir, .prefix = prefix ? prefix : "", .o = o, .m = m,
+			 .report = rep, .arg = arg};
+	struct stat st;
+	int rc;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return PXB_ERR_NOENT;
+	if (walk(&s, "", o->max_depth ? o->max_depth : 8) < 0) {
+		s.nomem = 1;
+		goto out;
+	}
+	qsort(s.f, s.n, sizeof(*s.f), cmp_file);
+	recognize_archiso(&s);
+	recognize_debian_installer(&s);
+	recognize_fedora(&s);
+	recognize_live(&s);
+	recognize_loose(&s);
+out:
+	for (size_t i = 0; i < s.n; i++)
+		free(s.f[i].rel);
+	free(s.f);
+	for (size_t i = 0; i < s.nroots; i++)
+		free(s.roots[i]);
+	free(s.roots);
+	rc = s.nomem ? PXB_ERR_NOMEM : s.added;
+	return rc;
+}

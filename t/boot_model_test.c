@@ -1,0 +1,210 @@
+/*
+ * boot_model_test.c - the boot model: entries from the configuration and
+ * the API, configuration errors, menus chosen by MAC, tag and architecture,
+ * architecture filtering, menu items ("*", "catalog", "-", "# text"),
+ * defaults, variables, file URLs and the rescue password.
+ */
+#include "config.h"
+
+#include <crypt.h>
+
+#include "renderer_util.h"
+
+static int nerr;
+static char lasterr[512];
+
+static void count_report(void *arg, const char *line)
+{
+	(void)arg;
+	nerr++;
+	snprintf(lasterr, sizeof(lasterr), "%s", line);
+}
+
+static int from_conf_errors(const char *text)
+{
+	pxb_conf *c = conf_from(text);
+	pxb_boot_model *m = NULL;
+	int rc;
+
+	nerr = 0;
+	lasterr[0] = '\0';
+	if (!c)
+		return -100;
+	rc = pxb_boot_model_from_conf(c, &m, count_report, NULL);
+	pxb_boot_model_free(m);
+	pxb_conf_free(c);
+	return rc;
+}
+
+/* The ids of a view, space separated ("-" separators, "#" text). */
+static const char *view_ids(const pxb_boot_model *m, const struct pxb_client *c)
+{
+	static char buf[1024];
+	struct pxb_boot_view *v;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (pxb_boot_model_for_client(m, c, &v) < 0)
+		return "(error)";
+	for (unsigned i = 0; i < v->nitems; i++) {
+		const char *t = v->items[i].type == PXB_ITEM_ENTRY       ? v->items[i].entry->id
+				: v->items[i].type == PXB_ITEM_SEPARATOR ? "-"
+									 : "#";
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", off ? " " : "", t);
+	}
+	if (v->def)
+		snprintf(buf + off, sizeof(buf) - off, " [%s]", v->def->id);
+	pxb_boot_view_free(v);
+	return buf;
+}
+
+static void test_conf_errors(void)
+{
+	is_int(from_conf_errors(remote_rescue_conf), 0, "remote-rescue configuration is valid");
+	is_int(from_conf_errors("entries = ({ id = \"a\"; kernel = \"/k\"; }, "
+				"{ id = \"a\"; kernel = \"/k\"; });"),
+	       PXB_ERR_CONFIG, "duplicate id refused");
+	ok(strstr(lasterr, "test.conf:1: entries.[1]") || strstr(lasterr, "test.conf:1: entries[1]"),
+	   "reported with file, line and setting (%s)", lasterr);
+	is_int(from_conf_errors("entries = ({ id = \"a\"; kind = \"linux\"; });"), PXB_ERR_CONFIG,
+	       "linux entry without kernel refused");
+	is_int(from_conf_errors("entries = ({ id = \"m\"; kind = \"memdisk\"; });"), PXB_ERR_CONFIG,
+	       "memdisk entry without image refused");
+	is_int(from_conf_errors("entries = ({ kernel = \"/k\"; });"), PXB_ERR_CONFIG,
+	       "entry without id refused");
+	is_int(from_conf_errors("rescue = { password = \"a\"; password_hash = \"$6$x$y\"; };"),
+	       PXB_ERR_CONFIG, "password and password_hash together refused");
+	is_int(from_conf_errors("rescue = { password_hash = \"rescueme\"; };"), PXB_ERR_CONFIG,
+	       "a clear password in password_hash refused");
+	is_int(from_conf_errors("menus = ({ title = \"x\"; });"), PXB_ERR_CONFIG,
+	       "a menu in menus without a match refused");
+
+	/* Schema checks, done by validation. */
+	{
+		pxb_conf *c = pxb_conf_new();
+		nerr = 0;
+		pxb_conf_load_string(c, "entries = ({ id = \"a b\"; kind = \"floppy\"; "
+				     "arch = [\"sparc\"]; });\nmenus = ({ match_macs = [\"zz\"]; });\n"
+				     "menu = { timeout = -1; };\n", "v.conf", NULL, NULL);
+		is_int(pxb_conf_validate(c, 1, count_report, NULL), 5,
+		       "bad id, kind, arch, MAC pattern and timeout are validation errors");
+		pxb_conf_free(c);
+	}
+}
+
+static void test_views(void)
+{
+	pxb_boot_model *m = model_from(
+		"menu = { title = \"All\"; items = [\"# Tools\", \"*\", \"-\", \"-\", \"shell\", "
+		"\"nosuch\", \"exit\", \"-\"]; };\n"
+		"menus = (\n"
+		"  { match_macs = [\"52:54:00:12:*:*\"]; match_tags = [\"LAB\"]; title = \"Lab\";"
+		"    items = [\"b\", \"a\"]; default = \"a\"; timeout = 3; },\n"
+		"  { match_arch = [\"efi64\"]; items = [\"*\"]; }\n"
+		");\n"
+		"entries = (\n"
+		"  { id = \"a\"; kernel = \"/a/vmlinuz\"; },\n"
+		"  { id = \"b\"; kind = \"memdisk\"; image = \"/b.iso\"; arch = [\"efi64\", \"bios\"]; },\n"
+		"  { id = \"c\"; kind = \"chain\"; kernel = \"/c.efi\"; arch = [\"efi64\"]; default = true; },\n"
+		"  { id = \"h\"; kernel = \"/h\"; hidden = true; }\n"
+		");\n");
+	struct pxb_client bios = test_client(0), efi = test_client(7);
+	struct pxb_boot_entry e = {0};
+
+	ok(m != NULL, "model built");
+	if (!m)
+		return;
+	is_int(pxb_boot_find_entry(m, "b")->arch, PXB_BOOT_ARCH_BIOS, "memdisk is BIOS only, whatever said");
+	is_str(view_ids(m, NULL), "# a b c - shell exit [c]",
+	       "unknown client: fallback menu, no arch filter, marked default, separators tidied");
+	is_str(view_ids(m, &bios), "# a b - shell exit [a]", "BIOS: no UEFI-only entry");
+	is_str(view_ids(m, &efi), "a c [c]", "x64 UEFI: the efi64 menu, no memdisk");
+	pxb_client_add_tag(&bios, "LAB");
+	is_str(view_ids(m, &bios), "b a [a]", "MAC pattern and tag: the lab menu with its default");
+	bios.mac[3] = 0x13;
+	is_str(view_ids(m, &bios), "# a b - shell exit [a]", "MAC not matching: fallback");
+
+	/* Catalog entries through the API. */
+	e.id = "cat1";
+	e.kind = PXB_BOOT_LINUX;
+	e.kernel = "/cat1/vmlinuz";
+	e.source = "catalog-dir";
+	is_int(pxb_boot_add_entry(m, &e), 0, "catalog entry added");
+	is_int(pxb_boot_add_entry(m, &e), PXB_ERR_EXIST, "same id again: EXIST");
+	e.id = "a";
+	is_int(pxb_boot_add_entry(m, &e), PXB_ERR_EXIST, "a configured id wins over a catalog's");
+	is_str(view_ids(m, &efi), "a c cat1 [c]", "\"*\" lists catalog entries too");
+	is_int(pxb_boot_remove_source(m, "catalog-dir"), 1, "entries removed by source");
+	is_str(view_ids(m, &efi), "a c [c]", "and gone from the menu");
+	pxb_boot_model_free(m);
+
+	m = model_from("menu = { items = [\"local\", \"catalog\", \"reboot\"]; };\n"
+		       "entries = ({ id = \"a\"; kernel = \"/a\"; });\n");
+	e.id = "cat2";
+	e.kernel = "/x";
+	pxb_boot_add_entry(m, &e);
+	is_str(view_ids(m, &efi), "local cat2 reboot [local]",
+	       "\"catalog\" lists only catalog entries; built-ins need no definition");
+	pxb_boot_model_free(m);
+}
+
+static void test_vars(void)
+{
+	pxb_boot_model *m = model_from("boot = { server = \"198.18.0.7\"; };\n"
+				       "http = { listen = \"0.0.0.0:8080\"; };\n"
+				       "entries = ({ id = \"a\"; kernel = \"/boot/x y/vmlinuz\"; "
+				       "args = \"a=${http}${entry} m=${mac} u=${unknown}\"; });\n");
+	const struct pxb_boot_entry *e = pxb_boot_find_entry(m, "a");
+	struct pxb_client c = test_client(7);
+	struct pxb_boot_ctx x;
+	char out[512];
+
+	pxb_boot_ctx_init(&x, m, &c, NULL);
+	is_str(x.server, "198.18.0.1", "server: the address the client reached");
+	is_str(x.http, "http://198.18.0.1:8080", "http: with http.listen's port");
+	ok(pxb_boot_entry_args(&x, e, out, sizeof(out)) > 0 &&
+		   !strcmp(out, "a=http://198.18.0.1:8080/boot/x y m=52:54:00:12:34:56 u=${unknown}"),
+	   "args expanded, unknown variables kept (%s)", out);
+	ok(pxb_boot_file_url(&x, e, e->kernel, out, sizeof(out)) > 0 &&
+		   !strcmp(out, "http://198.18.0.1:8080/boot/x%20y/vmlinuz"), "path to URL (%s)", out);
+	ok(pxb_boot_file_url(&x, e, "http://mirror.example/a b/${mac}", out, sizeof(out)) > 0 &&
+		   !strcmp(out, "http://mirror.example/a%20b/52:54:00:12:34:56"), "full URL kept (%s)", out);
+	is_int(pxb_boot_expand(&x, e, "${server}${server}", out, 8), PXB_ERR_TOOBIG, "too long: TOOBIG");
+	pxb_boot_ctx_init(&x, m, NULL, NULL);
+	is_str(x.http, "http://198.18.0.7:8080", "no client: boot.server");
+	is_str(x.arch, "unknown", "no client: arch unknown");
+	pxb_boot_model_free(m);
+
+	is_int(pxb_boot_arch_of(0), PXB_BOOT_ARCH_BIOS, "arch 0: BIOS");
+	is_int(pxb_boot_arch_of(7), PXB_BOOT_ARCH_EFI64, "arch 7: x64 UEFI");
+	is_int(pxb_boot_arch_of(16), PXB_BOOT_ARCH_EFI64, "arch 16: x64 UEFI HTTP");
+	is_int(pxb_boot_arch_of(6), PXB_BOOT_ARCH_EFI32, "arch 6: IA32 UEFI");
+	is_int(pxb_boot_arch_of(11), PXB_BOOT_ARCH_ARM64, "arch 11: ARM64 UEFI");
+}
+
+static void test_password(void)
+{
+	char h1[256], h2[256];
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	const char *again;
+
+	is_int(pxb_boot_hash_password("rescueme", h1, sizeof(h1)), 0, "password hashed");
+	ok(!strncmp(h1, "$6$", 3) && strlen(h1) > 3 + 16 + 1 + 80, "SHA-512 crypt with a salt");
+	again = crypt_r("rescueme", h1, cd);
+	ok(again && !strcmp(again, h1), "the hash verifies the password");
+	pxb_boot_hash_password("rescueme", h2, sizeof(h2));
+	ok(strcmp(h1, h2) != 0, "a new random salt each time");
+	is_int(pxb_boot_hash_password("", h2, sizeof(h2)), PXB_ERR_INVAL, "empty password refused");
+	is_int(pxb_boot_hash_password("x", h2, 10), PXB_ERR_TOOBIG, "small buffer: TOOBIG");
+	free(cd);
+}
+
+int main(void)
+{
+	plan_lazy();
+	test_conf_errors();
+	test_views();
+	test_vars();
+	test_password();
+	return done_testing();
+}
