@@ -267,6 +267,7 @@ int pxb_lease_open(const struct pxb_lease_config *cfg, int64_t now,
 	if (!st)
 		return PXB_ERR_NOMEM;
 	st->fd = -1;
+	st->lock_fd = -1;
 	st->compact_ratio = cfg->compact_ratio ? cfg->compact_ratio : 4;
 	st->compact_min = cfg->compact_min_bytes ? cfg->compact_min_bytes : (size_t)1 << 20;
 	st->no_sync = cfg->no_sync;
@@ -312,6 +313,8 @@ void pxb_lease_close(struct pxb_lease_store *st)
 		return;
 	if (st->fd >= 0)
 		close(st->fd);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the lock */
 	pxb__lease_pools_free(st);
 	if (st->by_addr) {
 		for (i = 0; i < st->nbuckets; i++) {

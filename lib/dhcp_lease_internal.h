@@ -55,6 +55,7 @@ struct pxb_lease_store {
 
 	/* journal */
 	int fd;                    /* -1 when memory only */
+	int lock_fd;               /* the state directory, flock'ed; -1 if none */
 	uint64_t file_size;        /* bytes of complete records in the file */
 	struct pxb__lease_buf staged; /* records not yet written */
 	uint64_t staged_seq, durable_seq;

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -385,6 +386,13 @@ int pxb__lease_journal_open(struct pxb_lease_store *st, int64_t now,
 	int64_t end;
 	int err;
 
+	/* one store per directory: a second writer would interleave appends */
+	st->lock_fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->lock_fd < 0)
+		return errno == ENOENT ? PXB_ERR_NOENT :
+		       errno == EACCES ? PXB_ERR_ACCESS : PXB_ERR_IO;
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? PXB_ERR_BUSY : PXB_ERR_IO;
 	if (unlink(st->tmp_path) < 0 && errno != ENOENT)
 		return PXB_ERR_IO;
 	st->fd = open(st->path, O_RDWR | O_CLOEXEC);

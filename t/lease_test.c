@@ -420,6 +420,11 @@ static void test_persistence(void)
 	pxb_lease_close(st);
 
 	is_int(open_dir(dir, NOW, &st, &ls), 0, "reopen");
+	{
+		struct pxb_lease_store *st2;
+
+		is_int(open_dir(dir, NOW, &st2, NULL), PXB_ERR_BUSY, "a second opener is refused");
+	}
 	is_int(ls.records, 24, "24 records replayed");
 	is_int(ls.torn_bytes, 0, "no torn tail");
 	snapshot(st, &after);

@@ -27,6 +27,9 @@
  *
  * Addresses are IPv4 addresses as uint32_t in host byte order
  * (ntohl(in_addr.s_addr)).
+ *
+ * A store is not thread-safe; one process at a time may open a state
+ * directory (it is flock'ed while the store is open).
  */
 #ifndef PXEBOOT_LEASE_H
 #define PXEBOOT_LEASE_H
@@ -104,9 +107,11 @@ struct pxb_lease_load_stats {
  * leftover leases.journal.tmp.
  *   cfg: settings (copied); now: Unix time; out: the new store;
  *   stats: filled with what loading found (may be NULL).
- * Returns 0; PXB_ERR_INVAL (bad argument), PXB_ERR_NOMEM, PXB_ERR_IO (a
- * system call failed), PXB_ERR_PROTO (the file is not a lease journal: it is
- * left untouched).
+ * Returns 0; PXB_ERR_INVAL (bad argument), PXB_ERR_NOMEM, PXB_ERR_NOENT (no
+ * such directory), PXB_ERR_ACCESS (permission denied), PXB_ERR_BUSY (another
+ * process has the directory open), PXB_ERR_IO (a system call failed),
+ * PXB_ERR_TOOBIG (the journal does not fit in memory), PXB_ERR_PROTO (the file
+ * is not a lease journal, or of another version: it is left untouched).
  */
 PXB_API int pxb_lease_open(const struct pxb_lease_config *cfg, int64_t now,
 			   struct pxb_lease_store **out, struct pxb_lease_load_stats *stats);
