@@ -8,8 +8,8 @@
 #include <pxeboot/conf.h>
 #include <pxeboot/vfs.h>
 #include <pxeboot/plugin.h>
-#include <pxeboot/lease.h>
 #include <pxeboot/dhcp.h>
+#include <pxeboot/lease.h>
 #include <pxeboot/tftp.h>
 #include <pxeboot/boot.h>
 
