@@ -225,10 +225,12 @@ static void test_plugin(void)
 		diag("%s", err);
 	snprintf(conftext, sizeof(conftext),
 		 "http = { root = \"%s\"; };\n"
-		 "catalog = { dirs = [\"/boot\"]; };\n"
+		 "catalog = { dirs = [\"/boot\"]; trees = ({ path = \"%s/extra\"; "
+		 "prefix = \"/extra\"; }); };\n"
 		 "menu = { title = \"Found\"; items = [\"catalog\", \"-\", \"reboot\"]; };\n"
 		 "entries = ({ id = \"memtest86.iso\"; label = \"Configured wins\"; kind = \"memdisk\";"
-		 " image = \"/boot/memtest86.iso\"; hidden = true; });\n", top);
+		 " image = \"/boot/memtest86.iso\"; hidden = true; });\n", top, top);
+	touch("extra/memtest64.bin", 1000);
 	ok(pxb_conf_load_string(conf, conftext, "test.conf", print_report, NULL) == 0 &&
 		   pxb_conf_validate(conf, 1, print_report, NULL) == 0, "configuration validates");
 	rc = pxb_host_init_all(h, conf, err, sizeof(err));
@@ -245,11 +247,17 @@ static void test_plugin(void)
 		ok(strstr(buf, "item memtest86.iso") == NULL,
 		   "a configured entry with the same id overrides the catalog's");
 		ok(strstr(buf, "item memtest86+x64.efi") == NULL, "BIOS client: no UEFI entries");
+		ok(strstr(buf, "kernel http://198.18.0.1/extra/memtest64.bin") != NULL,
+		   "entries from catalog.trees use the prefix");
 		ok(ipxe_check(buf, chk, sizeof(chk)) == 0, "script well formed (%s)", chk);
 		free(buf);
 		pxb_file_close(&f);
 	}
 	is_int(nlog_half, 1, "half tree logged");
+	rc = pxb_vfs_open(v, "/extra/memtest64.bin", PXB_VFS_TFTP, &c, &f);
+	ok(rc == 0, "catalog.trees served at their prefix");
+	if (rc == 0)
+		pxb_file_close(&f);
 
 	touch("boot/sysresccd/12.00/boot/x86_64/vmlinuz", 0);
 	touch("boot/sysresccd/12.00/boot/x86_64/sysresccd.img", 0);

@@ -8,7 +8,8 @@
  *     kickstart = "${http}/ks/fedora.cfg";
  *   };
  *
- * catalog.trees are mounted (HTTP and TFTP) at their prefix by the plugin.
+ * catalog.trees are mounted (HTTP and TFTP) at their prefix by the plugin,
+ * again at each reload.
  * The scan runs at start and again on reload (SIGHUP); each scan bumps the
  * generation so renderers rebuild their model. A tree recognized in part
  * is logged once per path, not at every rescan.
@@ -77,8 +78,8 @@ static const char *get(const pxb_conf_node *n, const char *pre, const char *k, c
 	return buf;
 }
 
-/* Scans everything configured into a new model; mounts trees when mount is set. */
-static int scan(struct catdir *c, const pxb_conf_node *sec, int mount)
+/* Scans everything configured into a new model and (re)mounts catalog.trees. */
+static int scan(struct catdir *c, const pxb_conf_node *sec)
 {
 	const pxb_conf *conf = pxb_host_conf(c->h);
 	const pxb_conf_node *root = pxb_conf_root(conf), *n;
@@ -92,6 +93,8 @@ static int scan(struct catdir *c, const pxb_conf_node *sec, int mount)
 	if (!m)
 		return PXB_ERR_NOMEM;
 	n = section(c, sec, &pre);
+	if (pxb_host_vfs(c->h))
+		pxb_vfs_unmount_arg(pxb_host_vfs(c->h), c); /* trees of the previous scan */
 	o.kickstart = pxb_conf_string(n, get(n, pre, "kickstart", k, sizeof(k)));
 	o.max_depth = (unsigned)pxb_conf_int(n, get(n, pre, "max_depth", k, sizeof(k)));
 	cnt = pxb_conf_count(n, get(n, pre, "dirs", k, sizeof(k)));
@@ -113,8 +116,8 @@ static int scan(struct catdir *c, const pxb_conf_node *sec, int mount)
 				     i);
 			continue;
 		}
-		if (mount && pxb_host_vfs(c->h)) {
-			rc = pxb_vfs_mount_dir(pxb_host_vfs(c->h), prefix, path, PXB_VFS_ALL);
+		if (pxb_host_vfs(c->h)) {
+			rc = pxb_vfs_mount_dir_arg(pxb_host_vfs(c->h), prefix, path, PXB_VFS_ALL, c);
 			if (rc < 0)
 				pxb_host_log(c->h, PXB_LOG_ERR, "catalog: cannot serve %s at %s: %s",
 					     path, prefix, pxb_strerror(rc));
@@ -167,10 +170,12 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	if (!c)
 		return PXB_ERR_NOMEM;
 	c->h = h;
-	rc = scan(c, sec, 1);
+	rc = scan(c, sec);
 	if (rc == 0)
 		rc = pxb_host_register(h, PXB_SVC_CATALOG, "dir", &catalog, c);
 	if (rc < 0) {
+		if (pxb_host_vfs(h))
+			pxb_vfs_unmount_arg(pxb_host_vfs(h), c);
 		pxb_boot_model_free(c->found);
 		free(c);
 		return rc;
@@ -183,8 +188,7 @@ static int reload(void *state, const pxb_conf_node *sec)
 {
 	struct catdir *c = state;
 
-	/* Trees mounted at start stay mounted; a changed list needs a restart. */
-	return scan(c, sec, 0);
+	return scan(c, sec);
 }
 
 static void fini(void *state)
