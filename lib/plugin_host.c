@@ -15,6 +15,7 @@
 #include "internal.h"
 
 struct loaded {
+	struct pxb_host *handle; /* what the plugin is given: names it in logs */
 	void *dl;
 	const struct pxb_plugin *desc;
 	char *path;
@@ -33,7 +34,14 @@ struct service {
 /* Recent clients: a small ring, newest wins; enough for a room booting. */
 #define RECENT_CLIENTS 1024
 
+/*
+ * The host, and also the handle each plugin receives: a plugin's handle has
+ * core pointing to the host and self set to its index, so log lines and
+ * registrations are attributed to it whenever it calls, not only in init.
+ */
 struct pxb_host {
+	struct pxb_host *core;     /* NULL for the host itself */
+	int self;                  /* plugin index of a handle, -1 for the host */
 	pxb_vfs *vfs;
 	pxb_log_fn log;
 	void *log_arg;
@@ -48,6 +56,18 @@ struct pxb_host {
 	unsigned nrecent, recent_next;
 };
 
+/* The host behind a plugin's handle (or the host itself). */
+static struct pxb_host *core_of(struct pxb_host *h)
+{
+	return h->core ? h->core : h;
+}
+
+/* Which plugin is acting: the handle's own, else the one being initialized. */
+static int actor(const struct pxb_host *h)
+{
+	return h->core ? h->self : h->current;
+}
+
 pxb_host *pxb_host_new(pxb_vfs *vfs, pxb_log_fn log, void *log_arg)
 {
 	struct pxb_host *h = calloc(1, sizeof(*h));
@@ -58,6 +78,7 @@ pxb_host *pxb_host_new(pxb_vfs *vfs, pxb_log_fn log, void *log_arg)
 	h->log = log;
 	h->log_arg = log_arg;
 	h->current = -1;
+	h->self = -1;
 	return h;
 }
 
@@ -97,6 +118,7 @@ void pxb_host_free(pxb_host *h)
 		if (h->plugins[i].dl)
 			dlclose(h->plugins[i].dl);
 		free(h->plugins[i].path);
+		free(h->plugins[i].handle);
 	}
 	free(h->plugins);
 	free(h->services);
@@ -106,35 +128,37 @@ void pxb_host_free(pxb_host *h)
 
 void pxb_host_set_event_base(pxb_host *h, void *event_base)
 {
-	h->event_base = event_base;
+	core_of(h)->event_base = event_base;
 }
 
 void *pxb_host_event_base(pxb_host *h)
 {
-	return h->event_base;
+	return core_of(h)->event_base;
 }
 
 pxb_vfs *pxb_host_vfs(pxb_host *h)
 {
-	return h->vfs;
+	return core_of(h)->vfs;
 }
 
 const pxb_conf *pxb_host_conf(pxb_host *h)
 {
-	return h->conf;
+	return core_of(h)->conf;
 }
 
 void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap)
 {
+	struct pxb_host *c = core_of(h);
 	char msg[1024];
 	const char *src = "pxeboot";
+	int who = actor(h);
 
-	if (!h->log)
+	if (!c->log)
 		return;
-	if (h->current >= 0 && (unsigned)h->current < h->nplugins)
-		src = h->plugins[h->current].desc->name;
+	if (who >= 0 && (unsigned)who < c->nplugins)
+		src = c->plugins[who].desc->name;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	h->log(h->log_arg, level, src, msg);
+	c->log(c->log_arg, level, src, msg);
 }
 
 void pxb_host_log(pxb_host *h, int level, const char *fmt, ...)
@@ -199,11 +223,18 @@ int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name
 	np->dl = dl;
 	np->desc = d;
 	np->path = strdup(path);
-	if (!np->path)
+	np->handle = calloc(1, sizeof(*np->handle));
+	if (!np->path || !np->handle) {
+		free(np->path);
+		free(np->handle);
 		goto nomem;
+	}
+	np->handle->core = h;
+	np->handle->self = (int)h->nplugins;
 	if (conf && d->settings &&
 	    pxb_conf_add_schema(conf, d->section ? d->section : d->name, d->settings) < 0) {
 		free(np->path);
+		free(np->handle);
 		goto nomem;
 	}
 	h->nplugins++;
@@ -233,7 +264,7 @@ int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errle
 		if (p->initialized)
 			continue;
 		h->current = (int)i;
-		rc = p->desc->init(h, section_of(conf, p->desc), &p->state);
+		rc = p->desc->init(p->handle, section_of(conf, p->desc), &p->state);
 		h->current = -1;
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: initialization failed: %s", p->desc->name,
@@ -279,9 +310,10 @@ const struct pxb_plugin *pxb_host_plugin(const pxb_host *h, unsigned i)
 	return i < h->nplugins ? h->plugins[i].desc : NULL;
 }
 
-int pxb_host_register(pxb_host *h, enum pxb_service kind, const char *name, const void *iface,
+int pxb_host_register(pxb_host *hh, enum pxb_service kind, const char *name, const void *iface,
 		      void *arg)
 {
+	struct pxb_host *h = core_of(hh);
 	struct service *s;
 
 	if (!name || strlen(name) >= sizeof(s->name))
@@ -298,12 +330,14 @@ int pxb_host_register(pxb_host *h, enum pxb_service kind, const char *name, cons
 	pxb_strlcpy(s->name, name, sizeof(s->name));
 	s->iface = iface;
 	s->arg = arg;
-	s->owner = h->current;
+	s->owner = actor(hh);
 	return 0;
 }
 
-const void *pxb_host_find(pxb_host *h, enum pxb_service kind, const char *name, void **arg)
+const void *pxb_host_find(pxb_host *hh, enum pxb_service kind, const char *name, void **arg)
 {
+	struct pxb_host *h = core_of(hh);
+
 	for (unsigned i = 0; i < h->nservices; i++)
 		if (h->services[i].kind == kind && strcmp(h->services[i].name, name) == 0) {
 			if (arg)
@@ -313,17 +347,21 @@ const void *pxb_host_find(pxb_host *h, enum pxb_service kind, const char *name, 
 	return NULL;
 }
 
-void pxb_host_each(pxb_host *h, enum pxb_service kind,
+void pxb_host_each(pxb_host *hh, enum pxb_service kind,
 		   void (*fn)(void *fnarg, const char *name, const void *iface, void *arg),
 		   void *fnarg)
 {
+	struct pxb_host *h = core_of(hh);
+
 	for (unsigned i = 0; i < h->nservices; i++)
 		if (h->services[i].kind == kind)
 			fn(fnarg, h->services[i].name, h->services[i].iface, h->services[i].arg);
 }
 
-void pxb_host_note_client(pxb_host *h, const struct pxb_client *c)
+void pxb_host_note_client(pxb_host *hh, const struct pxb_client *c)
 {
+	struct pxb_host *h = core_of(hh);
+
 	if (!h->recent) {
 		h->recent = calloc(RECENT_CLIENTS, sizeof(*h->recent));
 		if (!h->recent)
@@ -343,8 +381,10 @@ void pxb_host_note_client(pxb_host *h, const struct pxb_client *c)
 		h->nrecent++;
 }
 
-int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out)
+int pxb_host_client_by_addr(pxb_host *hh, struct in_addr addr, struct pxb_client *out)
 {
+	struct pxb_host *h = core_of(hh);
+
 	for (unsigned i = 0; i < h->nrecent; i++)
 		if (h->recent[i].addr.s_addr == addr.s_addr && addr.s_addr) {
 			*out = h->recent[i];
@@ -353,8 +393,10 @@ int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client 
 	return PXB_ERR_NOENT;
 }
 
-int pxb_host_client_by_mac(pxb_host *h, const uint8_t mac[6], struct pxb_client *out)
+int pxb_host_client_by_mac(pxb_host *hh, const uint8_t mac[6], struct pxb_client *out)
 {
+	struct pxb_host *h = core_of(hh);
+
 	for (unsigned i = 0; i < h->nrecent; i++)
 		if (h->recent[i].has_mac && !memcmp(h->recent[i].mac, mac, 6)) {
 			*out = h->recent[i];

@@ -59,11 +59,8 @@ void http_log(struct http *s, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* During init the host names the plugin itself; afterwards we do. */
-	if (s->in_init)
-		pxb_host_log(s->host, level, "%s", msg);
-	else
-		pxb_host_log(s->host, level, "http: %s", msg);
+	/* The host attributes every line to this plugin ("http"). */
+	pxb_host_log(s->host, level, "%s", msg);
 }
 
 /* MHD's own complaints (malformed requests, accept failures, bind errors). */
