@@ -29,6 +29,8 @@ static inline void plan_lazy(void)
 }
 
 static inline int tap_vok(int cond, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static inline int tap_vok(int cond, const char *fmt, va_list ap)
 {
 	tap_n++;
 	if (!cond)

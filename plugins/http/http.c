@@ -65,6 +65,8 @@ void http_log(struct http *s, int level, const char *fmt, ...)
 
 /* MHD's own complaints (malformed requests, accept failures, bind errors). */
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	struct http *s = cls;
 	char msg[512];

@@ -72,7 +72,8 @@ typedef void (*pxb_log_fn)(void *arg, int level, const char *source, const char 
 /* Logs a line attributed to the calling plugin. */
 PXB_API void pxb_host_log(pxb_host *h, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-PXB_API void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap);
+PXB_API void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* The virtual file namespace shared by TFTP and HTTP. */
 PXB_API pxb_vfs *pxb_host_vfs(pxb_host *h);
