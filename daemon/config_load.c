@@ -15,7 +15,9 @@
  * ship with pxeboot, so a bare `pxebootd -f` serves files and menus.
  */
 const char pxbd_default_config[] =
-	"# pxebootd built-in default: every setting at its default.\n";
+	"# pxebootd built-in default: every setting at its default (DHCP off),\n"
+	"# and the plugins that ship with pxeboot.\n"
+	"plugins = [\"http\", \"ipxe\", \"pxelinux\", \"catalog-dir\"];\n";
 
 static void add_loaded_schemas(pxb_host *host, pxb_conf *c)
 {

@@ -39,7 +39,7 @@ ok "names the path tried and dlerror's text" \
 	grep -q "plugin nothere: cannot load $d/nothere.so: .*No such file" "$d/out"
 
 ok "-V prints the version" sh -c "'$PXEBOOTD' -V | grep -q '^pxebootd [0-9]'"
-ok "-t without -c checks the built-in default" "$PXEBOOTD" -t
+ok "-t without -c checks the built-in default (shipped plugins)" "$PXEBOOTD" -t -P "$PXB_PLUGIN_DIR"
 
 "$PXEBOOTD" -t -c "$d/missing.conf" >"$d/out" 2>&1
 check "a missing file exits 1" $([ $? -eq 1 ]; echo $?)

@@ -1,0 +1,156 @@
+#!/bin/bash
+# e2e_boot.sh - the remote-rescue setup boots real firmware in QEMU through
+# pxebootd: one TAP line per scenario, with the seconds it took.
+#   a BIOS (SeaBIOS + iPXE ROM)        e memtest (memdisk + ISO fetched whole)
+#   b UEFI (OVMF's own PXE)            f proxyDHCP beside dnsmasq (BIOS, UEFI)
+#   c PXELINUX                         g UEFI HTTP Boot
+#   d NOPXE host: address, no boot offer
+# PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
+set -u
+. "$top_srcdir/t/lib/common.sh"
+[ -n "${PXB_SKIP_E2E:-}" ] && tap_skip_all "PXB_SKIP_E2E is set"
+[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root (network namespaces, tap devices)"
+command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86 is not installed"
+export PXB_NET_NOTRAP=1
+. "$top_srcdir/t/e2e/net.sh"
+. "$top_srcdir/t/e2e/qemu.sh"
+. "$top_srcdir/t/e2e/scenario.sh"
+at_exit pxb_net_cleanup
+
+d=$(scratch_dir)
+root="$d/root"
+mkdir -p "$root" "$d/state"
+if ! pxb_e2e_tree "$root" >"$d/tree.log" 2>&1; then
+	sed 's/^/# /' "$d/tree.log" | tail -20
+	tap_skip_all "the boot tree could not be built (Debian packages unreachable?)"
+fi
+accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/accel.log")
+[ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
+diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
+export PXB_ACCEL=$accel
+want=${PXB_E2E:-a,b,c,d,e,f,g}
+t_boot=${PXB_E2E_TIMEOUT:-180}
+
+pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
+
+run_pxebootd() { # run_pxebootd MODE [extra config]
+	[ -n "${PXBD_PID:-}" ] && { kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null; }
+	pxb_e2e_conf "$root" "$d/state" "$1" >"$d/pxeboot.conf"
+	[ $# -gt 1 ] && printf '%s\n' "$2" >>"$d/pxeboot.conf"
+	: >"$d/pxebootd.log"
+	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log"
+}
+
+# scenario NAME DESCRIPTION CHECK-COMMAND...: one TAP line with seconds.
+scenario() {
+	local name=$1 desc=$2 start=$SECONDS rc; shift 2
+	case ",$want," in *",$name,"*) ;; *) return 0;; esac
+	"$@" >"$d/$name.out" 2>&1
+	rc=$?
+	_tap_n=$((_tap_n + 1))
+	if [ $rc -eq 0 ]; then
+		echo "ok $_tap_n - $name. $desc ($((SECONDS - start)) s, $accel)"
+	else
+		_tap_failed=$((_tap_failed + 1))
+		echo "not ok $_tap_n - $name. $desc ($((SECONDS - start)) s, $accel)"
+		sed 's/^/#   /' "$d/$name.out" | tail -15
+		echo "#   server log:"; grep -v ' debug ' "$d/pxebootd.log" | sed 's/^/#   /' | tail -25
+		echo "#   serial:"; tr -d '\r' <"$d/$name.serial" 2>/dev/null | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | grep -a . | sed 's/^/#   /' | tail -15
+	fi
+}
+
+boot_bios() { # boot_bios NAME MAC
+	pxb_qemu_run_bios "$1" "$PXB_TAP" "$2" "$d/$1.serial" "$t_boot" >"$d/$1.qemu" 2>&1
+	pxb_wait_marker "$d/$1.serial" 1
+}
+
+boot_uefi() {
+	pxb_qemu_run_uefi "$1" "$PXB_TAP" "$2" "$d/$1.serial" "$t_boot" >"$d/$1.qemu" 2>&1
+	pxb_wait_marker "$d/$1.serial" 1
+}
+
+# a: BIOS iPXE gets the menu, the rescue entry boots.
+sc_a() {
+	boot_bios a 52:54:00:00:0a:01 || return 1
+	grep -q "RRQ menu.ipxe" "$d/pxebootd.log" &&
+	grep -q "GET /boot/sysresccd/6.1.1/x86_64/airootfs.sfs 200" "$d/pxebootd.log"
+}
+
+# b: OVMF's own PXE: arch 7 gets snponly.efi over TFTP, then iPXE the menu.
+sc_b() {
+	boot_uefi b 52:54:00:00:0b:01 || return 1
+	grep -q "arch=efi-x64 .*file=snponly.efi" "$d/pxebootd.log" &&
+	grep -q "done snponly.efi" "$d/pxebootd.log" && grep -q "RRQ menu.ipxe" "$d/pxebootd.log"
+}
+
+# c: PXELINUX: pxelinux.0, its config from the renderer, rescue over TFTP.
+sc_c() {
+	boot_bios c 52:54:00:00:0c:01 || return 1
+	grep -q "done pxelinux.0" "$d/pxebootd.log" &&
+	grep -q "done pxelinux.cfg/01-52-54-00-00-0c-01" "$d/pxebootd.log"
+}
+
+# d: a NOPXE host gets an address and no boot offer.
+sc_d() {
+	pxb_qemu_run_bios d "$PXB_TAP" 52:54:00:00:0e:01 "$d/d.serial" 60 >"$d/d.qemu" 2>&1 &
+	local qpid=$!
+	pxb_wait_log "$d/pxebootd.log" 60 "52:54:00:00:0e:01 .*tags=.*NOPXE.* -> ack 198.18" >/dev/null
+	local rc=$?
+	sleep 5
+	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+	[ $rc -eq 0 ] || return 1
+	! grep -q "52:54:00:00:0e:01 .*file=" "$d/pxebootd.log" &&
+	! grep -q "^info tftp: 198.18.0.[0-9]*:[0-9]* RRQ" <(grep -A0 "0e:01" "$d/pxebootd.log")
+}
+
+# e: memtest: memdisk and the memtest86+ ISO are fetched whole.
+sc_e() {
+	local iso
+	iso=$(cd "$root/boot" && ls memtest86+*.iso 2>/dev/null | head -1)
+	[ -n "$iso" ] || { echo "no memtest86+ ISO in the tree"; return 1; }
+	pxb_qemu_run_bios e "$PXB_TAP" 52:54:00:00:0d:01 "$d/e.serial" 120 >"$d/e.qemu" 2>&1 &
+	local qpid=$! rc=1
+	if pxb_wait_log "$d/pxebootd.log" 120 "GET /boot/$iso 200 $(stat -c %s "$root/boot/$iso") " >/dev/null; then
+		grep -q "GET /boot/memdisk 200 $(stat -c %s "$root/boot/memdisk") " "$d/pxebootd.log" && rc=0
+	fi
+	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+	return $rc
+}
+
+# f: proxyDHCP beside dnsmasq standing in for the router.
+sc_f() {
+	local lease="$d/dnsmasq.leases"
+	: >"$lease"
+	pxb_net_spawn "$d/dnsmasq.log" dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
+		--interface="$PXB_BRIDGE" --bind-interfaces --except-interface=lo \
+		--dhcp-range=198.18.0.160,198.18.0.190,10m --no-ping --dhcp-leasefile="$lease" \
+		--dhcp-option=3,198.18.0.254 --log-dhcp
+	local dpid=$PXB_LAST_PID
+	sleep 1
+	boot_bios f-bios 52:54:00:00:0f:01 && grep -q "ip=198.18.0.1[6-9][0-9]" "$d/f-bios.serial" &&
+	boot_uefi f-uefi 52:54:00:00:0f:02 && grep -q "ip=198.18.0.1[6-9][0-9]" "$d/f-uefi.serial"
+	local rc=$?
+	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
+	return $rc
+}
+
+# g: UEFI HTTP Boot: HTTPClient gets a URL and option 60 echoed, loads ipxe.efi.
+sc_g() {
+	PXB_UEFI_HTTP=1 boot_uefi g 52:54:00:00:01:01 || return 1
+	grep -q "GET /ipxe.efi 200" "$d/pxebootd.log" && grep -q "RRQ menu.ipxe\|GET /menu.ipxe" "$d/pxebootd.log"
+}
+
+run_pxebootd server 'menus = ( { match_macs = ["52:54:00:00:0d:*"]; default = "memtest86+x64.iso"; } );' ||
+	{ check "pxebootd starts" 1; cat "$d/pxebootd.log" | sed 's/^/# /'; tap_done; exit 1; }
+scenario a "BIOS: iPXE menu, rescue boots, marker seen" sc_a
+scenario b "UEFI: OVMF PXE, snponly.efi, iPXE menu, rescue boots" sc_b
+scenario c "PXELINUX: pxelinux.0, rendered config, rescue boots" sc_c
+scenario d "NOPXE: address, no boot offer" sc_d
+scenario e "memtest: memdisk and the ISO fetched whole" sc_e
+case ",$want," in *,f,*)
+	run_pxebootd proxy '' || { check "pxebootd starts in proxy mode" 1; };;
+esac
+scenario f "proxyDHCP beside dnsmasq: BIOS and UEFI boot rescue" sc_f
+case ",$want," in *,g,*) run_pxebootd server '' ;; esac
+scenario g "UEFI HTTP Boot: URL, option 60 echoed, ipxe.efi, rescue boots" sc_g
+tap_done
