@@ -239,7 +239,17 @@ static void hostname_of(const struct pxb_dhcp_msg *m, char *out, size_t len)
 static int finish(struct pxb_dhcp_tx *tx, struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *m,
 		  enum pxb_dhcp_verdict v, const char *why)
 {
-	int n = pxb_dhcp_build(r, m, tx->buf, sizeof(tx->buf));
+	struct pxb_dhcp_view agent;
+	int n;
+
+	/*
+	 * RFC 3046 2.2: a server that reads the relay agent information (our
+	 * rules match on circuit and remote id) echoes it whole in every
+	 * reply; relays drop replies or lose their port mapping without it.
+	 */
+	if (pxb_dhcp_opt(m, PXB_OPT_RELAY_AGENT, &agent) == 0 && agent.len > 0)
+		pxb_dhcp_reply_set(r, PXB_OPT_RELAY_AGENT, agent.data, agent.len);
+	n = pxb_dhcp_build(r, m, tx->buf, sizeof(tx->buf));
 
 	if (n < 0) {
 		tx->verdict = PXB_DHCP_V_IGNORE;
