@@ -19,6 +19,8 @@ struct pxb_dhcp_server {
 	char **ifnames;
 	char **domains;
 	int *pools;                  /* pool id per subnet, -1 none */
+	uint32_t *reserved;          /* host entries' addresses, host order, sorted */
+	size_t nreserved;
 	struct pxb_dhcp_msg msg;     /* the request being handled (large: kept here) */
 	const struct pxb_match_rules *rules;
 	struct pxb_lease_store *leases;
@@ -50,7 +52,24 @@ void pxb_dhcp_server_free(struct pxb_dhcp_server *s)
 	free(s->domains);
 	free(s->subnets);
 	free(s->pools);
+	free(s->reserved);
 	free(s);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Is addr (network order) a host entry's fixed address? */
+static int is_reserved(const struct pxb_dhcp_server *s, struct in_addr addr)
+{
+	uint32_t a = ntohl(addr.s_addr);
+
+	return s->nreserved &&
+	       bsearch(&a, s->reserved, s->nreserved, sizeof(a), cmp_u32) != NULL;
 }
 
 static int in_subnet(struct in_addr a, const struct pxb_dhcp_subnet_config *n)
@@ -115,12 +134,21 @@ int pxb_dhcp_server_new(const struct pxb_dhcp_server_config *cfg,
 			return rc;
 		}
 	}
-	/* Host entries with an address: never handed to anyone else by the pool. */
+	/*
+	 * Host entries with an address: never handed to anyone else, neither
+	 * by the pool (pxb_lease_reserve) nor on request (is_reserved()).
+	 */
+	s->reserved = calloc(nhosts ? nhosts : 1, sizeof(*s->reserved));
+	if (!s->reserved)
+		goto nomem;
 	for (size_t i = 0; leases && i < nhosts; i++) {
 		struct in_addr a;
-		if (hosts[i].addr && inet_pton(AF_INET, hosts[i].addr, &a) == 1)
+		if (hosts[i].addr && inet_pton(AF_INET, hosts[i].addr, &a) == 1) {
 			pxb_lease_reserve(leases, ntohl(a.s_addr));
+			s->reserved[s->nreserved++] = ntohl(a.s_addr);
+		}
 	}
+	qsort(s->reserved, s->nreserved, sizeof(*s->reserved), cmp_u32);
 	*out = s;
 	return 0;
 nomem:
@@ -310,27 +338,30 @@ static int choose_addr(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_
 
 	if (s->pools[sn] < 0)
 		return PXB_ERR_BUSY;
-	/* 1: the client's current or previous address, if still free for it. */
+	/*
+	 * 1: the client's current or previous address, if still free for it
+	 * (and not since reserved for a host: server_discover() gives it to the host).
+	 */
 	l = pxb_lease_by_key(s->leases, key);
 	if (l) {
 		struct in_addr a = {htonl(l->addr)};
-		if (in_subnet(a, n) && l->state != PXB_LEASE_DECLINED &&
+		if (in_subnet(a, n) && l->state != PXB_LEASE_DECLINED && !is_reserved(s, a) &&
 		    pxb_lease_available(s->leases, l->addr, key, now)) {
 			*out = a;
 			return 0;
 		}
 	}
-	/* 2: the address it asks for, if in our pool and free. */
+	/*
+	 * 2: the address it asks for, if in our pool and free. available()
+	 * ignores reservations (alloc() honours them): a host's fixed address
+	 * is never given to another client that asks for it by name.
+	 */
 	if (pxb_dhcp_requested_ip(m, &req) == 0 && in_subnet(req, n) &&
 	    ntohl(req.s_addr) >= ntohl(n->pool_start.s_addr) &&
-	    ntohl(req.s_addr) <= ntohl(n->pool_end.s_addr) &&
+	    ntohl(req.s_addr) <= ntohl(n->pool_end.s_addr) && !is_reserved(s, req) &&
 	    pxb_lease_available(s->leases, ntohl(req.s_addr), key, now)) {
-		/* available() ignores reservations; alloc() honours them. */
-		const struct pxb_lease *o = pxb_lease_by_addr(s->leases, ntohl(req.s_addr));
-		if (!o || o->key.len) {
-			*out = req;
-			return 0;
-		}
+		*out = req;
+		return 0;
 	}
 	/* 3: a new one from the pool. */
 	{
