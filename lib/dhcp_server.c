@@ -589,11 +589,21 @@ static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, 
 	if (!tx->boot.offer || !tx->boot.file[0])
 		return ignore(tx, PXB_DHCP_V_IGNORE, tx->boot.offer ? "no boot file for this client"
 								    : "no boot offer for this client");
-	/* A REQUEST on 67 is meant for the real DHCP server unless it names us. */
+	/*
+	 * A REQUEST on 67 is meant for the real DHCP server unless it names
+	 * us. One that names us and asks for an address (option 50) comes from
+	 * a client that took our OFFER for a lease (busybox udhcpc with a PXE
+	 * vendor class does, asking for 0.0.0.0): an ACK would make it bind
+	 * no address, a NAK is not ours to give. Silence sends it back to
+	 * DISCOVER, where it can take the DHCP server's offer.
+	 */
 	if (rx->dst_port != PXB_DHCP_PXE_PORT && type == PXB_DHCPREQUEST) {
-		struct in_addr their;
+		struct in_addr their, want;
 		if (pxb_dhcp_server_id(m, &their) < 0 || their.s_addr != sid.s_addr)
 			return ignore(tx, PXB_DHCP_V_IGNORE, "REQUEST for the DHCP server");
+		if (pxb_dhcp_requested_ip(m, &want) == 0)
+			return ignore(tx, PXB_DHCP_V_IGNORE,
+				      "REQUEST for an address: a proxy has none to give");
 	}
 	is_ack = rx->dst_port == PXB_DHCP_PXE_PORT || type == PXB_DHCPREQUEST;
 	pxb_dhcp_reply_init(&r, m, is_ack ? PXB_DHCPACK : PXB_DHCPOFFER);

@@ -1273,6 +1273,15 @@ static void test_proxy(void)
 	pkt_end(&p);
 	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_IGNORE,
 	       "proxy: REQUEST on 67 without server id -> ignored");
+	/* A client that took our OFFER for a lease (busybox udhcpc -V PXEClient). */
+	req_ovmf_pxe(&p, mac1, PXB_DHCPREQUEST);
+	p.len--;
+	pkt_addr(&p, 50, "0.0.0.0");
+	pkt_addr(&p, 54, "198.18.0.1");
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_IGNORE,
+	       "proxy: REQUEST on 67 naming us for address 0.0.0.0 -> ignored");
+	why_is(&e, "proxy has none", "proxy: why says a proxy has no address to give");
 	req_ovmf_pxe(&p, mac1, PXB_DHCPREQUEST);
 	p.len--;
 	pkt_addr(&p, 54, "198.18.0.1");
