@@ -1,0 +1,429 @@
+/*
+ * grub.c - the GRUB plugin: the Secure Boot chain firmware -> shim -> GRUB.
+ *
+ * - Serves Debian's signed shim and signed network GRUB from where the
+ *   packages install them (grub.shim, grub.grub) as <loader_dir>/shimx64.efi
+ *   and <loader_dir>/grubx64.efi, over TFTP and HTTP, without copying: each
+ *   request opens the configured file and serves its descriptor (the tree's
+ *   own vfs refuses symbolic links leaving the root, so a provider it is).
+ *   shim loads grubx64.efi from the directory it was loaded from.
+ * - Answers grub.paths (default /grub/grub.cfg and /grub/x86_64-efi/grub.cfg,
+ *   where Debian's grubnetx64 looks with its prefix /grub) with grub.cfg
+ *   rendered from the boot model for the client asking, and, with
+ *   grub.per_client, the names GRUB tries first beside them:
+ *   grub.cfg-01-<mac> and grub.cfg-<HEX IP> (see grub_render.h).
+ * - Registers the "grub" renderer.
+ *
+ * Files it does not know under those directories fall through to the tree.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pxeboot/pxeboot.h>
+#include <pxeboot/boot.h>
+#include "grub_render.h"
+
+#define MAX_PATHS 8
+#define SHIM_NAME "shimx64.efi"
+#define GRUB_NAME "grubx64.efi"
+
+struct grub_plugin;
+
+/* One mount: a directory of grub.cfg names, or one loader file. */
+struct grub_mount {
+	struct grub_plugin *p;
+	char prefix[256];     /* where it is mounted */
+	char disk[4096];      /* loader: the file on disk */
+	int loader;
+};
+
+struct grub_plugin {
+	pxb_host *h;
+	char paths[MAX_PATHS][256];
+	unsigned npaths;
+	struct pxb_grub_opts opts;
+	int per_client;
+	struct grub_mount mounts[MAX_PATHS + 2];
+	unsigned nmounts;
+	pxb_boot_model *model;
+	uint64_t gen;
+};
+
+static const struct pxb_conf_setting settings[] = {
+	{"paths", PXB_CT_STRINGS, "/grub/grub.cfg,/grub/x86_64-efi/grub.cfg", 0, 0, NULL,
+	 pxb_check_abs_path, "names grub.cfg is served under, rendered for the client asking"},
+	{"per_client", PXB_CT_BOOL, "true", 0, 0, NULL, NULL,
+	 "also answer grub.cfg-01-<mac> and grub.cfg-<HEX IP> beside each of grub.paths"},
+	{"serial", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "GRUB menu on the serial port too (serial --unit=0 --speed=115200)"},
+	{"shim", PXB_CT_STRING, "/usr/lib/shim/shimx64.efi.signed", 0, 0, NULL, NULL,
+	 "signed shim served as <loader_dir>/shimx64.efi (Debian: shim-signed; empty: none)"},
+	{"grub", PXB_CT_STRING, "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed", 0, 0,
+	 NULL, NULL,
+	 "signed network GRUB served as <loader_dir>/grubx64.efi (grub-efi-amd64-signed; empty: none)"},
+	{"loader_dir", PXB_CT_STRING, "/", 0, 0, NULL, pxb_check_abs_path,
+	 "directory of the namespace shimx64.efi and grubx64.efi are served in"},
+	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static void warn(void *arg, const char *msg)
+{
+	pxb_host_log(arg, PXB_LOG_WARNING, "%s", msg);
+}
+
+static const pxb_boot_model *model(struct grub_plugin *p)
+{
+	uint64_t gen = pxb_boot_catalogs_generation(p->h);
+	pxb_boot_model *m;
+
+	if (p->model && gen == p->gen)
+		return p->model;
+	if (pxb_boot_model_build(p->h, &m) == 0) {
+		pxb_boot_model_free(p->model);
+		p->model = m;
+		p->gen = gen;
+	}
+	return p->model;
+}
+
+static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
+{
+	struct grub_plugin *p = arg;
+	const pxb_boot_model *m = model(p);
+
+	if (!m)
+		return PXB_ERR_CONFIG;
+	return pxb_grub_render_buf(m, c, &p->opts, out, len, warn, p->h);
+}
+
+static const char *menu_path(void *arg, const struct pxb_client *c)
+{
+	struct grub_plugin *p = arg;
+
+	(void)c;
+	return p->npaths ? p->paths[0] : "/grub/grub.cfg";
+}
+
+static const struct pxb_renderer renderer = {
+	.size = sizeof(struct pxb_renderer),
+	.format = "grub",
+	.render = render,
+	.menu_path = menu_path,
+};
+
+static void release(struct pxb_file *f)
+{
+	free(f->priv);
+	f->priv = NULL;
+	f->data = NULL;
+}
+
+/* Splits an absolute path into its directory ("/" or "/a/b") and base name. */
+static const char *split(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n >= len)
+		n = len - 1;
+	if (n == 0)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)n, path);
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * The name pxb_grub_lookup understands for rel under the mount, given
+ * configured bases: "grub.cfg" for a configured base, "grub.cfg-<suffix>"
+ * for "<base>-<suffix>", NULL for anything else.
+ */
+static int cfg_name(const struct grub_mount *mt, const char *rel, char *out, size_t len)
+{
+	const struct grub_plugin *p = mt->p;
+	char dir[256];
+
+	if (!*rel || strchr(rel, '/'))
+		return 0;
+	for (unsigned i = 0; i < p->npaths; i++) {
+		const char *base = split(p->paths[i], dir, sizeof(dir));
+		size_t bl = strlen(base);
+		if (strcmp(dir, mt->prefix) != 0)
+			continue;
+		if (strcmp(rel, base) == 0) {
+			snprintf(out, len, "grub.cfg");
+			return 1;
+		}
+		if (strncmp(rel, base, bl) == 0 && rel[bl] == '-') {
+			snprintf(out, len, "grub.cfg%s", rel + bl);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_client *c,
+		    struct pxb_file *f)
+{
+	struct grub_plugin *p = mt->p;
+	struct pxb_client known, target;
+	const struct pxb_client *k = c;
+	char name[300];
+	uint8_t mac[6];
+	struct in_addr addr;
+	char *buf = NULL;
+	size_t len = 0;
+	int have, rc;
+
+	if (!cfg_name(mt, rel, name, sizeof(name)))
+		return PXB_ERR_NOENT;
+	/* Nothing passed by the protocol: what the DHCP side learned may tell. */
+	if (!k) {
+		switch (pxb_grub_classify(name, mac, &addr)) {
+		case PXB_GRUB_MAC:
+			if (pxb_host_client_by_mac(p->h, mac, &known) == 0)
+				k = &known;
+			break;
+		case PXB_GRUB_IP:
+			if (pxb_host_client_by_addr(p->h, addr, &known) == 0)
+				k = &known;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!pxb_grub_lookup(name, p->per_client, k, &target, &have))
+		return PXB_ERR_NOENT;
+	rc = render(p, have ? &target : NULL, &buf, &len);
+	if (rc < 0)
+		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
+	pxb_file_from_buffer(f, buf, len, 0);
+	f->priv = buf;
+	f->release = release;
+	f->generated = 1;
+	f->content_type = "text/plain; charset=utf-8";
+	return 0;
+}
+
+static void release_fd(struct pxb_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+/* A loader: the configured file itself, opened for this request. */
+static int loader_open(struct grub_mount *mt, const char *rel, struct pxb_file *f)
+{
+	struct stat st;
+	int fd;
+
+	if (*rel)
+		return PXB_ERR_NOENT; /* only the name itself */
+	fd = open(mt->disk, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		pxb_host_log(mt->p->h, PXB_LOG_WARNING, "%s: %s: %s", mt->prefix, mt->disk,
+			     strerror(errno));
+		return errno == ENOENT ? PXB_ERR_NOENT : PXB_ERR_IO;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return PXB_ERR_ACCESS;
+	}
+	f->fd = fd;
+	f->fd_offset = 0;
+	f->size = (uint64_t)st.st_size;
+	f->mtime = st.st_mtime;
+	f->release = release_fd;
+	f->content_type = "application/efi";
+	return 0;
+}
+
+static int mount_open(void *arg, const char *rel, const struct pxb_client *c,
+		      struct pxb_file *f)
+{
+	struct grub_mount *mt = arg;
+
+	return mt->loader ? loader_open(mt, rel, f) : cfg_open(mt, rel, c, f);
+}
+
+static const struct pxb_vfs_provider provider = {
+	.name = "grub",
+	.open = mount_open,
+};
+
+static const char *setting(struct grub_plugin *p, const pxb_conf_node *sec, const char *k,
+			   char *full, size_t len, const pxb_conf_node **node)
+{
+	if (sec) {
+		*node = sec;
+		return k;
+	}
+	*node = pxb_conf_root(pxb_host_conf(p->h));
+	snprintf(full, len, "grub.%s", k);
+	return full;
+}
+
+static const char *get_string(struct grub_plugin *p, const pxb_conf_node *sec, const char *k)
+{
+	const pxb_conf_node *n;
+	char full[64];
+	const char *key = setting(p, sec, k, full, sizeof(full), &n);
+
+	return pxb_conf_string(n, key);
+}
+
+static int get_bool(struct grub_plugin *p, const pxb_conf_node *sec, const char *k)
+{
+	const pxb_conf_node *n;
+	char full[64];
+	const char *key = setting(p, sec, k, full, sizeof(full), &n);
+
+	return pxb_conf_bool(n, key);
+}
+
+static void unmount_all(struct grub_plugin *p)
+{
+	pxb_vfs *v = pxb_host_vfs(p->h);
+
+	for (unsigned i = 0; v && i < p->nmounts; i++)
+		pxb_vfs_unmount_arg(v, &p->mounts[i]);
+	p->nmounts = 0;
+}
+
+static void add_loader(struct grub_plugin *p, const char *dir, const char *name,
+		       const char *disk, const char *what)
+{
+	struct grub_mount *mt = &p->mounts[p->nmounts];
+
+	if (!disk || !*disk)
+		return;
+	memset(mt, 0, sizeof(*mt));
+	mt->p = p;
+	mt->loader = 1;
+	snprintf(mt->prefix, sizeof(mt->prefix), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+		 name);
+	snprintf(mt->disk, sizeof(mt->disk), "%s", disk);
+	if (access(disk, R_OK) != 0)
+		pxb_host_log(p->h, PXB_LOG_WARNING,
+			     "grub.%s: %s: %s; %s will not be found (Debian: apt-get install %s)",
+			     what, disk, strerror(errno), mt->prefix,
+			     !strcmp(what, "shim") ? "shim-signed" : "grub-efi-amd64-signed");
+	p->nmounts++;
+}
+
+static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
+{
+	const pxb_conf_node *n;
+	char full[64], dir[256];
+	const char *key = setting(p, sec, "paths", full, sizeof(full), &n);
+	unsigned cnt = pxb_conf_count(n, key);
+	const char *ldir;
+
+	p->npaths = 0;
+	for (unsigned i = 0; i < cnt && p->npaths < MAX_PATHS; i++) {
+		const char *s = pxb_conf_elem_string(n, key, i);
+		if (s && *s)
+			snprintf(p->paths[p->npaths++], sizeof(p->paths[0]), "%s", s);
+	}
+	p->per_client = get_bool(p, sec, "per_client");
+	p->opts.serial = get_bool(p, sec, "serial");
+
+	p->nmounts = 0;
+	/* One mount per distinct directory of the configured names. */
+	for (unsigned i = 0; i < p->npaths; i++) {
+		int dup = 0;
+		split(p->paths[i], dir, sizeof(dir));
+		for (unsigned k = 0; k < p->nmounts; k++)
+			dup |= !strcmp(p->mounts[k].prefix, dir);
+		if (dup)
+			continue;
+		memset(&p->mounts[p->nmounts], 0, sizeof(p->mounts[0]));
+		p->mounts[p->nmounts].p = p;
+		snprintf(p->mounts[p->nmounts].prefix, sizeof(p->mounts[0].prefix), "%s", dir);
+		p->nmounts++;
+	}
+	ldir = get_string(p, sec, "loader_dir");
+	if (!ldir || !*ldir)
+		ldir = "/";
+	add_loader(p, ldir, SHIM_NAME, get_string(p, sec, "shim"), "shim");
+	add_loader(p, ldir, GRUB_NAME, get_string(p, sec, "grub"), "grub");
+}
+
+static int mount(struct grub_plugin *p)
+{
+	pxb_vfs *v = pxb_host_vfs(p->h);
+	int rc;
+
+	for (unsigned i = 0; v && i < p->nmounts; i++) {
+		rc = pxb_vfs_mount_provider(v, p->mounts[i].prefix, &provider, &p->mounts[i],
+					    PXB_VFS_ALL);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
+{
+	struct grub_plugin *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return PXB_ERR_NOMEM;
+	p->h = h;
+	apply(p, sec);
+	rc = pxb_boot_model_build(h, &p->model);
+	if (rc < 0)
+		goto fail;
+	p->gen = pxb_boot_catalogs_generation(h);
+	rc = mount(p);
+	if (rc < 0)
+		goto fail;
+	rc = pxb_host_register(h, PXB_SVC_RENDERER, "grub", &renderer, p);
+	if (rc < 0)
+		goto fail;
+	*state = p;
+	return 0;
+fail:
+	unmount_all(p);
+	pxb_boot_model_free(p->model);
+	free(p);
+	return rc;
+}
+
+static int reload(void *state, const pxb_conf_node *sec)
+{
+	struct grub_plugin *p = state;
+	pxb_boot_model *m;
+	int rc = pxb_boot_model_build(p->h, &m);
+
+	if (rc < 0)
+		return rc;
+	pxb_boot_model_free(p->model);
+	p->model = m;
+	p->gen = pxb_boot_catalogs_generation(p->h);
+	unmount_all(p);
+	apply(p, sec);
+	return mount(p);
+}
+
+static void fini(void *state)
+{
+	struct grub_plugin *p = state;
+
+	if (!p)
+		return;
+	pxb_boot_model_free(p->model);
+	free(p);
+}
+
+PXB_PLUGIN(.name = "grub", .version = PXB_VERSION_STRING,
+	   .summary = "Secure Boot chain: signed shim and GRUB, grub.cfg rendered per client",
+	   .settings = settings, .init = init, .reload = reload, .fini = fini);
