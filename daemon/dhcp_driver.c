@@ -10,6 +10,12 @@
  *
  * Sockets are bound to their interface (SO_BINDTODEVICE), so DHCP is never
  * answered on an interface the configuration does not name.
+ *
+ * While the loop waits in fdatasync nothing is read; requests arriving then
+ * wait in the socket's receive buffer, so that buffer is made large enough
+ * for a burst (RCVBUF_BYTES) instead of the kernel's default of ~200 KiB,
+ * which holds only about a hundred datagrams: a storm of booting machines
+ * would otherwise see requests dropped during every disk flush.
  */
 #include "config.h"
 
@@ -29,6 +35,7 @@
 #include "services.h"
 
 #define MAX_IFS 16
+#define RCVBUF_BYTES (4 << 20)
 
 struct dsock {
 	struct dhcp *dh;
@@ -61,6 +68,7 @@ struct dhcp {
 	uint8_t rxbuf[2048];
 	uint64_t counts[8];    /* by verdict */
 	uint64_t malformed;
+	int log_info;          /* one line per request is logged (log_level info or -d) */
 };
 
 static void report_log(void *arg, const char *line)
@@ -90,9 +98,13 @@ static void log_tx(struct dsock *s, const struct pxb_dhcp_tx *tx)
 {
 	char mac[18] = "?", tags[256] = "", ya[INET_ADDRSTRLEN] = "";
 	const struct pxb_client *c = &tx->client;
-	const char *arch = c->arch == PXB_ARCH_UNKNOWN ? "-" : pxb_arch_name(c->arch);
+	const char *arch;
 	size_t o = 0;
 
+	/* The line is made only when it is logged: this runs for every request. */
+	if (!s->dh->log_info)
+		return;
+	arch = c->arch == PXB_ARCH_UNKNOWN ? "-" : pxb_arch_name(c->arch);
 	if (c->has_mac)
 		pxb_mac_format(c->mac, mac, ':');
 	for (unsigned i = 0; i < c->ntags && o + PXB_TAG_LEN + 2 < sizeof(tags); i++)
@@ -100,8 +112,9 @@ static void log_tx(struct dsock *s, const struct pxb_dhcp_tx *tx)
 	if (tx->yiaddr.s_addr)
 		inet_ntop(AF_INET, &tx->yiaddr, ya, sizeof(ya));
 	pxbd_log(tx->verdict == PXB_DHCP_V_IGNORE ? PXB_LOG_DEBUG : PXB_LOG_INFO, "dhcp",
-		 "%s %s %s arch=%s user-class=%s tags=%s -> %s%s%s%s%s (%s)", s->ifname,
-		 type_name(tx->req_type), mac, arch ? arch : "?",
+		 "%s%s %s %s arch=%s user-class=%s tags=%s -> %s%s%s%s%s (%s)", s->ifname,
+		 s->port == PXB_DHCP_PXE_PORT ? ":4011" : "", type_name(tx->req_type), mac,
+		 arch ? arch : "?",
 		 c->user_class[0] ? c->user_class : "-", tags[0] ? tags : "-",
 		 pxb_dhcp_verdict_name(tx->verdict), ya[0] ? " " : "", ya,
 		 tx->boot.offer && tx->boot.file[0] ? " file=" : "",
@@ -227,6 +240,9 @@ static int open_sock(struct dhcp *dh, const char *ifname, uint16_t port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	/* Room for the requests that arrive during an fdatasync (see the top). */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){RCVBUF_BYTES}, sizeof(int)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){RCVBUF_BYTES}, sizeof(int));
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0 ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		goto fail;
@@ -259,6 +275,11 @@ static int build_engine(struct dhcp *dh)
 
 	if (pxb_dhcp_setup_from_conf(dh->d->conf, &setup, report_log, NULL) < 0)
 		return -1;
+	{
+		const char *lv = pxb_conf_string(pxb_conf_root(dh->d->conf), "log_level");
+		dh->log_info = dh->d->debug || !lv || strcmp(lv, "info") == 0 ||
+			       strcmp(lv, "debug") == 0;
+	}
 	hosts = pxb_dhcp_setup_hosts(setup, &nhosts);
 	if (dh->leases)
 		pxb_lease_pool_clear(dh->leases);

@@ -4,7 +4,8 @@
 #   a BIOS (SeaBIOS + iPXE ROM)        e memtest (memdisk + ISO fetched whole)
 #   b UEFI (OVMF's own PXE)            f proxyDHCP beside dnsmasq (BIOS, UEFI)
 #   c PXELINUX                         g UEFI HTTP Boot
-#   d NOPXE host: address, no boot offer
+#   d NOPXE host: address, no boot offer  h Secure Boot: shim -> GRUB -> signed kernel
+#                                      i Secure Boot refuses an unsigned loader
 # PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
 set -u
 . "$top_srcdir/t/lib/common.sh"
@@ -28,7 +29,7 @@ accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/ac
 [ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
 diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
 export PXB_ACCEL=$accel
-want=${PXB_E2E:-a,b,c,d,e,f,g}
+want=${PXB_E2E:-a,b,c,d,e,f,g,h,i}
 t_boot=${PXB_E2E_TIMEOUT:-180}
 
 pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
@@ -92,12 +93,11 @@ sc_c() {
 
 # d: a NOPXE host gets an address and no boot offer.
 sc_d() {
-	pxb_qemu_run_bios d "$PXB_TAP" 52:54:00:00:0e:01 "$d/d.serial" 60 >"$d/d.qemu" 2>&1 &
-	local qpid=$!
+	PXB_QEMU_BG=1 pxb_qemu_run_bios d "$PXB_TAP" 52:54:00:00:0e:01 "$d/d.serial" 60 >"$d/d.qemu" 2>&1
 	pxb_wait_log "$d/pxebootd.log" 60 "52:54:00:00:0e:01 .*tags=.*NOPXE.* -> ack 198.18" >/dev/null
 	local rc=$?
 	sleep 5
-	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+	pxb_qemu_stop "$PXB_QEMU_PID"
 	[ $rc -eq 0 ] || return 1
 	! grep -q "52:54:00:00:0e:01 .*file=" "$d/pxebootd.log" &&
 	! grep -q "^info tftp: 198.18.0.[0-9]*:[0-9]* RRQ" <(grep -A0 "0e:01" "$d/pxebootd.log")
@@ -108,12 +108,13 @@ sc_e() {
 	local iso
 	iso=$(cd "$root/boot" && ls memtest86+*.iso 2>/dev/null | head -1)
 	[ -n "$iso" ] || { echo "no memtest86+ ISO in the tree"; return 1; }
-	pxb_qemu_run_bios e "$PXB_TAP" 52:54:00:00:0d:01 "$d/e.serial" 120 >"$d/e.qemu" 2>&1 &
-	local qpid=$! rc=1
-	if pxb_wait_log "$d/pxebootd.log" 120 "GET /boot/$iso 200 $(stat -c %s "$root/boot/$iso") " >/dev/null; then
+	PXB_QEMU_BG=1 pxb_qemu_run_bios e "$PXB_TAP" 52:54:00:00:0d:01 "$d/e.serial" 120 >"$d/e.qemu" 2>&1
+	local rc=1
+	# The name has a '+': escaped for the extended regular expression.
+	if pxb_wait_log "$d/pxebootd.log" 120 "GET /boot/${iso//+/\\+} 200 $(stat -c %s "$root/boot/$iso") " >/dev/null; then
 		grep -q "GET /boot/memdisk 200 $(stat -c %s "$root/boot/memdisk") " "$d/pxebootd.log" && rc=0
 	fi
-	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+	pxb_qemu_stop "$PXB_QEMU_PID"
 	return $rc
 }
 
@@ -140,6 +141,33 @@ sc_g() {
 	grep -q "GET /ipxe.efi 200" "$d/pxebootd.log" && grep -q "RRQ menu.ipxe\|GET /menu.ipxe" "$d/pxebootd.log"
 }
 
+# h: Secure Boot (OVMF, Microsoft's keys): shim -> GRUB -> Debian's signed kernel, all TFTP.
+sc_h() {
+	[ -n "${PXB_SHIM:-}" ] || { echo "no signed shim and GRUB: $(cat "$d/secureboot.log")"; return 1; }
+	PXB_QEMU_SECBOOT=1 boot_uefi h 52:54:00:00:5b:01 || return 1
+	grep -aq "PXEBOOT-SECUREBOOT=on" "$d/h.serial" && grep -q "done shimx64.efi" "$d/pxebootd.log" &&
+	grep -q "done grubx64.efi" "$d/pxebootd.log" &&
+	grep -Eq "done /?grub/(x86_64-efi/)?grub.cfg" "$d/pxebootd.log" &&
+	grep -q "done /boot/sysresccd/.*/vmlinuz" "$d/pxebootd.log"
+}
+
+# i: the same firmware offered an unsigned loader (snponly.efi) fetches it and refuses it.
+sc_i() {
+	PXB_QEMU_SECBOOT=1 PXB_QEMU_BG=1 pxb_qemu_run_uefi i "$PXB_TAP" 52:54:00:00:5c:01 "$d/i.serial" 120 >"$d/i.qemu" 2>&1
+	pxb_wait_log "$d/pxebootd.log" 120 "done snponly.efi" >/dev/null
+	local rc=$?
+	# iPXE, had it run, would ask for an address within seconds, then for its menu.
+	[ $rc -eq 0 ] && { pxb_wait_log "$d/i.serial" 30 "Security Violation|Access Denied" || rc=1; }
+	sleep 10
+	pxb_qemu_stop "$PXB_QEMU_PID"
+	[ $rc -eq 0 ] || return 1
+	! grep -q "52:54:00:00:5c:01 .*user-class=iPXE" "$d/pxebootd.log" &&
+	! grep -Eq "RRQ menu.ipxe|GET /menu.ipxe" "$d/pxebootd.log"
+}
+
+PXB_SHIM= PXB_GRUB=
+case ",$want," in *,h,*|*,i,*) pxb_e2e_secureboot >"$d/secureboot.log" 2>&1 || PXB_SHIM= ;; esac
+export PXB_SHIM PXB_GRUB
 run_pxebootd server 'menus = ( { match_macs = ["52:54:00:00:0d:*"]; default = "memtest86+x64.iso"; } );' ||
 	{ check "pxebootd starts" 1; cat "$d/pxebootd.log" | sed 's/^/# /'; tap_done; exit 1; }
 scenario a "BIOS: iPXE menu, rescue boots, marker seen" sc_a
@@ -153,4 +181,7 @@ esac
 scenario f "proxyDHCP beside dnsmasq: BIOS and UEFI boot rescue" sc_f
 case ",$want," in *,g,*) run_pxebootd server '' ;; esac
 scenario g "UEFI HTTP Boot: URL, option 60 echoed, ipxe.efi, rescue boots" sc_g
+case ",$want," in *,h,*|*,i,*) run_pxebootd server '' ;; esac
+scenario h "Secure Boot: shim, GRUB, signed kernel over TFTP, rescue boots" sc_h
+scenario i "Secure Boot: an unsigned loader is fetched and refused" sc_i
 tap_done
