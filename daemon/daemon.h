@@ -76,6 +76,6 @@ int pxbd_mount_roots(struct pxbd *d);
 /* Process plumbing. */
 int pxbd_daemonize(void);
 int pxbd_write_pidfile(const char *path);
-int pxbd_drop_privileges(const char *user, const char *group);
+int pxbd_drop_privileges(const char *user, const char *group, const char *state_dir);
 
 #endif

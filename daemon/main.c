@@ -201,7 +201,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (pxbd_drop_privileges(pxb_conf_string(pxb_conf_root(d.conf), "user"),
-				 pxb_conf_string(pxb_conf_root(d.conf), "group")) < 0)
+				 pxb_conf_string(pxb_conf_root(d.conf), "group"),
+				 pxb_conf_string(pxb_conf_root(d.conf), "state_dir")) < 0)
 		goto out;
 	for (int i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(d.base, signums[i], on_signal, &d);

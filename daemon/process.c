@@ -62,7 +62,7 @@ int pxbd_write_pidfile(const char *path)
 	return 0;
 }
 
-int pxbd_drop_privileges(const char *user, const char *group)
+int pxbd_drop_privileges(const char *user, const char *group, const char *state_dir)
 {
 	struct passwd *pw = NULL;
 	struct group *gr = NULL;
@@ -92,6 +92,10 @@ int pxbd_drop_privileges(const char *user, const char *group)
 	} else {
 		gid = pw->pw_gid;
 	}
+	/* The lease journal is compacted by rename: the directory must stay ours. */
+	if (pw && state_dir && *state_dir && chown(state_dir, pw->pw_uid, gid) < 0 && errno != ENOENT)
+		pxbd_log(PXB_LOG_WARNING, "pxebootd", "state_dir %s: cannot give it to %s: %s",
+			 state_dir, user, strerror(errno));
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0) {
 		pxbd_log(PXB_LOG_ERR, "pxebootd", "cannot change group: %s", strerror(errno));
 		return -1;
