@@ -156,9 +156,10 @@ sc_i() {
 	PXB_QEMU_SECBOOT=1 PXB_QEMU_BG=1 pxb_qemu_run_uefi i "$PXB_TAP" 52:54:00:00:5c:01 "$d/i.serial" 120 >"$d/i.qemu" 2>&1
 	pxb_wait_log "$d/pxebootd.log" 120 "done snponly.efi" >/dev/null
 	local rc=$?
-	# iPXE, had it run, would ask for an address within seconds, then for its menu.
-	[ $rc -eq 0 ] && { pxb_wait_log "$d/i.serial" 30 "Security Violation|Access Denied" || rc=1; }
-	sleep 10
+	# OVMF: "failed to load Boot0001 "UEFI PXEv4 (...)" ...: Access Denied". iPXE, had it
+	# run, would ask for an address within seconds, then for its menu.
+	[ $rc -eq 0 ] && { pxb_wait_log "$d/i.serial" 30 "failed to load Boot[0-9]+ .UEFI PXEv4.*(Access Denied|Security Violation)" >/dev/null || rc=1; }
+	sleep 5
 	pxb_qemu_stop "$PXB_QEMU_PID"
 	[ $rc -eq 0 ] || return 1
 	! grep -q "52:54:00:00:5c:01 .*user-class=iPXE" "$d/pxebootd.log" &&

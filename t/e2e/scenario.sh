@@ -7,6 +7,8 @@
 #   pxb_e2e_conf ROOT STATE MODE >FILE   the remote-rescue configuration for
 #                              the test network (MODE: server | proxy)
 #   pxb_e2e_start CONF LOG     pxebootd in the test namespace (PXBD_PID)
+#   pxb_e2e_secureboot         sets PXB_SHIM, PXB_GRUB: Debian's signed shim and
+#                              GRUB, installed or unpacked into the cache
 #
 # Everything is made from Debian's packages (see build-payload.sh).
 
@@ -29,11 +31,28 @@ pxb_e2e_tree() {
 	return 0
 }
 
+pxb_e2e_secureboot() {
+	local c=${PXB_CACHE:-/var/cache/pxeboot-test}/secureboot pkg
+	PXB_SHIM=/usr/lib/shim/shimx64.efi.signed
+	PXB_GRUB=/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed
+	[ -f "$PXB_SHIM" ] && [ -f "$PXB_GRUB" ] && return 0
+	# Not installed: unpacked from the packages (installing them would run
+	# their hooks against this machine's own boot loader).
+	PXB_SHIM=$c$PXB_SHIM PXB_GRUB=$c$PXB_GRUB
+	[ -f "$PXB_SHIM" ] && [ -f "$PXB_GRUB" ] && return 0
+	mkdir -p "$c/debs" || return 1
+	for pkg in shim-signed grub-efi-amd64-signed; do
+		(cd "$c/debs" && apt-get download -q "$pkg" >&2 2>/dev/null) || return 1
+	done
+	for pkg in "$c"/debs/*.deb; do dpkg-deb -x "$pkg" "$c" || return 1; done
+	[ -f "$PXB_SHIM" ] && [ -f "$PXB_GRUB" ]
+}
+
 pxb_e2e_conf() {
 	local root=$1 state=$2 mode=${3:-server} p=${PXB_NET_PREFIX:-198.18.0}
 	cat <<CONF
 # The remote-rescue setup (conf/examples/remote-rescue.conf) on the test network.
-plugins = ["http", "ipxe", "pxelinux", "catalog-dir"];
+plugins = ["http", "ipxe", "pxelinux", "catalog-dir", "grub"];
 state_dir = "$state";
 tftp = { root = "$root"; listen = "$p.1:69"; };
 http = { root = "$root"; listen = "$p.1:80"; listing = ["/boot"]; };
@@ -47,11 +66,13 @@ dhcp = {
     { set = "ENH"; match = "user-class"; value = "iPXE"; },
     { set = "EFI64"; match = "arch"; value = "efi-x64,efi-bc"; },
     { set = "HTTPBOOT"; match = "vendor-prefix"; value = "HTTPClient"; },
-    { set = "PXELINUX"; match = "mac"; value = "52:54:00:00:0c:*"; }
+    { set = "PXELINUX"; match = "mac"; value = "52:54:00:00:0c:*"; },
+    { set = "SECUREBOOT"; match = "mac"; value = "52:54:00:00:5b:*"; }
   );
   boot = (
     { tags = "NOPXE"; noboot = true; },
     { tags = "PXELINUX & !EFI64"; file = "pxelinux.0"; },
+    { tags = "SECUREBOOT & EFI64"; file = "shimx64.efi"; },
     { tags = "ENH"; file = "menu.ipxe"; },
     { tags = "HTTPBOOT"; file = "ipxe.efi"; },
     { tags = "EFI64"; file = "snponly.efi"; },
@@ -60,6 +81,8 @@ dhcp = {
 };
 menu = { title = "Remote Rescue"; timeout = ${PXB_MENU_TIMEOUT:-2}; items = ["catalog", "-", "shell", "reboot", "exit"]; };
 catalog = { dirs = ["/boot"]; };
+grub = { shim = "${PXB_SHIM:-/usr/lib/shim/shimx64.efi.signed}";
+         grub = "${PXB_GRUB:-/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed}"; };
 rescue = { password = "rescue-$$"; };
 CONF
 }
