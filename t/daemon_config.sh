@@ -70,6 +70,22 @@ CONF
 kill -HUP "$PXBD_PID"
 ok "good reload applied" wait_for 10 grep -q "configuration reloaded" "$d/log"
 kill -TERM "$PXBD_PID"
+ok "SIGTERM stops it cleanly (first run)" wait_for 10 grep -q "notice pxebootd: stopped" "$d/log"
+wait "$PXBD_PID"
+
+# After binding, the daemon runs as the configured user.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	: >"$d/log"
+	start_pxebootd "$d/log" -c "$d/run.conf" -o user=nobody -o group=nogroup -o state_dir="$d/state"
+	ok "starts and drops privileges" wait_for 10 grep -q "running as user nobody" "$d/log"
+	uid=$(awk '/^Uid:/ {print $2}' /proc/"$PXBD_PID"/status 2>/dev/null)
+	check "runs as nobody (uid $uid)" $([ "$uid" = "$(id -u nobody)" ]; echo $?)
+	python3 "$top_srcdir/t/tftp_probe.py" errors 127.0.0.1 "$port" >/dev/null 2>&1
+	ok "still serves TFTP after dropping privileges" kill -0 "$PXBD_PID"
+else
+	diag "not root or no user nobody: privilege drop not tested"
+fi
+kill -TERM "$PXBD_PID"
 ok "SIGTERM stops it cleanly" wait_for 10 grep -q "notice pxebootd: stopped" "$d/log"
 wait "$PXBD_PID"
 check "exit status 0 after SIGTERM" $?
