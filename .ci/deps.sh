@@ -23,3 +23,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Debian's signed shim and GRUB for the Secure Boot boots (t/e2e_boot.sh h, i),
+# unpacked into the test cache where t/e2e/scenario.sh looks: installing them
+# would run their hooks against this machine's own boot loader.
+sb=${PXB_CACHE:-/var/cache/pxeboot-test}/secureboot
+if [ ! -f "$sb/usr/lib/shim/shimx64.efi.signed" ] ||
+	[ ! -f "$sb/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed" ]; then
+	mkdir -p "$sb/debs"
+	(cd "$sb/debs" && { apt-get download -qq shim-signed grub-efi-amd64-signed 2>/dev/null ||
+		{ apt-get update -qq && apt-get download -qq shim-signed grub-efi-amd64-signed; }; })
+	for f in "$sb"/debs/*.deb; do dpkg-deb -x "$f" "$sb"; done
+fi
