@@ -12,6 +12,12 @@
  *   any --bad packet--> FAILED, ERROR 4 sent (RFC 1350 sec 7)
  *   any --retries timeouts in a row--> FAILED (timeout)
  *
+ * The retransmission timeout starts at the configured (or the client's)
+ * timeout; with limits.min_timeout_ms below it, each exchange answered
+ * without a resend (the OACK, a whole window) is a round-trip sample and
+ * the timeout becomes srtt + 4 rttvar within [min_timeout_ms, timeout]
+ * (RFC 6298 sec 2, Karn's rule of sec 3).
+ *
  * The states are a table of {ack handler, expiry handler}. Nothing here
  * allocates after pxb_tftp_session_new(): packets are built in the window's
  * slots (tftp_window.c) or in fixed buffers of the session.
@@ -41,6 +47,9 @@ struct pxb_tftp_session {
 	enum state state;
 
 	pxb_ms_t rto_first, rto_max, rto, deadline;
+	pxb_ms_t rto_min, rto_base; /* estimate's floor; the timeout after progress */
+	pxb_ms_t srtt8, rttvar8;    /* smoothed round trip and variation, x8; srtt8 < 0: none */
+	pxb_ms_t sample_t;          /* when the exchange being timed began, or -1 */
 	int pacing;     /* the deadline is for the next burst, not a timeout */
 	unsigned tries; /* timeouts in a row */
 
@@ -140,6 +149,10 @@ static void send_burst(struct pxb_tftp_session *s, pxb_ms_t now)
 {
 	pxb__tftp_load_fn load = s->mode == PXB_TFTP_MODE_OCTET ? load_octet : load_netascii;
 
+	/* A new window, nothing outstanding: its round trip can be timed. */
+	if (s->win.next == s->win.base && s->win.hi == s->win.base)
+		s->sample_t = now;
+
 	if (pxb__tftp_window_fill(&s->win, load, s, s->pkts, &s->npkts) < 0) {
 		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
 		return;
@@ -159,11 +172,34 @@ static void finish_out(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
 	s->packets_sent += s->npkts;
 }
 
+/* RFC 6298 sec 2: folds one round trip into the estimate. */
+static void rtt_sample(struct pxb_tftp_session *s, pxb_ms_t now)
+{
+	pxb_ms_t r8, est;
+
+	if (s->sample_t < 0 || s->rto_min >= s->rto_first)
+		return;
+	r8 = (now - s->sample_t) * 8;
+	s->sample_t = -1;
+	if (r8 < 0)
+		return;
+	if (s->srtt8 < 0) {
+		s->srtt8 = r8;
+		s->rttvar8 = r8 / 2;
+	} else {
+		pxb_ms_t d = s->srtt8 > r8 ? s->srtt8 - r8 : r8 - s->srtt8;
+		s->rttvar8 += (d - s->rttvar8) / 4;
+		s->srtt8 += (r8 - s->srtt8) / 8;
+	}
+	est = (s->srtt8 + PXB_MAX(8, 4 * s->rttvar8) + 7) / 8;
+	s->rto_base = PXB_MIN(PXB_MAX(est, s->rto_min), s->rto_first);
+}
+
 /* A step forward: the backoff and the retry count start again. */
 static void progress(struct pxb_tftp_session *s)
 {
 	s->tries = 0;
-	s->rto = s->rto_first;
+	s->rto = s->rto_base;
 }
 
 /* ---- states ---- */
@@ -173,6 +209,7 @@ static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 {
 	if (block != 0)
 		return PXB_ERR_AGAIN;
+	rtt_sample(s, now);
 	progress(s);
 	s->state = ST_DATA;
 	send_burst(s, now);
@@ -182,6 +219,7 @@ static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 static void oack_expire(struct pxb_tftp_session *s, pxb_ms_t now)
 {
 	emit(s, s->oack, s->oack_len);
+	s->sample_t = -1; /* Karn: an answer to a resend times nothing */
 	s->oack_resent++;
 	s->pacing = 0;
 	s->deadline = now + s->rto;
@@ -189,8 +227,14 @@ static void oack_expire(struct pxb_tftp_session *s, pxb_ms_t now)
 
 static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 {
-	if (pxb__tftp_window_ack(&s->win, block) == PXB__TFTP_ACK_IGNORED)
+	enum pxb__tftp_ack a = pxb__tftp_window_ack(&s->win, block);
+
+	if (a == PXB__TFTP_ACK_IGNORED)
 		return PXB_ERR_AGAIN;
+	if (a == PXB__TFTP_ACK_FULL)
+		rtt_sample(s, now);
+	else
+		s->sample_t = -1;
 	progress(s);
 	if (pxb__tftp_window_done(&s->win)) {
 		end(s, PXB_TFTP_DONE, PXB_TFTP_REASON_NONE, 0);
@@ -204,6 +248,7 @@ static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 static void data_expire(struct pxb_tftp_session *s, pxb_ms_t now)
 {
 	pxb__tftp_window_loss(&s->win);
+	s->sample_t = -1;
 	send_burst(s, now);
 }
 
@@ -255,6 +300,8 @@ static void limits_fix(struct pxb_tftp_limits *lim, const struct pxb_tftp_limits
 		lim->adaptive_window = d.adaptive_window;
 	if (lim->pace_ms <= 0)
 		lim->pace_ms = d.pace_ms;
+	if (lim->min_timeout_ms <= 0 || lim->min_timeout_ms > lim->timeout_ms)
+		lim->min_timeout_ms = lim->timeout_ms;
 }
 
 PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
@@ -300,6 +347,11 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	s->rto_first = s->neg.timeout_s ? (pxb_ms_t)s->neg.timeout_s * 1000 : s->lim.timeout_ms;
 	s->rto_max = PXB_MAX(s->lim.max_timeout_ms, s->rto_first);
 	s->rto = s->rto_first;
+	s->rto_base = s->rto_first;
+	/* RFC 2349: a timeout the client asked for is kept as it is. */
+	s->rto_min = s->neg.timeout_s ? s->rto_first : s->lim.min_timeout_ms;
+	s->srtt8 = -1;
+	s->sample_t = -1;
 	s->verdict = PXB_TFTP_RUNNING;
 
 	if (s->neg.acked) {
@@ -307,6 +359,7 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 		s->oack_len = pxb__tftp_oack_write(&s->neg, s->oack, sizeof(s->oack));
 		s->state = ST_OACK_SENT;
 		emit(s, s->oack, s->oack_len);
+		s->sample_t = now;
 		s->deadline = now + s->rto;
 	} else {
 		/* RFC 2347: no option accepted, the transfer goes on as RFC 1350. */

@@ -1204,6 +1204,48 @@ static void test_rollover(void)
 	}
 }
 
+/* RFC 6298 with limits.min_timeout_ms: the timeout follows measured round
+ * trips once it has them, resends are not timed (Karn), the client's own
+ * timeout option and the default limits keep the fixed timeout. */
+static void test_rtt_estimate(void)
+{
+	struct fixture f;
+
+	memsrc_init(&f.m, 100 * 512);
+	f.src = mksrc(&f.m);
+	pxb_tftp_limits_default(&f.lim);
+	f.lim.adaptive_window = -1;
+	f.lim.min_timeout_ms = 20;
+	f.req = parse_req("octet", "blksize", "512", "windowsize", "4", NULL);
+	is_int(pxb_tftp_session_new(&f.lim, &f.req, &f.src, 0, &f.s, &f.out), 0, "rtt: new");
+	is_int(pxb_tftp_session_next_deadline(f.s), 1000, "rtt: OACK waits the full timeout");
+	is_int(feed_ack(f.s, 0, 2, &f.out), 0, "rtt: ACK 0 after 2 ms");
+	ok(is_burst(&f.out, 1, 4, 512), "rtt: DATA 1-4");
+	is_int(pxb_tftp_session_next_deadline(f.s), 22, "rtt: timeout now the 20 ms floor");
+	is_int(pxb_tftp_session_timeout(f.s, 22, &f.out), 0, "rtt: timeout");
+	ok(is_burst(&f.out, 1, 4, 512), "rtt: DATA 1-4 resent");
+	is_int(pxb_tftp_session_next_deadline(f.s), 62, "rtt: backoff doubles it");
+	is_int(feed_ack(f.s, 4, 300, &f.out), 0, "rtt: ACK 4 of the resent window");
+	ok(is_burst(&f.out, 5, 4, 512), "rtt: DATA 5-8");
+	is_int(pxb_tftp_session_next_deadline(f.s), 320, "rtt: resend not timed, floor again");
+	is_int(feed_ack(f.s, 8, 400, &f.out), 0, "rtt: ACK 8 after 100 ms");
+	/* srtt 2 -> 14.25 ms, rttvar 1 -> 25.25 ms: 14.25 + 101 = 116 ms, rounded up. */
+	is_int(pxb_tftp_session_next_deadline(f.s), 400 + 116, "rtt: srtt + 4 rttvar");
+	pxb_tftp_session_free(f.s);
+
+	/* The client's timeout option stays as it is (RFC 2349). */
+	f.req = parse_req("octet", "blksize", "512", "timeout", "3", NULL);
+	pxb_tftp_session_new(&f.lim, &f.req, &f.src, 0, &f.s, &f.out);
+	is_int(feed_ack(f.s, 0, 2, &f.out), 0, "rtt: client timeout, ACK 0");
+	is_int(pxb_tftp_session_next_deadline(f.s), 3002, "rtt: client timeout kept");
+	pxb_tftp_session_free(f.s);
+
+	/* Default limits: no estimate, the fixed timeout. */
+	fx_start(&f, 100 * 512, "512", "4", 0);
+	is_int(pxb_tftp_session_next_deadline(f.s), 1000, "rtt: default limits, 1 s");
+	pxb_tftp_session_free(f.s);
+}
+
 int main(void)
 {
 	plan_lazy();
@@ -1218,5 +1260,6 @@ int main(void)
 	test_netascii();
 	test_lossy();
 	test_rollover();
+	test_rtt_estimate();
 	return done_testing();
 }

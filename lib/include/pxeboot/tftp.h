@@ -177,6 +177,13 @@ struct pxb_tftp_source {
  *                     without loss grows it by one, up to windowsize. Off:
  *                     every window goes out in one burst.
  *   pace_ms:          gap between the bursts of one window [2]
+ *   min_timeout_ms:   floor of a retransmission timeout estimated from the
+ *                     round trips measured during the transfer (RFC 6298:
+ *                     srtt + 4 rttvar, Karn's rule), used when the client
+ *                     sends no timeout option; never above timeout_ms
+ *                     [0: timeout_ms, that is no estimate]. A lost window
+ *                     tail is only recovered by a timeout, so on a fast
+ *                     network a short one keeps a loss from stalling.
  */
 struct pxb_tftp_limits {
 	unsigned max_blksize;
@@ -187,6 +194,7 @@ struct pxb_tftp_limits {
 	pxb_ms_t max_timeout_ms;
 	int adaptive_window;
 	pxb_ms_t pace_ms;
+	pxb_ms_t min_timeout_ms;
 };
 
 /* Fills *limits with the defaults listed above. */
