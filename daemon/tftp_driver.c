@@ -5,7 +5,8 @@
  * The protocol lives in lib/tftp_*.c; this file only moves datagrams.
  * Every transfer answers from the address its request came to (IP_PKTINFO),
  * which matters on hosts with several addresses: clients drop DATA from an
- * address they did not ask. Datagrams of a window leave in one sendmmsg(2).
+ * address they did not ask. Datagrams of a window leave by sendmmsg(2), in
+ * chunks of at most CHUNK_BYTES spaced CHUNK_GAP_US apart (see send_pkts).
  */
 #include "config.h"
 
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pxeboot/tftp.h>
@@ -25,6 +28,18 @@
 
 #define RX_BURST 64          /* datagrams read per readiness event */
 #define SOCKBUF (4 << 20)    /* generous buffers: a boot storm comes at once */
+/*
+ * A window larger than the client's receive buffer loses its tail, and the
+ * tail of a window is only recovered by a timeout. Linux's default buffer
+ * (208 KiB) holds 12 datagrams of 8 KiB or 3 of 64 KiB, the kernel's
+ * overhead counted, so a window goes out in chunks of at most 64 KiB of
+ * packets, the next one CHUNK_GAP_US later: time for the client to read.
+ * Windows that fit (OVMF's 4 x 1468, 64 x 512) leave in one sendmmsg.
+ */
+#define CHUNK_BYTES (64u << 10)
+#define CHUNK_GAP_US 100
+#define WINDOW_BYTES (128u << 10) /* largest window granted, in bytes */
+#define MIN_RTO_MS 20             /* floor of the measured timeout */
 
 struct tftp;
 
@@ -38,6 +53,13 @@ struct xfer {
 	struct pxb_file file;
 	struct event *rx, *timer;
 	pxb_ms_t started;
+	/* The rest of a window waiting for its chunk's turn (pointers into the
+	 * session's output, valid until the next session call). */
+	const struct pxb_tftp_pkt *pend;
+	unsigned npend;
+	uint64_t due_us;
+	pxb_ms_t armed; /* when the timer fires, PXB_MS_NEVER: not armed */
+	struct xfer *pprev, *pnext; /* in t's pacing queue while npend */
 	char name[PXB_TFTP_FILENAME_MAX + 1];
 };
 
@@ -49,6 +71,12 @@ struct tftp {
 	unsigned max_transfers, max_per_client;
 	unsigned active;
 	struct xfer *list;
+	/* Transfers with chunks waiting, in due order (the gap is constant, so
+	 * appending keeps the order); one timerfd for them all, since the
+	 * event loop's own timers have millisecond resolution. */
+	struct xfer *phead, *ptail;
+	int pace_fd;
+	struct event *pace_ev;
 	uint64_t served, failed, refused, malformed;
 	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
 };
@@ -93,36 +121,126 @@ static const char *peer_str(const struct sockaddr_in *sin, char *buf, size_t len
 	return buf;
 }
 
-static void send_pkts(struct xfer *x, const struct pxb_tftp_out *out)
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void pace_arm(struct tftp *t)
+{
+	struct itimerspec its = {{0, 0}, {0, 0}};
+
+	if (t->phead) {
+		its.it_value.tv_sec = (time_t)(t->phead->due_us / 1000000u);
+		its.it_value.tv_nsec = (long)(t->phead->due_us % 1000000u) * 1000;
+	}
+	timerfd_settime(t->pace_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void pace_unlink(struct xfer *x)
+{
+	struct tftp *t = x->t;
+
+	if (!x->npend)
+		return;
+	x->npend = 0;
+	if (x->pprev)
+		x->pprev->pnext = x->pnext;
+	else
+		t->phead = x->pnext;
+	if (x->pnext)
+		x->pnext->pprev = x->pprev;
+	else
+		t->ptail = x->pprev;
+	x->pprev = x->pnext = NULL;
+}
+
+/* Sends pkts[0..n) by sendmmsg. */
+static void send_now(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned n)
 {
 	struct mmsghdr msgs[64];
 	struct iovec iov[64];
 	unsigned done = 0;
 
-	while (done < out->npkts) {
-		unsigned n = out->npkts - done, sent;
+	while (done < n) {
+		unsigned k = n - done;
 		int rc;
-		if (n > 64)
-			n = 64;
-		for (unsigned i = 0; i < n; i++) {
-			iov[i].iov_base = (void *)out->pkts[done + i].data;
-			iov[i].iov_len = out->pkts[done + i].len;
-			memset(&msgs[i], 0, sizeof(msgs[i]));
-			msgs[i].msg_hdr.msg_name = &x->peer;
-			msgs[i].msg_hdr.msg_namelen = sizeof(x->peer);
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
+		if (k > 64)
+			k = 64;
+		for (unsigned i = 0; i < k; i++) {
+			iov[i].iov_base = (void *)pkts[done + i].data;
+			iov[i].iov_len = pkts[done + i].len;
+			msgs[i].msg_hdr = (struct msghdr){
+				.msg_name = &x->peer, .msg_namelen = sizeof(x->peer),
+				.msg_iov = &iov[i], .msg_iovlen = 1,
+			};
+			msgs[i].msg_len = 0;
 		}
-		rc = sendmmsg(x->fd, msgs, n, 0);
+		rc = sendmmsg(x->fd, msgs, k, 0);
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			/* A full socket buffer is loss: the engine's timer resends. */
 			return;
 		}
-		sent = (unsigned)rc;
-		done += sent ? sent : n;
+		done += rc ? (unsigned)rc : k;
 	}
+}
+
+/* Sends the first chunk of pkts[0..n) now and queues the rest. */
+static void send_chunk(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned n,
+		       uint64_t now)
+{
+	struct tftp *t = x->t;
+	size_t bytes = pkts[0].len;
+	unsigned k = 1;
+
+	while (k < n && bytes + pkts[k].len <= CHUNK_BYTES)
+		bytes += pkts[k++].len;
+	send_now(x, pkts, k);
+	if (k == n)
+		return;
+	x->pend = pkts + k;
+	x->npend = n - k;
+	x->due_us = now + CHUNK_GAP_US;
+	x->pnext = NULL;
+	x->pprev = t->ptail;
+	if (t->ptail)
+		t->ptail->pnext = x;
+	else
+		t->phead = x;
+	t->ptail = x;
+	if (t->phead == x)
+		pace_arm(t);
+}
+
+static void send_pkts(struct xfer *x, const struct pxb_tftp_out *out)
+{
+	/* New output replaces what was waiting (a resend starts over anyway). */
+	pace_unlink(x);
+	send_chunk(x, out->pkts, out->npkts, now_us());
+}
+
+static void pace_rx(evutil_socket_t fd, short what, void *arg)
+{
+	struct tftp *t = arg;
+	uint64_t ticks, now = now_us();
+
+	(void)what;
+	if (read((int)fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return;
+	while (t->phead && t->phead->due_us <= now + 20) {
+		struct xfer *x = t->phead;
+		const struct pxb_tftp_pkt *p = x->pend;
+		unsigned n = x->npend;
+
+		pace_unlink(x);
+		send_chunk(x, p, n, now);
+	}
+	pace_arm(t);
 }
 
 static void xfer_free(struct xfer *x)
@@ -135,6 +253,7 @@ static void xfer_free(struct xfer *x)
 		t->list = x->next;
 	if (x->next)
 		x->next->prev = x->prev;
+	pace_unlink(x);
 	if (x->rx)
 		event_free(x->rx);
 	if (x->timer)
@@ -184,16 +303,27 @@ static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
 	xfer_free(x);
 }
 
-static void xfer_arm(struct xfer *x)
+/*
+ * Keeps the timer no later than the session's deadline. Every ACK moves the
+ * deadline, so the timer is only moved when the deadline comes earlier; a
+ * timer that fires before the deadline finds the session saying "not yet"
+ * (PXB_ERR_AGAIN) and is armed again. That is one timer operation per
+ * timeout period instead of one per ACK.
+ */
+static void xfer_arm(struct xfer *x, pxb_ms_t now)
 {
-	pxb_ms_t dl = pxb_tftp_session_next_deadline(x->s), now;
+	pxb_ms_t dl = pxb_tftp_session_next_deadline(x->s);
 	struct timeval tv;
 
 	if (dl == PXB_MS_NEVER) {
-		evtimer_del(x->timer);
+		if (x->armed != PXB_MS_NEVER)
+			evtimer_del(x->timer);
+		x->armed = PXB_MS_NEVER;
 		return;
 	}
-	now = pxbd_now();
+	if (x->armed <= dl)
+		return;
+	x->armed = dl;
 	dl = dl > now ? dl - now : 0;
 	tv.tv_sec = dl / 1000;
 	tv.tv_usec = (dl % 1000) * 1000;
@@ -201,27 +331,29 @@ static void xfer_arm(struct xfer *x)
 }
 
 /* Handles what a session call produced: send, then finish or re-arm. */
-static void xfer_after(struct xfer *x, const struct pxb_tftp_out *out)
+static void xfer_after(struct xfer *x, const struct pxb_tftp_out *out, pxb_ms_t now)
 {
 	if (out->npkts)
 		send_pkts(x, out);
 	if (out->verdict != PXB_TFTP_RUNNING)
 		xfer_finish(x, out);
 	else
-		xfer_arm(x);
+		xfer_arm(x, now);
 }
 
 static void xfer_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct xfer *x = arg;
 	struct pxb_tftp_out out;
+	pxb_ms_t now = pxbd_now();
 
 	(void)fd;
 	(void)what;
-	if (pxb_tftp_session_timeout(x->s, pxbd_now(), &out) == 0)
-		xfer_after(x, &out);
+	x->armed = PXB_MS_NEVER; /* fired: a one-shot timer */
+	if (pxb_tftp_session_timeout(x->s, now, &out) == 0)
+		xfer_after(x, &out, now);
 	else
-		xfer_arm(x);
+		xfer_arm(x, now);
 }
 
 static void xfer_rx(evutil_socket_t fd, short what, void *arg)
@@ -234,6 +366,7 @@ static void xfer_rx(evutil_socket_t fd, short what, void *arg)
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		struct pxb_tftp_out out;
+		pxb_ms_t now;
 		ssize_t n = recvfrom((int)fd, t->rxbuf, sizeof(t->rxbuf), 0,
 				     (struct sockaddr *)&from, &fl);
 		int rc;
@@ -249,9 +382,10 @@ static void xfer_rx(evutil_socket_t fd, short what, void *arg)
 				sendto((int)fd, e, (size_t)el, 0, (struct sockaddr *)&from, fl);
 			continue;
 		}
-		rc = pxb_tftp_session_input(x->s, t->rxbuf, (size_t)n, pxbd_now(), &out);
+		now = pxbd_now();
+		rc = pxb_tftp_session_input(x->s, t->rxbuf, (size_t)n, now, &out);
 		if (rc == 0 || rc == PXB_ERR_PROTO) {
-			xfer_after(x, &out);
+			xfer_after(x, &out, now);
 			if (out.verdict != PXB_TFTP_RUNNING)
 				return; /* x is gone */
 		}
@@ -386,7 +520,8 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	src.ctx = &x->file;
 	src.read = file_read;
 	src.size = x->file.size;
-	rc = pxb_tftp_session_new(&t->limits, &req, &src, pxbd_now(), &x->s, &out);
+	x->armed = PXB_MS_NEVER;
+	rc = pxb_tftp_session_new(&t->limits, &req, &src, x->started, &x->s, &out);
 	x->rx = event_new(t->d->base, fd, EV_READ | EV_PERSIST, xfer_rx, x);
 	x->timer = evtimer_new(t->d->base, xfer_timer, x);
 	/* Linked before anything can fail, so xfer_free's bookkeeping holds. */
@@ -400,7 +535,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		xfer_free(x);
 		return;
 	}
-	xfer_after(x, &out);
+	xfer_after(x, &out, x->started);
 }
 
 static void listen_rx(evutil_socket_t fd, short what, void *arg)
@@ -443,6 +578,13 @@ static void apply_limits(struct tftp *t, const pxb_conf *conf)
 	t->limits.max_windowsize = (unsigned)pxb_conf_int(r, "tftp.max_windowsize");
 	t->limits.retries = (unsigned)pxb_conf_int(r, "tftp.retries");
 	t->limits.timeout_ms = pxb_conf_int(r, "tftp.timeout") * 1000;
+	/* RFC 7440 sec 3 lets the server grant a smaller window: one that a
+	 * default receive buffer takes in two chunks (see CHUNK_BYTES). */
+	t->limits.max_window_bytes = WINDOW_BYTES;
+	/* The first timeout is the configured one; once round trips have been
+	 * measured it follows them (RFC 6298), down to MIN_RTO_MS, so a lost
+	 * window tail costs a few round trips instead of a second. */
+	t->limits.min_timeout_ms = MIN_RTO_MS;
 	t->max_transfers = (unsigned)pxb_conf_int(r, "tftp.max_transfers");
 	t->max_per_client = (unsigned)pxb_conf_int(r, "tftp.max_per_client");
 }
@@ -466,6 +608,7 @@ static int tftp_start(struct pxbd *d)
 	if (!t)
 		return -1;
 	t->d = d;
+	t->pace_fd = -1;
 	apply_limits(t, d->conf);
 	inet_pton(AF_INET, l.host, &sin.sin_addr);
 	sin.sin_port = htons(l.port);
@@ -480,12 +623,24 @@ static int tftp_start(struct pxbd *d)
 	t->rx = event_new(d->base, t->fd, EV_READ | EV_PERSIST, listen_rx, t);
 	if (!t->rx || event_add(t->rx, NULL) < 0)
 		goto fail;
+	t->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->pace_fd < 0)
+		goto fail;
+	t->pace_ev = event_new(d->base, t->pace_fd, EV_READ | EV_PERSIST, pace_rx, t);
+	if (!t->pace_ev || event_add(t->pace_ev, NULL) < 0)
+		goto fail;
 	d->tftp = t;
 	pxbd_log(PXB_LOG_INFO, "tftp", "listening on %s:%u", l.host, l.port);
 	return 0;
 fail:
 	pxbd_log(PXB_LOG_ERR, "tftp", "cannot listen on %s:%u: %s", l.host, l.port,
 		 strerror(errno));
+	if (t->pace_ev)
+		event_free(t->pace_ev);
+	if (t->pace_fd >= 0)
+		close(t->pace_fd);
+	if (t->rx)
+		event_free(t->rx);
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t);
@@ -514,6 +669,8 @@ static void tftp_stop(struct pxbd *d)
 	pxbd_log(PXB_LOG_INFO, "tftp", "served %llu, failed %llu, refused %llu, malformed %llu",
 		 (unsigned long long)t->served, (unsigned long long)t->failed,
 		 (unsigned long long)t->refused, (unsigned long long)t->malformed);
+	event_free(t->pace_ev);
+	close(t->pace_fd);
 	event_free(t->rx);
 	close(t->fd);
 	free(t);
