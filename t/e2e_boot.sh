@@ -6,6 +6,7 @@
 #   c PXELINUX                         g UEFI HTTP Boot
 #   d NOPXE host: address, no boot offer  h Secure Boot: shim -> GRUB -> signed kernel
 #                                      i Secure Boot refuses an unsigned loader
+#   j BIOS boots rescue from inside one ISO image (catalog-iso)
 # PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
 set -u
 . "$top_srcdir/t/lib/common.sh"
@@ -29,14 +30,15 @@ accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/ac
 [ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
 diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
 export PXB_ACCEL=$accel
-want=${PXB_E2E:-a,b,c,d,e,f,g,h,i}
+want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j}
 t_boot=${PXB_E2E_TIMEOUT:-180}
 
 pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
 
-run_pxebootd() { # run_pxebootd MODE [extra config]
+run_pxebootd() { # run_pxebootd MODE [extra config]; E2E_PLUGINS='"a", "b"' adds plugins
 	[ -n "${PXBD_PID:-}" ] && { kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null; }
 	pxb_e2e_conf "$root" "$d/state" "$1" >"$d/pxeboot.conf"
+	[ -n "${E2E_PLUGINS:-}" ] && sed -i "s/^\(plugins = \[.*\)\];/\1, $E2E_PLUGINS];/" "$d/pxeboot.conf"
 	[ $# -gt 1 ] && printf '%s\n' "$2" >>"$d/pxeboot.conf"
 	: >"$d/pxebootd.log"
 	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log"
@@ -166,6 +168,17 @@ sc_i() {
 	! grep -Eq "RRQ menu.ipxe|GET /menu.ipxe" "$d/pxebootd.log"
 }
 
+# j: BIOS boots the rescue entry whose kernel, initrd and root image all come
+# from inside one ISO image (catalog-iso); the rescue system checks sha512.
+sc_j() {
+	boot_bios j 52:54:00:00:1a:01 || return 1
+	grep -q "checksum=ok" "$d/j.serial" &&
+	grep -q "GET /iso/rescue/sysresccd/boot/x86_64/vmlinuz 200" "$d/pxebootd.log" &&
+	grep -q "GET /iso/rescue/sysresccd/boot/x86_64/sysresccd.img 200" "$d/pxebootd.log" &&
+	grep -q "GET /iso/rescue/sysresccd/x86_64/airootfs.sfs 200" "$d/pxebootd.log" &&
+	grep -q "GET /iso/rescue/sysresccd/x86_64/airootfs.sha512 200" "$d/pxebootd.log"
+}
+
 PXB_SHIM= PXB_GRUB=
 case ",$want," in *,h,*|*,i,*) pxb_e2e_secureboot >"$d/secureboot.log" 2>&1 || PXB_SHIM= ;; esac
 export PXB_SHIM PXB_GRUB
@@ -185,4 +198,14 @@ scenario g "UEFI HTTP Boot: URL, option 60 echoed, ipxe.efi, rescue boots" sc_g
 case ",$want," in *,h,*|*,i,*) run_pxebootd server '' ;; esac
 scenario h "Secure Boot: shim, GRUB, signed kernel over TFTP, rescue boots" sc_h
 scenario i "Secure Boot: an unsigned loader is fetched and refused" sc_i
+case ",$want," in *,j,*)
+	mkdir -p "$d/iso"
+	xorriso -as mkisofs -R -V RESCUE -o "$d/iso/rescue.iso" -graft-points \
+		"sysresccd=$root/boot/sysresccd/6.1.1" >"$d/xorriso.log" 2>&1 &&
+	E2E_PLUGINS='"catalog-iso"' run_pxebootd server \
+		"iso = { dirs = [\"$d/iso\"]; };
+menus = ( { match_macs = [\"52:54:00:00:1a:*\"]; default = \"rescue\"; } );" ||
+		{ sed 's/^/# /' "$d/xorriso.log" "$d/pxebootd.log" | tail -20; } ;;
+esac
+scenario j "ISO: BIOS boots rescue with kernel, initrd and root image inside one ISO" sc_j
 tap_done
