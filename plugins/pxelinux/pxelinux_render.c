@@ -197,7 +197,9 @@ static const char *file_ref(struct rctx *r, const struct pxb_boot_entry *e, cons
 	if (pxb_boot_expand(&r->x, e, path, exp, sizeof(exp)) < 0 || pxb_boot_is_url(exp) ||
 	    has_ctl(exp, 1))
 		return NULL;
-	snprintf(out, len, "%s%s", exp[0] == '/' ? "" : "/", exp);
+	/* A reference that does not fit is refused rather than cut. */
+	if ((size_t)snprintf(out, len, "%s%s", exp[0] == '/' ? "" : "/", exp) >= len)
+		return NULL;
 	return out;
 }
 
