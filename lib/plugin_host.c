@@ -1,7 +1,8 @@
 /*
  * plugin_host.c - loading plugins (dlopen, ABI check), their lifecycle and
  * the registries through which they offer services; the recent-client table
- * shared between DHCP and the file protocols.
+ * shared between DHCP and the file protocols; the event store and the
+ * lease store the HTTP API reads.
  */
 #include "config.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/events.h>
 #include <pxeboot/plugin.h>
 #include "internal.h"
 
@@ -54,6 +56,8 @@ struct pxb_host {
 	int current; /* plugin being initialized, for attribution; -1 none */
 	struct pxb_client *recent;
 	unsigned nrecent, recent_next;
+	pxb_events *events;
+	struct pxb_lease_store *leases;
 };
 
 /* The host behind a plugin's handle (or the host itself). */
@@ -123,6 +127,7 @@ void pxb_host_free(pxb_host *h)
 	free(h->plugins);
 	free(h->services);
 	free(h->recent);
+	pxb_events_free(h->events);
 	free(h);
 }
 
@@ -403,4 +408,23 @@ int pxb_host_client_by_mac(pxb_host *hh, const uint8_t mac[6], struct pxb_client
 			return 0;
 		}
 	return PXB_ERR_NOENT;
+}
+
+struct pxb_events *pxb_host_events(pxb_host *hh)
+{
+	struct pxb_host *h = core_of(hh);
+
+	if (!h->events)
+		h->events = pxb_events_new(0, 0);
+	return h->events;
+}
+
+struct pxb_lease_store *pxb_host_leases(pxb_host *hh)
+{
+	return core_of(hh)->leases;
+}
+
+void pxb_host_set_leases(pxb_host *hh, struct pxb_lease_store *leases)
+{
+	core_of(hh)->leases = leases;
 }

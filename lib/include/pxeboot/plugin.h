@@ -30,6 +30,8 @@ extern "C" {
 #define PXB_PLUGIN_SYMBOL "pxb_plugin_entry"
 
 typedef struct pxb_host pxb_host;
+struct pxb_events;
+struct pxb_lease_store;
 
 struct pxb_plugin {
 	uint32_t abi;          /* PXB_PLUGIN_ABI the plugin was built with */
@@ -112,6 +114,20 @@ PXB_API void pxb_host_each(pxb_host *h, enum pxb_service kind,
 PXB_API void pxb_host_note_client(pxb_host *h, const struct pxb_client *c);
 PXB_API int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out);
 PXB_API int pxb_host_client_by_mac(pxb_host *h, const uint8_t mac[6], struct pxb_client *out);
+
+/*
+ * The host's event store (pxeboot/events.h), made on first use: drivers and
+ * plugins record there what they did for each client, the HTTP API and the
+ * metrics read it. NULL only when out of memory.
+ */
+PXB_API struct pxb_events *pxb_host_events(pxb_host *h);
+
+/*
+ * The DHCP lease store in use (pxeboot/lease.h), for reading only, or NULL
+ * when DHCP is off or a proxy. The DHCP driver sets it while it runs.
+ */
+PXB_API struct pxb_lease_store *pxb_host_leases(pxb_host *h);
+PXB_API void pxb_host_set_leases(pxb_host *h, struct pxb_lease_store *leases);
 
 /* ---- for hosts (the daemon, or a program embedding the library) ---- */
 

@@ -12,5 +12,6 @@
 #include <pxeboot/lease.h>
 #include <pxeboot/tftp.h>
 #include <pxeboot/boot.h>
+#include <pxeboot/events.h>
 
 #endif
