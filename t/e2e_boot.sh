@@ -120,7 +120,9 @@ sc_e() {
 	return $rc
 }
 
-# f: proxyDHCP beside dnsmasq standing in for the router.
+# f: proxyDHCP beside dnsmasq standing in for the router. The UEFI client must
+# boot through OVMF's PXE (snponly.efi over TFTP): OVMF falls back to HTTP Boot
+# when PXE fails, which would reach the rescue system through ipxe.efi as well.
 sc_f() {
 	local lease="$d/dnsmasq.leases"
 	: >"$lease"
@@ -131,7 +133,8 @@ sc_f() {
 	local dpid=$PXB_LAST_PID
 	sleep 1
 	boot_bios f-bios 52:54:00:00:0f:01 && grep -q "ip=198.18.0.1[6-9][0-9]" "$d/f-bios.serial" &&
-	boot_uefi f-uefi 52:54:00:00:0f:02 && grep -q "ip=198.18.0.1[6-9][0-9]" "$d/f-uefi.serial"
+	boot_uefi f-uefi 52:54:00:00:0f:02 && grep -q "ip=198.18.0.1[6-9][0-9]" "$d/f-uefi.serial" &&
+	grep -q "done snponly.efi" "$d/pxebootd.log"
 	local rc=$?
 	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
 	return $rc
