@@ -542,6 +542,14 @@ static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhc
  * control 8 says "use the boot file in this packet, no boot server
  * discovery" (as dnsmasq does without a menu); a boot item (71) the client
  * sent to port 4011 is echoed so iPXE's boot server discovery accepts us.
+ *
+ * EDK2 (OVMF, UefiPxeBcDxe PxeBcParseDhcp4Packet) classes an offer with
+ * yiaddr 0, option 60 "PXEClient" and a discovery control in 43 as
+ * ProxyPxe10, takes it together with the DHCP server's plain offer, and,
+ * bit 3 set and a boot file present, skips the boot menu and discovery
+ * (PxeBcSelectBootPrompt) and loads the file from siaddr over TFTP. Without
+ * option 43 the offer is ProxyBinl and the client asks again on port 4011
+ * (PxeBcRetryBinlOffer), which proxy_input() answers too.
  */
 static void proxy_vendor(struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *m)
 {
@@ -596,6 +604,14 @@ static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, 
 	 * vendor class does, asking for 0.0.0.0): an ACK would make it bind
 	 * no address, a NAK is not ours to give. Silence sends it back to
 	 * DISCOVER, where it can take the DHCP server's offer.
+	 * It matters most when the DHCP server has our address (a proxy on
+	 * the router itself, or dnsmasq beside us in t/e2e_boot.sh f): then
+	 * the client's REQUEST for the server's offer names us. EDK2's
+	 * Dhcp4Dxe (DhcpHandleRequest) takes the first ACK carrying the
+	 * server id it selected, and one whose yiaddr is not the offered
+	 * address makes it DECLINE and fail DHCP: OVMF's PXE and HTTP Boot
+	 * then never load anything. dnsmasq in proxy mode answers no REQUEST
+	 * on 67 at all.
 	 */
 	if (rx->dst_port != PXB_DHCP_PXE_PORT && type == PXB_DHCPREQUEST) {
 		struct in_addr their, want;
@@ -621,7 +637,11 @@ static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, 
 		pxb_dhcp_reply_set_forced(&r, PXB_OPT_UUID, u, sizeof(u));
 	}
 	if (rx->dst_port == PXB_DHCP_PXE_PORT) {
-		/* Boot server replies go back to where the request came from. */
+		/*
+		 * Boot server replies go back to where the request came from:
+		 * EDK2 (PxeBcDhcp4Discover) sends from port 4011 and listens
+		 * on 4011 only; the port-68 reply of a server would be lost.
+		 */
 		tx->dst = rx->src;
 		tx->dst_port = rx->src_port;
 	} else {
