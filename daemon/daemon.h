@@ -56,6 +56,8 @@ int pxbd_log_ratelimit(uint32_t key, pxb_ms_t now);
 
 /* Monotonic milliseconds for the engines. */
 pxb_ms_t pxbd_now(void);
+/* Wall-clock milliseconds since the epoch, for events (pxeboot/events.h). */
+int64_t pxbd_wall_ms(void);
 
 /*
  * Builds and validates a configuration: file (or built-in default), -o

@@ -121,6 +121,59 @@ static void log_tx(struct dsock *s, const struct pxb_dhcp_tx *tx)
 		 tx->boot.offer ? tx->boot.file : "", tx->why ? tx->why : "");
 }
 
+/* Counts the request and records it in the client's event stream (pxeboot/events.h). */
+static void note_event(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint8_t *buf,
+		       size_t len, const struct pxb_dhcp_rx *rx)
+{
+	pxb_events *ev = pxb_host_events(s->dh->d->host);
+	const struct pxb_client *c = &tx->client;
+	struct pxb_event e;
+	enum pxb_event_type type;
+	char tags[PXB_EVENT_DETAIL_MAX] = "", detail[PXB_EVENT_DETAIL_MAX + 256];
+	size_t o = 0;
+
+	if (!ev)
+		return;
+	pxb_metrics_add(pxb_events_metrics(ev), "pxeboot_dhcp_packets_total", 1, "type",
+			type_name(tx->req_type), "verdict", pxb_dhcp_verdict_name(tx->verdict), NULL);
+	switch (tx->verdict) {
+	case PXB_DHCP_V_OFFER: type = PXB_EV_DHCP_OFFER; break;
+	case PXB_DHCP_V_ACK: type = PXB_EV_DHCP_ACK; break;
+	case PXB_DHCP_V_NAK: type = PXB_EV_DHCP_NAK; break;
+	case PXB_DHCP_V_IGNORE: type = PXB_EV_DHCP_NONE; break;
+	default: type = PXB_EV_DHCP_SEEN; break;
+	}
+	pxb_event_init(&e, type, pxbd_wall_ms());
+	e.has_mac = c->has_mac;
+	memcpy(e.mac, c->mac, 6);
+	/* The address given, else the one the client says it has, else where it
+	 * sent from (not through a relay, which sends from port 67). */
+	e.addr = tx->yiaddr.s_addr ? tx->yiaddr : c->addr;
+	if (!e.addr.s_addr && rx->src_port == PXB_DHCP_CLIENT_PORT)
+		e.addr = rx->src;
+	if (len >= 8)
+		e.xid = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 | (uint32_t)buf[6] << 8 | buf[7];
+	e.dhcp_type = (uint8_t)tx->req_type;
+	e.arch = c->arch;
+	/* Firmware and iPXE say their architecture; an operating system's DHCP does not. */
+	if (c->arch != PXB_ARCH_UNKNOWN)
+		e.flags |= PXB_EVF_PXE;
+	if (strcmp(c->user_class, "iPXE") == 0)
+		e.flags |= PXB_EVF_IPXE;
+	if ((type == PXB_EV_DHCP_OFFER || type == PXB_EV_DHCP_ACK) && (e.flags & PXB_EVF_PXE) &&
+	    !tx->boot.offer)
+		e.flags |= PXB_EVF_NOBOOT;
+	if (tx->boot.offer)
+		pxb_event_set_path(&e, tx->boot.file);
+	for (unsigned i = 0; i < c->ntags && o + PXB_TAG_LEN + 2 < sizeof(tags); i++)
+		o += (size_t)snprintf(tags + o, sizeof(tags) - o, "%s%s", i ? "," : "", c->tags[i]);
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s", tx->why ? tx->why : "",
+		 tags[0] && tx->why ? "; " : "", tags[0] ? "tags " : "", tags,
+		 s->port == PXB_DHCP_PXE_PORT ? "; port 4011" : "");
+	pxb_event_set_detail(&e, detail);
+	pxb_events_add(ev, &e);
+}
+
 static void hold(struct dhcp *dh, int fd, const struct pxb_dhcp_tx *tx)
 {
 	struct held *h;
@@ -203,6 +256,9 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 			dh->counts[tx->verdict]++;
 		if (tx->verdict == PXB_DHCP_V_DROP) {
 			dh->malformed++;
+			if (pxb_host_events(dh->d->host))
+				pxb_metrics_add(pxb_events_metrics(pxb_host_events(dh->d->host)),
+						"pxeboot_dhcp_malformed_total", 1, NULL);
 			if (pxbd_log_ratelimit(from.sin_addr.s_addr ^ 0xd4c9, pxbd_now()))
 				pxbd_log(PXB_LOG_NOTICE, "dhcp", "%s: malformed packet from %s:%u "
 					 "dropped: %s (%llu so far)", s->ifname,
@@ -211,6 +267,7 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		log_tx(s, tx);
+		note_event(s, tx, dh->rxbuf, (size_t)n, &rx);
 		if (tx->verdict == PXB_DHCP_V_ACK && tx->yiaddr.s_addr) {
 			struct pxb_client c = tx->client;
 			c.addr = tx->yiaddr;
@@ -320,6 +377,46 @@ static int open_leases(struct dhcp *dh)
 	return 0;
 }
 
+struct lease_count {
+	int64_t now;
+	unsigned bound, offered, declined;
+};
+
+static int count_lease(const struct pxb_lease *l, void *arg)
+{
+	struct lease_count *n = arg;
+
+	if (!pxb_lease_is_live(l, n->now))
+		return 0;
+	n->bound += l->state == PXB_LEASE_BOUND;
+	n->offered += l->state == PXB_LEASE_OFFERED;
+	n->declined += l->state == PXB_LEASE_DECLINED;
+	return 0;
+}
+
+/* Lease gauges, computed when the metrics are read. */
+static void collect_leases(void *arg, pxb_metrics *m)
+{
+	struct dhcp *dh = arg;
+	const struct pxb_dhcp_server_config *cfg = pxb_dhcp_setup_server(dh->setup);
+	struct lease_count n = {.now = (int64_t)time(NULL)};
+	uint64_t pool = 0, used;
+
+	for (size_t i = 0; cfg && i < cfg->nsubnets; i++) {
+		uint32_t a = ntohl(cfg->subnets[i].pool_start.s_addr);
+		uint32_t b = ntohl(cfg->subnets[i].pool_end.s_addr);
+		if (a && b >= a)
+			pool += (uint64_t)b - a + 1;
+	}
+	pxb_lease_foreach(dh->leases, count_lease, &n);
+	used = (uint64_t)n.bound + n.offered + n.declined;
+	pxb_metrics_set(m, "pxeboot_dhcp_leases", n.bound, "state", "bound", NULL);
+	pxb_metrics_set(m, "pxeboot_dhcp_leases", n.offered, "state", "offered", NULL);
+	pxb_metrics_set(m, "pxeboot_dhcp_leases", n.declined, "state", "declined", NULL);
+	pxb_metrics_set(m, "pxeboot_dhcp_leases", (double)(pool > used ? pool - used : 0), "state",
+			"free", NULL);
+}
+
 static void dhcp_stop(struct pxbd *d);
 
 static int dhcp_start(struct pxbd *d)
@@ -335,6 +432,13 @@ static int dhcp_start(struct pxbd *d)
 	if (!dh)
 		return -1;
 	dh->d = d;
+	if (pxb_host_events(d->host)) {
+		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
+		pxb_metrics_declare(m, "pxeboot_dhcp_packets_total", PXB_METRIC_COUNTER,
+				    "DHCP requests by message type and verdict");
+		pxb_metrics_declare(m, "pxeboot_dhcp_malformed_total", PXB_METRIC_COUNTER,
+				    "malformed DHCP datagrams dropped");
+	}
 	d->dhcp = dh;
 	dh->flush_ev = event_new(d->base, -1, 0, flush_cb, dh);
 	if (!dh->flush_ev || event_priority_set(dh->flush_ev, PXBD_PRIO_LAST) < 0)
@@ -353,6 +457,13 @@ static int dhcp_start(struct pxbd *d)
 		    (proxy && open_sock(dh, ifn, PXB_DHCP_PXE_PORT) < 0))
 			goto fail;
 	}
+	if (dh->leases && pxb_host_events(d->host)) {
+		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
+		pxb_metrics_declare(m, "pxeboot_dhcp_leases", PXB_METRIC_GAUGE,
+				    "addresses of the pools by lease state (free: in no lease)");
+		pxb_metrics_on_collect(m, collect_leases, dh);
+	}
+	pxb_host_set_leases(d->host, dh->leases);
 	pxbd_log(PXB_LOG_NOTICE, "dhcp", "serving in %s mode", mode);
 	return 0;
 fail:
@@ -379,6 +490,9 @@ static void dhcp_stop(struct pxbd *d)
 
 	if (!dh)
 		return;
+	pxb_host_set_leases(d->host, NULL);
+	if (pxb_host_events(d->host))
+		pxb_metrics_on_collect(pxb_events_metrics(pxb_host_events(d->host)), NULL, dh);
 	if (dh->flush_ev) {
 		flush_cb(-1, 0, dh); /* what is staged goes to disk; durable ACKs go out */
 		event_free(dh->flush_ev);

@@ -101,3 +101,11 @@ pxb_ms_t pxbd_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (pxb_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int64_t pxbd_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -243,6 +243,42 @@ static void pace_rx(evutil_socket_t fd, short what, void *arg)
 	pace_arm(t);
 }
 
+/* Records a TFTP event for the client at peer (pxeboot/events.h). */
+static void note_event(struct tftp *t, enum pxb_event_type type, const struct sockaddr_in *peer,
+		       const char *name, const char *detail, unsigned flags,
+		       const struct pxb_event *more)
+{
+	pxb_events *ev = pxb_host_events(t->d->host);
+	struct pxb_client c;
+	struct pxb_event e;
+
+	if (!ev)
+		return;
+	if (more)
+		e = *more;
+	else
+		pxb_event_init(&e, type, 0);
+	e.type = type;
+	e.t_ms = pxbd_wall_ms();
+	e.flags |= flags;
+	e.addr = peer->sin_addr;
+	if (pxb_host_client_by_addr(t->d->host, peer->sin_addr, &c) == 0 && c.has_mac) {
+		e.has_mac = 1;
+		memcpy(e.mac, c.mac, 6);
+	}
+	pxb_event_set_path(&e, name);
+	if (detail)
+		pxb_event_set_detail(&e, detail);
+	pxb_events_add(ev, &e);
+}
+
+static void set_active(struct tftp *t)
+{
+	if (pxb_host_events(t->d->host))
+		pxb_metrics_set(pxb_events_metrics(pxb_host_events(t->d->host)),
+				"pxeboot_tftp_transfers_active", t->active, NULL);
+}
+
 static void xfer_free(struct xfer *x)
 {
 	struct tftp *t = x->t;
@@ -263,11 +299,13 @@ static void xfer_free(struct xfer *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	t->active--;
+	set_active(t);
 	free(x);
 }
 
 static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
 {
+	struct pxb_event ev;
 	struct pxb_tftp_info info;
 	char p[64], nm[PXB_TFTP_FILENAME_MAX * 4 + 8];
 	double secs = (double)(pxbd_now() - x->started) / 1000.0;
@@ -275,8 +313,14 @@ static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
 	pxb_tftp_session_info(x->s, &info);
 	peer_str(&x->peer, p, sizeof(p));
 	printable(x->name, nm, sizeof(nm));
+	pxb_event_init(&ev, PXB_EV_TFTP_DONE, 0);
+	ev.size = info.size;
+	ev.duration_ms = pxbd_now() - x->started;
+	ev.retries = info.timeouts;
 	switch (out->verdict) {
 	case PXB_TFTP_DONE:
+		ev.bytes = info.size;
+		note_event(x->t, PXB_EV_TFTP_DONE, &x->peer, x->name, NULL, 0, &ev);
 		x->t->served++;
 		pxbd_log(PXB_LOG_INFO, "tftp",
 			 "%s done %s %llu bytes in %.3f s blksize=%u windowsize=%u retransmits=%llu",
@@ -286,9 +330,16 @@ static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
 	case PXB_TFTP_ABORTED:
 		/* OVMF's size probe: it reads the OACK's tsize and says no thanks. */
 		pxbd_log(PXB_LOG_DEBUG, "tftp", "%s %s: client ended after the option ack", p, nm);
+		note_event(x->t, PXB_EV_TFTP_DONE, &x->peer, x->name,
+			   "size probe: the client ended after the option ack", PXB_EVF_PROBE, &ev);
 		break;
 	default: {
 		uint64_t blocks = info.blksize ? (info.size / info.blksize + 1) : 0;
+		ev.block = out->block;
+		ev.blocks = blocks;
+		ev.bytes = info.blocks_acked * info.blksize;
+		note_event(x->t, PXB_EV_TFTP_FAILED, &x->peer, x->name,
+			   pxb_tftp_reason_name(out->reason), 0, &ev);
 		x->t->failed++;
 		pxbd_log(PXB_LOG_WARNING, "tftp",
 			 "%s failed %s at block %llu of %llu after %u timeouts: %s%s", p, nm,
@@ -454,6 +505,9 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	if (rc < 0) {
 		if (rc == PXB_ERR_PROTO) {
 			t->malformed++;
+			if (pxb_host_events(t->d->host))
+				pxb_metrics_add(pxb_events_metrics(pxb_host_events(t->d->host)),
+						"pxeboot_tftp_malformed_total", 1, NULL);
 			if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0x7f7f, pxbd_now()))
 				pxbd_log(PXB_LOG_NOTICE, "tftp", "%s: malformed request dropped", p);
 		} else {
@@ -479,6 +533,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0xb5b5, pxbd_now()))
 			pxbd_log(PXB_LOG_WARNING, "tftp", "%s RRQ %s refused: too many transfers", p,
 				 nm);
+		note_event(t, PXB_EV_TFTP_REFUSED, from, req.filename, "too many transfers", 0, NULL);
 		refuse(fd, from, PXB_ERR_BUSY);
 		close(fd);
 		return;
@@ -509,6 +564,10 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		pxbd_log(lvl, "tftp", "%s RRQ %s%s: %s", p, nm, opts,
 			 rc == PXB_ERR_ACCESS ? "refused, outside the root or not a file"
 					      : pxb_strerror(rc));
+		note_event(t, PXB_EV_TFTP_REFUSED, from, req.filename,
+			   rc == PXB_ERR_ACCESS ? "refused, outside the root or not a file"
+						: pxb_strerror(rc),
+			   expected_miss(req.filename) ? PXB_EVF_PROBE : 0, NULL);
 		refuse(fd, from, rc);
 		x->file.release = NULL;
 		close(fd);
@@ -517,6 +576,13 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	}
 	pxbd_log(PXB_LOG_INFO, "tftp", "%s RRQ %s%s size=%llu", p, nm, opts,
 		 (unsigned long long)x->file.size);
+	{
+		struct pxb_event e;
+		pxb_event_init(&e, PXB_EV_TFTP_REQUEST, 0);
+		e.size = x->file.size;
+		note_event(t, PXB_EV_TFTP_REQUEST, from, req.filename, opts[0] ? opts + 1 : NULL, 0,
+			   &e);
+	}
 	src.ctx = &x->file;
 	src.read = file_read;
 	src.size = x->file.size;
@@ -530,6 +596,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		t->list->prev = x;
 	t->list = x;
 	t->active++;
+	set_active(t);
 	if (rc < 0 || !x->rx || !x->timer || event_add(x->rx, NULL) < 0) {
 		refuse(fd, from, rc < 0 ? rc : PXB_ERR_NOMEM);
 		xfer_free(x);
@@ -609,6 +676,14 @@ static int tftp_start(struct pxbd *d)
 		return -1;
 	t->d = d;
 	t->pace_fd = -1;
+	if (pxb_host_events(d->host)) {
+		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
+		pxb_metrics_declare(m, "pxeboot_tftp_transfers_active", PXB_METRIC_GAUGE,
+				    "TFTP transfers in progress");
+		pxb_metrics_declare(m, "pxeboot_tftp_malformed_total", PXB_METRIC_COUNTER,
+				    "malformed TFTP requests dropped");
+		pxb_metrics_set(m, "pxeboot_tftp_transfers_active", 0, NULL);
+	}
 	apply_limits(t, d->conf);
 	inet_pton(AF_INET, l.host, &sin.sin_addr);
 	sin.sin_port = htons(l.port);

@@ -305,13 +305,18 @@ int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t err
 	return 0;
 }
 
-unsigned pxb_host_plugin_count(const pxb_host *h)
+/* A plugin's handle answers for the host, as every other host function does. */
+unsigned pxb_host_plugin_count(const pxb_host *hh)
 {
+	const struct pxb_host *h = hh->core ? hh->core : hh;
+
 	return h->nplugins;
 }
 
-const struct pxb_plugin *pxb_host_plugin(const pxb_host *h, unsigned i)
+const struct pxb_plugin *pxb_host_plugin(const pxb_host *hh, unsigned i)
 {
+	const struct pxb_host *h = hh->core ? hh->core : hh;
+
 	return i < h->nplugins ? h->plugins[i].desc : NULL;
 }
 

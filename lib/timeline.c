@@ -149,6 +149,8 @@ static void step_text(const struct pxb_event *e, char *out, size_t len)
 	case PXB_EV_TFTP_DONE:
 		PUT("TFTP sent %s: %llu bytes%s%s", e->path, (unsigned long long)e->bytes,
 		    d[0] ? " in " : "", d);
+		if (e->detail[0])
+			PUT(" (%s)", e->detail);
 		break;
 	case PXB_EV_TFTP_FAILED:
 		PUT("TFTP %s failed at block %llu of %llu after %u retries", e->path,

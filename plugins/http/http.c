@@ -48,6 +48,14 @@ static const struct pxb_conf_setting http_settings[] = {
 	 "log one line per request: http: CLIENT METHOD PATH STATUS BYTES DURATIONms"},
 	{"ipv6", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
 	 "when http.listen is 0.0.0.0, listen on [::] for IPv4 and IPv6 alike"},
+	{"api_prefix", PXB_CT_STRING, "/_pxeboot", 0, 0, NULL, NULL,
+	 "path of the JSON API, metrics and status page (clients, timeline/MAC, leases, config, "
+	 "metrics, status); never served from the files; \"\" turns the API off"},
+	{"api_token", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "bearer token the API's write operations need (Authorization: Bearer TOKEN); "
+	 "empty: writes are refused"},
+	{"api_auth_reads", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "the API's reads (clients, timelines, leases, metrics, status) need the token too"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -108,6 +116,29 @@ static int read_dynamic(struct http *s, const pxb_conf_node *root)
 		l[i] = strdup(norm);
 		if (!l[i])
 			goto fail;
+	}
+	{
+		const char *p = pxb_conf_string(root, "http.api_prefix");
+		char norm[PXB_VFS_PATH_MAX + 1] = "";
+		char *np, *nt;
+
+		if (p && p[0] && (pxb_vfs_normalize(p, strlen(p), norm, sizeof(norm)) < 0 ||
+				  strcmp(norm, "/") == 0)) {
+			http_log(s, PXB_LOG_ERR, "http.api_prefix: \"%s\" is not a path below /", p);
+			goto fail;
+		}
+		np = strdup(norm);
+		nt = strdup(pxb_conf_string(root, "http.api_token"));
+		if (!np || !nt) {
+			free(np);
+			free(nt);
+			goto fail;
+		}
+		free(s->api_prefix);
+		free(s->api_token);
+		s->api_prefix = np;
+		s->api_token = nt;
+		s->api_auth_reads = pxb_conf_bool(root, "http.api_auth_reads");
 	}
 	listing_free(s);
 	s->listing = l;
@@ -204,6 +235,8 @@ static void http_fini(void *state)
 	destroy_canned(s);
 	http_conns_free(s);
 	listing_free(s);
+	free(s->api_prefix);
+	free(s->api_token);
 	free(s);
 }
 

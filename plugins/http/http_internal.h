@@ -42,6 +42,8 @@ struct http_conn {
 	size_t target_len;            /* length of the raw request-target */
 	int seen;                     /* the access handler was called once */
 	int answered;
+	int api;                      /* a request for the API (not a file, no event) */
+	int root_image;               /* a GET of a root image: its answer is an event */
 	unsigned status;              /* what we queued, 0: nothing (MHD answered) */
 	uint64_t bytes;               /* body bytes of what we queued */
 	char method[8];
@@ -60,6 +62,9 @@ struct http {
 	char **listing;               /* normalized path prefixes with listings */
 	unsigned nlisting;
 	int access_log;
+	char *api_prefix;             /* normalized, "" when the API is off */
+	char *api_token;              /* "" when writes are refused */
+	int api_auth_reads;           /* reads need the token too */
 	/* connection records not in use */
 	struct http_conn *free_conns;
 	size_t max_header;            /* http.max_header_size */
@@ -85,6 +90,13 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **req_cls);
 void http_conns_free(struct http *s);
+
+/* http_api.c: the JSON API, metrics and status page under http.api_prefix. */
+int http_api_match(const struct http *s, const char *path);
+enum MHD_Result http_api(struct http *s, struct http_conn *c, struct MHD_Connection *con,
+			 const char *method);
+/* Wall-clock milliseconds, for events. */
+int64_t http_wall_ms(void);
 
 /* http_listing.c: an HTML index of path (which ends in '/'), or NULL. */
 struct MHD_Response *http_listing(struct http *s, const char *path, uint64_t *bytes);
@@ -159,5 +171,11 @@ void http_buf_printf(struct http_buf *b, const char *fmt, ...)
 void http_buf_html(struct http_buf *b, const char *s);
 /* Appends s percent-encoded for a URL path (unreserved characters and '/' kept). */
 void http_buf_url(struct http_buf *b, const char *s);
+/*
+ * Appends s as a JSON string, quotes included: '"' and '\' escaped, control
+ * bytes and bytes above 0x7e as \u00XX (so the result is ASCII and valid
+ * JSON whatever bytes a client put in a name).
+ */
+void http_buf_json(struct http_buf *b, const char *s);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include <pxeboot/events.h>
 #include <pxeboot/plugin.h>
 #include "http_internal.h"
 
@@ -136,6 +137,8 @@ void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	c->seen = 0;
 	c->answered = 0;
+	c->api = 0;
+	c->root_image = 0;
 	c->status = 0;
 	c->bytes = 0;
 	strcpy(c->method, "-");
@@ -193,9 +196,35 @@ static void build_client(struct http *s, struct http_conn *c, struct MHD_Connect
 
 /* ---- answering -------------------------------------------------------- */
 
+/* Records an event for the client of c (pxeboot/events.h). */
+static void note_event(struct http_conn *c, enum pxb_event_type type, uint64_t bytes,
+		       int64_t ms, const char *detail)
+{
+	pxb_events *ev = pxb_host_events(c->http->host);
+	struct pxb_event e;
+
+	if (!ev || !c->peer4.s_addr)
+		return;
+	pxb_event_init(&e, type, http_wall_ms());
+	e.addr = c->peer4;
+	e.status = c->status;
+	e.bytes = bytes;
+	e.duration_ms = ms;
+	pxb_event_set_path(&e, c->path[0] ? c->path : c->logpath);
+	if (detail)
+		pxb_event_set_detail(&e, detail);
+	pxb_events_add(ev, &e);
+}
+
 static enum MHD_Result queue(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			     struct MHD_Response *r, uint64_t bytes)
 {
+	if (c->root_image) {
+		/* The rescue system's request for its root image: the boot got this far. */
+		c->status = status;
+		note_event(c, PXB_EV_ROOT_IMAGE, 0, -1, NULL);
+		c->root_image = 0;
+	}
 	c->answered = 1;
 	c->status = status;
 	c->bytes = strcmp(c->method, "HEAD") == 0 ? 0 : bytes;
@@ -405,7 +434,7 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	struct http_conn *c = *req_cls;
 	struct pxb_client client;
 	struct pxb_file f;
-	int rc;
+	int rc, api;
 
 	(void)url; /* MHD's decoded copy; the raw target was read in http_uri_cb */
 	if (!c) {
@@ -428,7 +457,10 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+	/* The API's namespace is its own: nothing under it reaches the files. */
+	api = !c->bad && http_api_match(s, c->path);
+	if (!api && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return refuse(s, c, con, 405, NULL);
 	if (header_bytes(con, c) > s->max_header)
 		return refuse(s, c, con, 431, "headers larger than http.max_header_size");
@@ -437,6 +469,10 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 			      c->bad == 403 ? "climbs above the root"
 			      : c->bad == 414 ? "path too long"
 					      : "malformed path (bad escape, %00, %2f or control byte)");
+	if (api)
+		return http_api(s, c, con, method);
+	c->root_image = strcmp(method, MHD_HTTP_METHOD_GET) == 0 &&
+			pxb_events_is_root_image(pxb_host_events(s->host), c->path);
 	build_client(s, c, con, &client);
 	rc = pxb_vfs_open(s->vfs, c->path, PXB_VFS_HTTP, &client, &f);
 	if (rc == 0) {
@@ -476,7 +512,7 @@ void http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 	char status[12];
 	const char *how = "";
 
-	if (!c || !s->access_log)
+	if (!c)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (long long)(now.tv_sec - c->start.tv_sec) * 1000 +
@@ -494,6 +530,18 @@ void http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 		snprintf(status, sizeof(status), "%u", c->status);
 	else
 		strcpy(status, "-");
+	if (!c->api && c->status) {
+		char detail[32];
+		snprintf(detail, sizeof(detail), "%s%s%s", strcmp(c->method, "GET") ? c->method : "",
+			 strcmp(c->method, "GET") && how[0] ? "," : "", how[0] ? how + 2 : "");
+		if (detail[0] && how[0])
+			detail[strlen(detail) - 1] = '\0'; /* the ")" of " (client gone)" */
+		note_event(c, PXB_EV_HTTP, c->bytes, ms, detail);
+	}
+	if (!s->access_log) {
+		*req_cls = NULL;
+		return;
+	}
 	http_log(s, PXB_LOG_INFO, "%s %s %s %s %" PRIu64 " %lldms%s", c->peer, c->method,
 		 c->logpath, status, c->bytes, ms, how);
 	*req_cls = NULL;

@@ -377,3 +377,25 @@ void http_buf_url(struct http_buf *b, const char *s)
 		}
 	}
 }
+
+void http_buf_json(struct http_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	http_buf_add(b, "\"", 1);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			http_buf_add(b, e, 2);
+		} else if (c < 0x20 || c >= 0x7f) {
+			/* control bytes, and bytes that may not be UTF-8 (names come from clients) */
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			http_buf_add(b, e, 6);
+		} else {
+			http_buf_add(b, s, 1);
+		}
+	}
+	http_buf_add(b, "\"", 1);
+}

@@ -4,6 +4,10 @@
  * client asking, and registers itself as the "ipxe" renderer so the DHCP
  * side can hand that name to iPXE clients.
  *
+ * Each rendering is an event of the client's stream (pxeboot/events.h), and
+ * the files of the model's entries are noted there so that boots can be
+ * counted by entry.
+ *
  * The boot model is built from the configuration and the catalogs when
  * first needed, kept, and built again after a reload (SIGHUP) or when a
  * catalog's generation changes (a rescan found other files).
@@ -12,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
@@ -36,6 +41,58 @@ static void warn(void *arg, const char *msg)
 	pxb_host_log(arg, PXB_LOG_WARNING, "%s", msg);
 }
 
+/* Tells the event store which files belong to which entry (boots by entry). */
+static void note_entries(struct ipxe_plugin *p, const pxb_boot_model *m)
+{
+	pxb_events *ev = pxb_host_events(p->h);
+
+	for (unsigned i = 0; ev && m && i < pxb_boot_entry_count(m); i++) {
+		const struct pxb_boot_entry *e = pxb_boot_entry_at(m, i);
+		const char *files[2 + PXB_BOOT_MAX_INITRDS] = {e->kernel, e->image};
+		unsigned n = 2;
+
+		for (unsigned j = 0; j < e->ninitrds && j < PXB_BOOT_MAX_INITRDS; j++)
+			files[n++] = e->initrds[j];
+		for (unsigned j = 0; j < n; j++)
+			if (files[j] && files[j][0] == '/' && !strstr(files[j], "${"))
+				pxb_events_note_entry_file(ev, files[j], e->id,
+							   j == 1 && (e->kind == PXB_BOOT_MEMDISK ||
+								      e->kind == PXB_BOOT_SANBOOT));
+	}
+}
+
+/* Records that a menu was rendered for client c. */
+static void note_menu(struct ipxe_plugin *p, const pxb_boot_model *m, const struct pxb_client *c)
+{
+	pxb_events *ev = pxb_host_events(p->h);
+	struct pxb_boot_view *v = NULL;
+	struct pxb_event e;
+	struct timespec ts;
+	char detail[PXB_EVENT_DETAIL_MAX];
+	unsigned n = 0;
+
+	if (!ev || !c || (!c->has_mac && !c->addr.s_addr))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pxb_event_init(&e, PXB_EV_MENU, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	e.has_mac = c->has_mac;
+	memcpy(e.mac, c->mac, 6);
+	e.addr = c->addr;
+	e.arch = c->arch;
+	if (pxb_boot_model_for_client(m, c, &v) == 0) {
+		for (unsigned i = 0; i < v->nitems; i++)
+			n += v->items[i].type == PXB_ITEM_ENTRY;
+		snprintf(detail, sizeof(detail), "ipxe: %u entr%s, default %s", n,
+			 n == 1 ? "y" : "ies", v->def ? v->def->id : "none");
+		pxb_boot_view_free(v);
+	} else {
+		snprintf(detail, sizeof(detail), "ipxe");
+	}
+	pxb_event_set_path(&e, p->path);
+	pxb_event_set_detail(&e, detail);
+	pxb_events_add(ev, &e);
+}
+
 /* The current model, built again when stale. NULL when none could be built. */
 static const pxb_boot_model *model(struct ipxe_plugin *p)
 {
@@ -49,6 +106,7 @@ static const pxb_boot_model *model(struct ipxe_plugin *p)
 		p->model = m;
 		p->gen = gen;
 		p->stale = 0;
+		note_entries(p, m);
 	}
 	return p->model; /* on failure the previous model stays */
 }
@@ -60,6 +118,7 @@ static int render(void *arg, const struct pxb_client *c, char **out, size_t *len
 
 	if (!m)
 		return PXB_ERR_CONFIG;
+	note_menu(p, m, c);
 	return pxb_ipxe_render_buf(m, c, out, len, warn, p->h);
 }
 
@@ -140,6 +199,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	if (rc < 0)
 		goto fail;
 	p->gen = pxb_boot_catalogs_generation(h);
+	note_entries(p, p->model);
 	rc = mount(p);
 	if (rc < 0)
 		goto fail;
@@ -169,6 +229,7 @@ static int reload(void *state, const pxb_conf_node *sec)
 	p->model = m;
 	p->gen = pxb_boot_catalogs_generation(p->h);
 	p->stale = 0;
+	note_entries(p, m);
 	if (strcmp(path, p->path) != 0) {
 		snprintf(p->path, sizeof(p->path), "%s", path);
 		if (pxb_host_vfs(p->h))
