@@ -11,6 +11,7 @@
 
 #include <pxeboot/conf.h>
 #include "conf_schema.h"
+#include "policy_internal.h"
 
 #ifndef PXB_PLUGIN_DIR
 #define PXB_PLUGIN_DIR "/usr/local/lib/pxeboot"
@@ -141,7 +142,8 @@ int pxb__conf_add_core_schema(pxb_conf *c)
 	    pxb_conf_add_schema(c, "tftp", tftp) < 0 ||
 	    pxb_conf_add_schema(c, "http", http) < 0 ||
 	    pxb_conf_add_schema(c, "dhcp", dhcp) < 0 ||
-	    pxb_conf_add_schema(c, NULL, pxb__boot_schema) < 0)
+	    pxb_conf_add_schema(c, NULL, pxb__boot_schema) < 0 ||
+	    pxb__policy_add_schema(c) < 0)
 		return PXB_ERR_NOMEM;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ struct pxb_dhcp_server {
 	struct pxb_dhcp_msg msg;     /* the request being handled (large: kept here) */
 	const struct pxb_match_rules *rules;
 	struct pxb_lease_store *leases;
+	pxb_dhcp_gate_fn gate;       /* may a chosen boot be offered? (policy) */
+	void *gate_arg;
+	char why[128];               /* tx->why when the gate said no */
 };
 
 const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
@@ -315,17 +319,47 @@ static int ignore(struct pxb_dhcp_tx *tx, enum pxb_dhcp_verdict v, const char *w
 	return 0;
 }
 
-/* Evaluates the rules and fills tx->client and tx->boot. */
-static void decide_boot(const struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
-			const struct pxb_dhcp_rx *rx, struct in_addr sid, struct pxb_dhcp_tx *tx)
+void pxb_dhcp_server_set_gate(struct pxb_dhcp_server *s, pxb_dhcp_gate_fn fn, void *arg)
+{
+	if (!s)
+		return;
+	s->gate = fn;
+	s->gate_arg = arg;
+}
+
+/*
+ * Evaluates the rules and fills tx->client and tx->boot; then the gate may
+ * take the boot offer back. Returns the gate's words (NULL: it did not).
+ */
+static const char *decide_boot(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
+			       const struct pxb_dhcp_rx *rx, struct in_addr sid, int64_t now,
+			       struct pxb_dhcp_tx *tx)
 {
 	struct pxb_match_ctx ctx = {.ifname = rx->ifname, .recv_addr = sid};
+	const char *no;
 
 	tx->client.server_addr = sid;
 	tx->client.http_port = s->cfg.http_port;
 	memset(&tx->boot, 0, sizeof(tx->boot));
 	if (s->rules)
 		pxb_match_eval(s->rules, m, &ctx, &tx->client, &tx->boot, NULL);
+	if (!s->gate || !tx->boot.offer || !(no = s->gate(s->gate_arg, &tx->client, now)))
+		return NULL;
+	tx->boot.offer = 0;
+	tx->boot.file[0] = '\0';
+	tx->boot.server_name[0] = '\0';
+	tx->boot.nopts = 0;
+	tx->boot.has_next_server = 0;
+	return no;
+}
+
+/* "WHAT: WHY" in the engine's buffer (valid until the next input), or what. */
+static const char *why2(struct pxb_dhcp_server *s, const char *what, const char *why)
+{
+	if (!why)
+		return what;
+	snprintf(s->why, sizeof(s->why), "%s: %s", what, why);
+	return s->why;
 }
 
 /* The address for a DISCOVER (RFC 2131 4.3.1, in its order of preference). */
@@ -382,10 +416,11 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	struct pxb_lease_key key;
 	struct pxb_dhcp_reply r;
 	uint32_t secs = lease_secs(m, n);
+	const char *no;
 
 	if (client_key(m, &key) < 0)
 		return ignore(tx, PXB_DHCP_V_DROP, "no usable client identifier");
-	decide_boot(s, m, rx, sid, tx);
+	no = decide_boot(s, m, rx, sid, now, tx);
 	if (tx->boot.has_fixed_addr && in_subnet(tx->boot.fixed_addr, n) &&
 	    pxb_lease_available(s->leases, ntohl(tx->boot.fixed_addr.s_addr), &key, now)) {
 		a = tx->boot.fixed_addr;
@@ -403,8 +438,9 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
 	tx->yiaddr = a;
 	destination(m, 0, tx);
-	return finish(tx, &r, m, PXB_DHCP_V_OFFER, tx->boot.offer ? "offer with boot file"
-							      : "offer without boot file");
+	return finish(tx, &r, m, PXB_DHCP_V_OFFER,
+		      tx->boot.offer ? "offer with boot file"
+				     : why2(s, "offer without boot file", no));
 }
 
 static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
@@ -417,11 +453,12 @@ static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	uint32_t secs = lease_secs(m, n);
 	char host[PXB_LEASE_HOSTNAME_MAX + 1];
 	uint64_t seq = 0;
+	const char *no;
 
 	hostname_of(m, host, sizeof(host));
 	if (pxb_lease_stage_bind(s->leases, key, ntohl(a.s_addr), now + secs, host, now, &seq) < 0)
 		return nak(tx, m, sid, "address not available");
-	decide_boot(s, m, rx, sid, tx);
+	no = decide_boot(s, m, rx, sid, now, tx);
 	pxb_dhcp_reply_init(&r, m, PXB_DHCPACK);
 	r.yiaddr = a;
 	r.siaddr = sid;
@@ -432,7 +469,7 @@ static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	tx->yiaddr = a;
 	tx->hold_seq = seq;
 	destination(m, 0, tx);
-	return finish(tx, &r, m, PXB_DHCP_V_ACK, why);
+	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, why, no));
 }
 
 static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
@@ -520,21 +557,22 @@ static int server_decline(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 }
 
 static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
-			 const struct pxb_dhcp_rx *rx, struct pxb_dhcp_tx *tx)
+			 const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
 {
 	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
 	struct in_addr sid = server_addr(n, rx);
 	struct pxb_dhcp_reply r;
+	const char *no;
 
 	/* RFC 2131 3.4: configuration only; no lease time, no yiaddr. */
-	decide_boot(s, m, rx, sid, tx);
+	no = decide_boot(s, m, rx, sid, now, tx);
 	pxb_dhcp_reply_init(&r, m, PXB_DHCPACK);
 	r.siaddr = sid;
 	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
 	add_net_options(&r, n);
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
 	destination(m, 0, tx);
-	return finish(tx, &r, m, PXB_DHCP_V_ACK, "inform");
+	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, "inform", no));
 }
 
 /*
@@ -572,13 +610,14 @@ static void proxy_vendor(struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *m)
 }
 
 static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, int type,
-		       const struct pxb_dhcp_rx *rx, struct pxb_dhcp_tx *tx)
+		       const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
 {
 	struct pxb_dhcp_pxe_class pc;
 	struct pxb_dhcp_reply r;
 	struct in_addr sid = rx->local;
 	uint8_t uuid[16];
 	int sn = find_subnet(s, m, rx), is_ack;
+	const char *no;
 
 	if (s->cfg.nsubnets && sn < 0)
 		return ignore(tx, PXB_DHCP_V_IGNORE, "not on a configured network");
@@ -593,10 +632,11 @@ static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, 
 	} else if (type != PXB_DHCPDISCOVER && type != PXB_DHCPREQUEST) {
 		return ignore(tx, PXB_DHCP_V_IGNORE, "proxy answers DISCOVER and REQUEST");
 	}
-	decide_boot(s, m, rx, sid, tx);
+	no = decide_boot(s, m, rx, sid, now, tx);
 	if (!tx->boot.offer || !tx->boot.file[0])
-		return ignore(tx, PXB_DHCP_V_IGNORE, tx->boot.offer ? "no boot file for this client"
-								    : "no boot offer for this client");
+		return ignore(tx, PXB_DHCP_V_IGNORE,
+			      tx->boot.offer ? "no boot file for this client"
+					     : why2(s, "no boot offer for this client", no));
 	/*
 	 * A REQUEST on 67 is meant for the real DHCP server unless it names
 	 * us. One that names us and asks for an address (option 50) comes from
@@ -676,7 +716,7 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 	tx->req_type = type;
 	pxb_dhcp_fill_client(m, &tx->client);
 	if (s->cfg.proxy)
-		return proxy_input(s, m, type, rx, tx);
+		return proxy_input(s, m, type, rx, now, tx);
 	if (rx->dst_port == PXB_DHCP_PXE_PORT)
 		return ignore(tx, PXB_DHCP_V_IGNORE, "port 4011 is for proxy mode");
 	sn = find_subnet(s, m, rx);
@@ -692,7 +732,7 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 	case PXB_DHCPDECLINE:
 		return server_decline(s, sn, m, rx, now, tx);
 	case PXB_DHCPINFORM:
-		return server_inform(s, sn, m, rx, tx);
+		return server_inform(s, sn, m, rx, now, tx);
 	}
 	return ignore(tx, PXB_DHCP_V_IGNORE, "not a client message type");
 }

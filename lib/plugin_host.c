@@ -15,6 +15,7 @@
 #include <pxeboot/events.h>
 #include <pxeboot/plugin.h>
 #include "internal.h"
+#include "policy_internal.h"
 
 struct loaded {
 	struct pxb_host *handle; /* what the plugin is given: names it in logs */
@@ -58,6 +59,7 @@ struct pxb_host {
 	unsigned nrecent, recent_next;
 	pxb_events *events;
 	struct pxb_lease_store *leases;
+	struct pxb__policy_slot *policy; /* policy.c: policy, arms, model cache */
 };
 
 /* The host behind a plugin's handle (or the host itself). */
@@ -128,6 +130,7 @@ void pxb_host_free(pxb_host *h)
 	free(h->services);
 	free(h->recent);
 	pxb_events_free(h->events);
+	pxb__policy_slot_free(h->policy);
 	free(h);
 }
 
@@ -432,4 +435,9 @@ struct pxb_lease_store *pxb_host_leases(pxb_host *hh)
 void pxb_host_set_leases(pxb_host *hh, struct pxb_lease_store *leases)
 {
 	core_of(hh)->leases = leases;
+}
+
+struct pxb__policy_slot **pxb__host_policy_slot(pxb_host *hh)
+{
+	return &core_of(hh)->policy;
 }

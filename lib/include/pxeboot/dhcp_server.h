@@ -112,6 +112,18 @@ PXB_API int pxb_dhcp_server_new(const struct pxb_dhcp_server_config *cfg,
 PXB_API void pxb_dhcp_server_free(struct pxb_dhcp_server *s);
 
 /*
+ * A gate: asked, after the rules chose a boot file, whether this client may
+ * be offered it (now: the now of pxb_dhcp_server_input). NULL: it may;
+ * else static words saying why not ("not armed", pxeboot/policy.h), and the
+ * client is answered as a noboot host: an address (server mode) without
+ * boot information, and no proxy reply. tx->why then carries the words.
+ */
+typedef const char *(*pxb_dhcp_gate_fn)(void *arg, const struct pxb_client *client, int64_t now);
+
+/* Sets the gate (fn NULL: none, every boot the rules choose is offered). */
+PXB_API void pxb_dhcp_server_set_gate(struct pxb_dhcp_server *s, pxb_dhcp_gate_fn fn, void *arg);
+
+/*
  * Handles one datagram. Fills *tx (always: verdict, why, and a reply when
  * len > 0). now: Unix time in seconds.
  * Returns 0 (see tx->verdict) or PXB_ERR_INVAL for NULL arguments.

@@ -13,5 +13,6 @@
 #include <pxeboot/tftp.h>
 #include <pxeboot/boot.h>
 #include <pxeboot/events.h>
+#include <pxeboot/policy.h>
 
 #endif
