@@ -348,6 +348,8 @@ static int build_engine(struct dhcp *dh)
 		pxb_dhcp_setup_free(setup);
 		return -1;
 	}
+	/* Rescue on demand: the policy may take a boot offer back ("not armed"). */
+	pxb_dhcp_server_set_gate(srv, pxbd_policy_gate, dh->d->host);
 	pxb_dhcp_server_free(dh->srv);
 	pxb_dhcp_setup_free(dh->setup);
 	dh->srv = srv;

@@ -7,6 +7,7 @@
 #include "services.h"
 
 const struct pxbd_service *const pxbd_services[] = {
+	&pxbd_policy_service, /* before DHCP: its gate reads the policy */
 	&pxbd_tftp_service,
 	&pxbd_dhcp_service,
 	NULL,
