@@ -197,6 +197,10 @@ int pxb_boot_file_url(const struct pxb_boot_ctx *x, const struct pxb_boot_entry 
 		return PXB_ERR_TOOBIG;
 	if (encode(out, len, &off, exp, path_safe) < 0)
 		return PXB_ERR_TOOBIG;
+	/* An armed boot's files: the HTTP server checks the token (pxeboot/policy.h). */
+	if (x->token && x->token[0] &&
+	    (put(out, len, &off, "?token=", 7) < 0 || encode(out, len, &off, x->token, path_safe) < 0))
+		return PXB_ERR_TOOBIG;
 	return (int)off;
 }
 

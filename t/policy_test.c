@@ -383,6 +383,35 @@ static void test_files(void)
 	pxb_conf_free(c);
 }
 
+/* ---- the token in an armed boot's URLs ---- */
+
+static void test_urls(void)
+{
+	pxb_boot_model *m = pxb_boot_model_new();
+	struct pxb_boot_entry e = {.id = "rescue", .kind = PXB_BOOT_LINUX,
+				   .kernel = "/boot/r/vmlinuz"};
+	struct pxb_client cl;
+	struct pxb_boot_ctx x;
+	char url[512];
+
+	client_of(&cl, A, NULL);
+	inet_pton(AF_INET, "198.18.0.1", &cl.server_addr);
+	cl.http_port = 80;
+	pxb_boot_add_entry(m, &e);
+	pxb_boot_ctx_init(&x, m, &cl, NULL);
+	pxb_boot_file_url(&x, &e, e.kernel, url, sizeof(url));
+	is_str(url, "http://198.18.0.1/boot/r/vmlinuz", "no token: a plain URL");
+	cl.token = "00112233445566778899aabbccddeeff";
+	pxb_boot_ctx_init(&x, m, &cl, NULL);
+	pxb_boot_file_url(&x, &e, e.kernel, url, sizeof(url));
+	is_str(url, "http://198.18.0.1/boot/r/vmlinuz?token=00112233445566778899aabbccddeeff",
+	       "armed: the path carries ?token=");
+	pxb_boot_file_url(&x, &e, "http://mirror.example/k?x=${token}", url, sizeof(url));
+	is_str(url, "http://mirror.example/k?x=00112233445566778899aabbccddeeff",
+	       "a full URL only where it says ${token}");
+	pxb_boot_model_free(m);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/pxb-policy-XXXXXX";
@@ -396,6 +425,7 @@ int main(void)
 	test_policy();
 	test_engine();
 	test_files();
+	test_urls();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);

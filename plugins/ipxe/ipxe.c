@@ -111,15 +111,56 @@ static const pxb_boot_model *model(struct ipxe_plugin *p)
 	return p->model; /* on failure the previous model stays */
 }
 
-static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
+/* Seconds an armed boot's menu waits when the menu itself would wait forever. */
+#define ARMED_TIMEOUT 10
+
+/*
+ * The menu for c. An armed client (pxeboot/policy.h) gets its arm's token in
+ * the URLs of the entries' files and the arm's entry as the default; when
+ * fetch is set (the menu is being served, not only shown), a one-shot arm is
+ * spent: the next DHCP request gets no boot offer.
+ */
+static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fetch, char **out,
+		       size_t *len)
 {
-	struct ipxe_plugin *p = arg;
 	const pxb_boot_model *m = model(p);
+	pxb_arms *arms = pxb_host_arms(p->h);
+	struct pxb_ipxe_opts o = {0};
+	struct pxb_client armed;
+	struct pxb_arm arm;
+	int64_t now = (int64_t)time(NULL);
 
 	if (!m)
 		return PXB_ERR_CONFIG;
+	if (c && c->has_mac && pxb_arms_lookup(arms, c->mac, now, &arm) == 0) {
+		char mac[18];
+
+		armed = *c;
+		armed.token = arm.token;
+		c = &armed;
+		o.default_id = arm.entry[0] ? arm.entry : NULL;
+		o.min_timeout = ARMED_TIMEOUT;
+		pxb_mac_format(arm.mac, mac, ':');
+		if (arm.entry[0] && !pxb_boot_find_entry(m, arm.entry))
+			pxb_host_log(p->h, PXB_LOG_WARNING, "%s is armed for entry \"%s\", which "
+				     "does not exist: the menu's default stays", mac, arm.entry);
+		if (fetch) {
+			int rc = pxb_arms_spend(arms, arm.mac, now);
+			pxb_host_log(p->h, PXB_LOG_NOTICE, "armed menu for %s, entry %s%s", mac,
+				     arm.entry[0] ? arm.entry : "(the menu's default)",
+				     rc == 1 ? ", one-shot arm spent" : "");
+			if (rc < 0)
+				pxb_host_log(p->h, PXB_LOG_WARNING, "cannot write %s",
+					     pxb_arms_path(arms));
+		}
+	}
 	note_menu(p, m, c);
-	return pxb_ipxe_render_buf(m, c, out, len, warn, p->h);
+	return pxb_ipxe_render_buf_opts(m, c, &o, out, len, warn, p->h);
+}
+
+static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
+{
+	return render_menu(arg, c, 0, out, len);
 }
 
 static const char *menu_path(void *arg, const struct pxb_client *c)
@@ -152,7 +193,7 @@ static int menu_open(void *arg, const char *rel, const struct pxb_client *c, str
 
 	if (*rel)
 		return PXB_ERR_NOENT; /* only the mount point itself */
-	rc = render(arg, c, &buf, &len);
+	rc = render_menu(arg, c, 1, &buf, &len);
 	if (rc < 0)
 		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
 	pxb_file_from_buffer(f, buf, len, 0);

@@ -236,14 +236,14 @@ static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e)
 	return text;
 }
 
-int pxb_ipxe_render(const pxb_boot_model *m, const struct pxb_client *client, FILE *out,
-		    pxb_ipxe_warn_fn warn, void *warn_arg)
+static int render(const pxb_boot_model *m, const struct pxb_client *client,
+		  const struct pxb_ipxe_opts *o, FILE *out, pxb_ipxe_warn_fn warn, void *warn_arg)
 {
 	struct rctx r = {.m = m, .out = out, .warn = warn, .warn_arg = warn_arg};
 	struct pxb_boot_view *v;
 	char **bodies;
 	const struct pxb_boot_entry *def = NULL;
-	unsigned nentries = 0;
+	unsigned nentries = 0, timeout;
 	int rc;
 
 	/* Nothing tells the address: iPXE's own idea is the last resort. */
@@ -262,8 +262,10 @@ int pxb_ipxe_render(const pxb_boot_model *m, const struct pxb_client *client, FI
 		bodies[i] = entry_body(&r, v->items[i].entry);
 		if (bodies[i]) {
 			nentries++;
-			if (v->items[i].entry == v->def)
+			if (v->items[i].entry == v->def && !def)
 				def = v->def;
+			if (o && o->default_id && !strcmp(v->items[i].entry->id, o->default_id))
+				def = v->items[i].entry;
 		}
 	}
 	for (unsigned i = 0; i < v->nitems && !def; i++)
@@ -278,7 +280,10 @@ int pxb_ipxe_render(const pxb_boot_model *m, const struct pxb_client *client, FI
 		      "Press any key to continue\nexit 1\n", out);
 		goto done;
 	}
-	fprintf(out, "set pxb-timeout %u\n\n:start\nmenu ", v->timeout * 1000u);
+	timeout = v->timeout;
+	if (o && o->min_timeout && !timeout)
+		timeout = o->min_timeout;
+	fprintf(out, "set pxb-timeout %u\n\n:start\nmenu ", timeout * 1000u);
 	pxb_ipxe_put_text(out, v->title, 1);
 	fputc('\n', out);
 	for (unsigned i = 0; i < v->nitems; i++) {
@@ -325,15 +330,28 @@ done:
 	return ferror(out) ? PXB_ERR_IO : 0;
 }
 
+int pxb_ipxe_render(const pxb_boot_model *m, const struct pxb_client *client, FILE *out,
+		    pxb_ipxe_warn_fn warn, void *warn_arg)
+{
+	return render(m, client, NULL, out, warn, warn_arg);
+}
+
 int pxb_ipxe_render_buf(const pxb_boot_model *m, const struct pxb_client *client, char **buf,
 			size_t *len, pxb_ipxe_warn_fn warn, void *warn_arg)
+{
+	return pxb_ipxe_render_buf_opts(m, client, NULL, buf, len, warn, warn_arg);
+}
+
+int pxb_ipxe_render_buf_opts(const pxb_boot_model *m, const struct pxb_client *client,
+			     const struct pxb_ipxe_opts *o, char **buf, size_t *len,
+			     pxb_ipxe_warn_fn warn, void *warn_arg)
 {
 	FILE *f = open_memstream(buf, len);
 	int rc;
 
 	if (!f)
 		return PXB_ERR_NOMEM;
-	rc = pxb_ipxe_render(m, client, f, warn, warn_arg);
+	rc = render(m, client, o, f, warn, warn_arg);
 	if (fclose(f) != 0 && rc == 0)
 		rc = PXB_ERR_NOMEM;
 	if (rc < 0) {

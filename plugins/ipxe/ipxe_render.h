@@ -25,6 +25,17 @@ int pxb_ipxe_render(const pxb_boot_model *m, const struct pxb_client *client, FI
 int pxb_ipxe_render_buf(const pxb_boot_model *m, const struct pxb_client *client, char **buf,
 			size_t *len, pxb_ipxe_warn_fn warn, void *warn_arg);
 
+/* What an armed boot changes in the menu (pxeboot/policy.h). */
+struct pxb_ipxe_opts {
+	const char *default_id;  /* this entry is the default, when the client sees it */
+	unsigned min_timeout;    /* seconds; a menu that would wait forever waits this long */
+};
+
+/* pxb_ipxe_render_buf with options (o may be NULL). */
+int pxb_ipxe_render_buf_opts(const pxb_boot_model *m, const struct pxb_client *client,
+			     const struct pxb_ipxe_opts *o, char **buf, size_t *len,
+			     pxb_ipxe_warn_fn warn, void *warn_arg);
+
 /*
  * Writes text as iPXE command arguments that display as text and cannot
  * end the command, start a comment or expand a setting (exposed for tests).

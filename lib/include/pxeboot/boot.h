@@ -243,6 +243,8 @@ PXB_API int pxb_boot_is_url(const char *s);
  * ctx->http + the path, percent-encoded (RFC 3986 section 2.1) so it holds
  * no space, '$', '{', '}', '#', quote or control character; a full URL is
  * kept with only those characters encoded. ${...} are expanded first.
+ * When the client has a token (an armed boot), a path gets "?token=TOKEN"
+ * (a full URL does not: write ${token} into it where it belongs).
  * Returns the length, PXB_ERR_TOOBIG, PXB_ERR_INVAL (no server known).
  */
 PXB_API int pxb_boot_file_url(const struct pxb_boot_ctx *ctx, const struct pxb_boot_entry *e,
