@@ -421,7 +421,8 @@ static int read_table(struct pxb_iso_image *img, const struct pxb_iso_limits *li
 	free(w.seen);
 	if (rc < 0)
 		return rc;
-	qsort(img->files, img->nfiles, sizeof(*img->files), cmp_file);
+	if (img->nfiles > 1)
+		qsort(img->files, img->nfiles, sizeof(*img->files), cmp_file);
 	/* Two records translating to one name: the first is kept. */
 	for (size_t i = 1; i < img->nfiles;) {
 		if (!strcmp(img->files[i].path, img->files[i - 1].path)) {
