@@ -478,6 +478,11 @@ static enum MHD_Result status(struct http *s, struct http_conn *c, struct MHD_Co
 	return respond(c, con, 200, "text/html; charset=utf-8", &b);
 }
 
+int http_api_authorized(const struct http *s, struct MHD_Connection *con)
+{
+	return token_ok(s, con);
+}
+
 /* ---- routing ------------------------------------------------------------------- */
 
 enum MHD_Result http_api(struct http *s, struct http_conn *c, struct MHD_Connection *con,
@@ -488,6 +493,8 @@ enum MHD_Result http_api(struct http *s, struct http_conn *c, struct MHD_Connect
 	int del = strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
 
 	c->api = 1;
+	if (strncmp(sub, "/arms", 5) == 0 && (sub[5] == '\0' || sub[5] == '/'))
+		return http_arms(s, c, con, method, sub + 5); /* http_arms.c */
 	if (!get && !del)
 		return error(c, con, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 	if (del && !s->api_token[0])

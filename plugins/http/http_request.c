@@ -471,6 +471,12 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 					      : "malformed path (bad escape, %00, %2f or control byte)");
 	if (api)
 		return http_api(s, c, con, method);
+	/* Rescue on demand: protected entries' files need an arm's token (http_arms.c). */
+	{
+		const char *why = http_arms_check(s, c, con);
+		if (why)
+			return refuse(s, c, con, 403, why);
+	}
 	c->root_image = strcmp(method, MHD_HTTP_METHOD_GET) == 0 &&
 			pxb_events_is_root_image(pxb_host_events(s->host), c->path);
 	build_client(s, c, con, &client);
