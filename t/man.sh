@@ -3,7 +3,7 @@
 # documents every setting the core and the shipped plugins know.
 . "$top_srcdir/t/lib/common.sh"
 d=$(scratch_dir)
-for m in pxebootd.8 pxeboot.conf.5 libpxeboot.3 pxeboot-plugins.7; do
+for m in pxebootd.8 pxeboot.conf.5 libpxeboot.3 pxeboot-plugins.7 pxebootctl.8; do
 	out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$top_srcdir/man/$m" 2>&1 >/dev/null)
 	check "man -l $m renders without warnings${out:+: $out}" $([ -z "$out" ]; echo $?)
 done
