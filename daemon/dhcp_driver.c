@@ -16,6 +16,11 @@
  * for a burst (RCVBUF_BYTES) instead of the kernel's default of ~200 KiB,
  * which holds only about a hundred datagrams: a storm of booting machines
  * would otherwise see requests dropped during every disk flush.
+ *
+ * The flush event runs only when no socket is readable, so under a steady
+ * flood it would wait, and the held replies pile up, until the buffer
+ * drains; a batch is therefore also flushed as soon as HOLD_MAX replies
+ * wait, which bounds both their memory and how long an ACK waits.
  */
 #include "config.h"
 
@@ -36,6 +41,7 @@
 
 #define MAX_IFS 16
 #define RCVBUF_BYTES (4 << 20)
+#define HOLD_MAX 256 /* ACKs waiting for one flush at most */
 
 struct dsock {
 	struct dhcp *dh;
@@ -174,10 +180,14 @@ static void note_event(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint
 	pxb_events_add(ev, &e);
 }
 
+static void flush_cb(evutil_socket_t fd, short what, void *arg);
+
 static void hold(struct dhcp *dh, int fd, const struct pxb_dhcp_tx *tx)
 {
 	struct held *h;
 
+	if (dh->nheld >= HOLD_MAX)
+		flush_cb(-1, 0, dh); /* a full batch: commit it now */
 	if (dh->nheld == dh->capheld) {
 		unsigned cap = dh->capheld ? dh->capheld * 2 : 64;
 		struct held *n = realloc(dh->held, cap * sizeof(*n));
