@@ -5,7 +5,8 @@
 #   b UEFI (OVMF's own PXE)            f proxyDHCP beside dnsmasq (BIOS, UEFI)
 #   c PXELINUX                         g UEFI HTTP Boot
 #   d NOPXE host: address, no boot offer  h Secure Boot: shim -> GRUB -> signed kernel
-#                                      i Secure Boot refuses an unsigned loader
+#   k timelines of a boot and of a boot   i Secure Boot refuses an unsigned loader
+#     broken on purpose (pxebootctl)      j rescue from inside one ISO
 #   j BIOS boots rescue from inside one ISO image (catalog-iso)
 # PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
 set -u
@@ -30,7 +31,7 @@ accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/ac
 [ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
 diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
 export PXB_ACCEL=$accel
-want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j}
+want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k}
 t_boot=${PXB_E2E_TIMEOUT:-180}
 
 pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
@@ -182,6 +183,36 @@ sc_j() {
 	grep -q "GET /iso/rescue/sysresccd/x86_64/airootfs.sha512 200" "$d/pxebootd.log"
 }
 
+# k: pxebootctl shows the timeline of a boot, every stage in order; with the
+# root image hidden, the timeline of the next boot says where it stopped.
+sc_k() {
+	local sfs="$root/boot/sysresccd/6.1.1/x86_64/airootfs.sfs" rc=1
+	local ctl=("$top_builddir/daemon/pxebootctl" -s "http://$PXB_SERVER_IP/_pxeboot")
+	boot_bios k 52:54:00:00:1b:01 || return 1
+	sleep 1
+	pxb_net_exec "${ctl[@]}" timeline 52:54:00:00:1b:01 >"$d/k.timeline" 2>&1
+	cat "$d/k.timeline"
+	grep -q "^state: booted" "$d/k.timeline" || return 1
+	# the first line of each stage, in the order a boot walks them (QEMU's ROM is
+	# iPXE already: no boot loader is fetched)
+	awk '/^\+/ { for (s in want) if (!(s in at) && index($0, " " want[s] " ")) at[s] = NR }
+	     BEGIN { want[1] = "dhcp"; want[2] = "menu"; want[3] = "kernel"; want[4] = "root image" }
+	     END { for (i = 1; i <= 4; i++) if (!(i in at) || (i > 1 && at[i] <= at[i - 1])) exit 1 }' \
+		"$d/k.timeline" || { echo "stages out of order or missing"; return 1; }
+	mv "$sfs" "$sfs.hidden"
+	PXB_QEMU_BG=1 pxb_qemu_run_bios k2 "$PXB_TAP" 52:54:00:00:1b:02 "$d/k2.serial" 120 >"$d/k2.qemu" 2>&1
+	pxb_wait_log "$d/pxebootd.log" 120 "GET /boot/sysresccd/6.1.1/x86_64/airootfs.sfs 404" >/dev/null &&
+		rc=0
+	sleep 1
+	pxb_net_exec "${ctl[@]}" timeline 52:54:00:00:1b:02 >"$d/k2.timeline" 2>&1
+	pxb_qemu_stop "$PXB_QEMU_PID"
+	mv "$sfs.hidden" "$sfs"
+	cat "$d/k2.timeline"
+	[ $rc -eq 0 ] && grep -q "^state: failed" "$d/k2.timeline" &&
+	grep -q "^stopped: HTTP 404 for /boot/sysresccd/6.1.1/x86_64/airootfs.sfs: the root image is missing" \
+		"$d/k2.timeline"
+}
+
 PXB_SHIM= PXB_GRUB=
 case ",$want," in *,h,*|*,i,*) pxb_e2e_secureboot >"$d/secureboot.log" 2>&1 || PXB_SHIM= ;; esac
 export PXB_SHIM PXB_GRUB
@@ -211,4 +242,6 @@ menus = ( { match_macs = [\"52:54:00:00:1a:*\"]; default = \"rescue\"; } );" ||
 		{ sed 's/^/# /' "$d/xorriso.log" "$d/pxebootd.log" | tail -20; } ;;
 esac
 scenario j "ISO: BIOS boots rescue with kernel, initrd and root image inside one ISO" sc_j
+case ",$want," in *,k,*) run_pxebootd server '' ;; esac
+scenario k "timelines: a boot's steps in order, and where a broken boot stopped" sc_k
 tap_done
