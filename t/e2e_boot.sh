@@ -8,6 +8,7 @@
 #   k timelines of a boot and of a boot   i Secure Boot refuses an unsigned loader
 #     broken on purpose (pxebootctl)      j rescue from inside one ISO
 #   j BIOS boots rescue from inside one ISO image (catalog-iso)
+#   l rescue on demand: a host of policy armed boots only while armed
 # PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
 set -u
 . "$top_srcdir/t/lib/common.sh"
@@ -31,7 +32,7 @@ accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/ac
 [ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
 diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
 export PXB_ACCEL=$accel
-want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k}
+want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k,l}
 t_boot=${PXB_E2E_TIMEOUT:-180}
 
 pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
@@ -213,6 +214,49 @@ sc_k() {
 		"$d/k2.timeline"
 }
 
+# l: rescue on demand. A LAB host (policy armed) gets an address and no boot
+# offer until it is armed; armed once for the rescue entry it boots rescue,
+# with the arm's token in its menu's URLs; the arm is then spent, and the
+# same host's next boot gets no boot offer again.
+sc_l() {
+	local mac=52:54:00:00:1c:01 api="http://$PXB_SERVER_IP/_pxeboot" from rc=1
+	local log="$d/pxebootd.log" kernel=/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz
+	# 1: not armed
+	PXB_QEMU_BG=1 pxb_qemu_run_bios l1 "$PXB_TAP" $mac "$d/l1.serial" 60 >"$d/l1.qemu" 2>&1
+	pxb_wait_log "$log" 60 "$mac .*tags=.*LAB.* -> (offer|ack) .*not armed" >/dev/null && rc=0
+	sleep 5
+	pxb_qemu_stop "$PXB_QEMU_PID"
+	[ $rc -eq 0 ] || { echo "no 'not armed' offer"; return 1; }
+	! grep -q "$mac .*file=" "$log" || { echo "a boot file was offered unarmed"; return 1; }
+	pxb_net_exec curl -s -o /dev/null -w "%{http_code}\n" "http://$PXB_SERVER_IP$kernel" |
+		grep -q 403 || { echo "the protected kernel was served without a token"; return 1; }
+	# 2: armed once, for the rescue entry
+	if "$top_builddir/daemon/pxebootctl" -h 2>&1 | grep -q " arm "; then
+		pxb_net_exec "$top_builddir/daemon/pxebootctl" -s "$api" -t e2e-token \
+			arm $mac --entry sysresccd-6.1.1 --for 10m --once || return 1
+	else
+		pxb_net_exec curl -sf -X POST -H "Authorization: Bearer e2e-token" \
+			"$api/arms/$mac?entry=sysresccd-6.1.1&for=10m&once=1" || return 1
+	fi
+	echo
+	boot_bios l $mac || return 1
+	grep -q "armed menu for $mac, entry sysresccd-6.1.1, one-shot arm spent" "$log" &&
+	grep -q "GET $kernel 200" "$log" || { echo "no armed menu or kernel"; return 1; }
+	# 3: spent: the next boot gets no boot offer
+	from=$(($(wc -l <"$log") + 1))
+	PXB_QEMU_BG=1 pxb_qemu_run_bios l3 "$PXB_TAP" $mac "$d/l3.serial" 60 >"$d/l3.qemu" 2>&1
+	rc=1
+	for _ in $(seq 60); do
+		tail -n +$from "$log" | grep -Eq "DISCOVER $mac .* -> offer .*not armed" && { rc=0; break; }
+		sleep 1
+	done
+	sleep 5
+	pxb_qemu_stop "$PXB_QEMU_PID"
+	pxb_net_exec curl -s -o /dev/null -X DELETE -H "Authorization: Bearer e2e-token" "$api/arms/$mac"
+	[ $rc -eq 0 ] || { echo "the spent arm's host was not refused"; return 1; }
+	! tail -n +$from "$log" | grep -q "$mac .*file="
+}
+
 PXB_SHIM= PXB_GRUB=
 case ",$want," in *,h,*|*,i,*) pxb_e2e_secureboot >"$d/secureboot.log" 2>&1 || PXB_SHIM= ;; esac
 export PXB_SHIM PXB_GRUB
@@ -244,4 +288,14 @@ esac
 scenario j "ISO: BIOS boots rescue with kernel, initrd and root image inside one ISO" sc_j
 case ",$want," in *,k,*) run_pxebootd server '' ;; esac
 scenario k "timelines: a boot's steps in order, and where a broken boot stopped" sc_k
+case ",$want," in *,l,*)
+	kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null
+	pxb_e2e_conf "$root" "$d/state" server |
+		sed 's|listing = \["/boot"\]; };|listing = ["/boot"]; api_token = "e2e-token"; };|' >"$d/pxeboot.conf"
+	echo 'policy = { rules = ( { tags = "LAB"; policy = "armed"; } ); protect = ["sysresccd-6.1.1"]; };' \
+		>>"$d/pxeboot.conf"
+	: >"$d/pxebootd.log"
+	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log" ;;
+esac
+scenario l "rescue on demand: unarmed no boot offer, armed once boots rescue, then spent" sc_l
 tap_done

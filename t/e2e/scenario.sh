@@ -67,7 +67,8 @@ dhcp = {
     { set = "EFI64"; match = "arch"; value = "efi-x64,efi-bc"; },
     { set = "HTTPBOOT"; match = "vendor-prefix"; value = "HTTPClient"; },
     { set = "PXELINUX"; match = "mac"; value = "52:54:00:00:0c:*"; },
-    { set = "SECUREBOOT"; match = "mac"; value = "52:54:00:00:5b:*"; }
+    { set = "SECUREBOOT"; match = "mac"; value = "52:54:00:00:5b:*"; },
+    { set = "LAB"; match = "mac"; value = "52:54:00:00:1c:*"; }
   );
   boot = (
     { tags = "NOPXE"; noboot = true; },
