@@ -116,9 +116,13 @@ static void fmt_time(int64_t ms, char *buf, size_t len)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
+	char date[24];
+	size_t n;
+
 	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	n = strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	date[n] = '\0';
+	snprintf(buf, len, "%s.%03dZ", date, (int)((ms % 1000 + 1000) % 1000));
 }
 
 static int want_text(struct MHD_Connection *con)
