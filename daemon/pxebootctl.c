@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"       pxebootctl [-s URL] [-t TOKEN] timeline MAC|ADDRESS\n"
 		"       pxebootctl [-s URL] [-t TOKEN] metrics\n"
 		"       pxebootctl [-s URL] [-t TOKEN] forget MAC|ADDRESS\n"
+		"       pxebootctl [-s URL] -t TOKEN arm MAC|HOST [--entry ID] [--for 30m] [--once]\n"
+		"       pxebootctl [-s URL] -t TOKEN disarm MAC|HOST\n"
+		"       pxebootctl [-s URL] [-t TOKEN] arms\n"
 		"       pxebootctl explain -c CONF --mac MAC [--arch ARCH] [--vendor-class TEXT]\n"
 		"                  [--user-class TEXT] [--interface IF] [--server-addr ADDR]\n"
 		"                  [-P PLUGIN_DIR]\n"
@@ -532,6 +535,71 @@ static int explain_opt(struct explain *x, int opt, const char *arg)
 	}
 }
 
+/* ---- arms (rescue on demand, pxeboot/policy.h) ------------------------------- */
+
+/* Is s made of characters a path or query takes as they are? */
+static int plain(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
+/* arm ID [--entry ID] [--for DURATION] [--once], disarm ID, arms. */
+static int arms_cmd(const struct url *u, const char *token, const char *cmd, int argc, char **argv)
+{
+	const char *id = argc > 0 ? argv[0] : NULL, *entry = NULL, *dur = NULL;
+	char path[512];
+	int once = 0;
+
+	if (strcmp(cmd, "arms") == 0) {
+		if (argc) {
+			usage(stderr);
+			return 2;
+		}
+		return api(u, token, "GET", "/arms?format=text");
+	}
+	if (!id || !*id || strlen(id) > 64 || !plain(id, ":-._")) {
+		fprintf(stderr, "pxebootctl: %s: name a MAC or a host (dhcp.hosts.*.name)\n", cmd);
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(cmd, "arm") != 0) {
+			usage(stderr);
+			return 2;
+		}
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--entry") == 0 && i + 1 < argc)
+			entry = argv[++i];
+		else if (strcmp(argv[i], "--for") == 0 && i + 1 < argc)
+			dur = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((entry && (strlen(entry) > 64 || !plain(entry, "._+-"))) ||
+	    (dur && (strlen(dur) > 16 || !plain(dur, "")))) {
+		fprintf(stderr, "pxebootctl: arm: --entry takes an entry id, --for a duration "
+				"(90, 90s, 30m, 2h, 1d)\n");
+		return 2;
+	}
+	if (!token) {
+		fprintf(stderr, "pxebootctl: %s needs the API's token (-t or $PXEBOOTCTL_TOKEN)\n", cmd);
+		return 2;
+	}
+	if (strcmp(cmd, "disarm") == 0) {
+		snprintf(path, sizeof(path), "/arms/%s?format=text", id);
+		return api(u, token, "DELETE", path);
+	}
+	snprintf(path, sizeof(path), "/arms/%s?format=text%s%s%s%s%s", id, entry ? "&entry=" : "",
+		 entry ? entry : "", dur ? "&for=" : "", dur ? dur : "", once ? "&once=1" : "");
+	return api(u, token, "POST", path);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -604,6 +672,8 @@ int main(int argc, char **argv)
 		return api(&u, token, "GET", "/clients?format=text");
 	if (strcmp(cmd, "metrics") == 0 && optind == argc)
 		return api(&u, token, "GET", "/metrics");
+	if (strcmp(cmd, "arm") == 0 || strcmp(cmd, "disarm") == 0 || strcmp(cmd, "arms") == 0)
+		return arms_cmd(&u, token, cmd, argc - optind, argv + optind);
 	if ((strcmp(cmd, "timeline") == 0 || strcmp(cmd, "forget") == 0) && optind + 1 == argc) {
 		const char *id = argv[optind];
 		if (strspn(id, "0123456789abcdefABCDEF:.-") != strlen(id) || strlen(id) > 64) {

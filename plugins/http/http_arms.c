@@ -7,8 +7,9 @@
  *   DELETE PREFIX/arms/ID            disarm (needs the bearer token)
  *
  * PREFIX is http.api_prefix; the conventions are the API's (http_api.c):
- * JSON answers, "Authorization: Bearer TOKEN" with http.api_token for
- * writes. Parameters of POST come in the query: the request has no body.
+ * JSON answers (one line per arm with ?format=text, what pxebootctl
+ * prints), "Authorization: Bearer TOKEN" with http.api_token for writes.
+ * Parameters of POST come in the query: the request has no body.
  *
  * And the other half: files of protected entries (policy.protect) are
  * answered 403 unless the request carries ?token= of a live arm
@@ -26,6 +27,13 @@
 
 #include <pxeboot/pxeboot.h>
 #include "http_internal.h"
+
+static int text_wanted(struct MHD_Connection *con)
+{
+	const char *f = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "format");
+
+	return f && strcmp(f, "text") == 0;
+}
 
 static enum MHD_Result answer(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			      struct http_buf *b)
@@ -46,7 +54,9 @@ static enum MHD_Result answer(struct http_conn *c, struct MHD_Connection *con, u
 		free(b->p);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				status < 300 && text_wanted(con) ? "text/plain; charset=utf-8"
+								 : "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -72,10 +82,35 @@ static enum MHD_Result fail(struct http_conn *c, struct MHD_Connection *con, uns
 	return answer(c, con, status, &b);
 }
 
-static void arm_json(struct http_buf *b, const struct pxb_arm *a, int64_t now, int with_token)
+/* One line: MAC entry E|- until TIME (left) [once] armed|spent [token T] */
+static void arm_text(struct http_buf *b, const struct pxb_arm *a, int64_t now, int with_token)
+{
+	char mac[18], when[32];
+	time_t t = (time_t)a->until;
+	struct tm tm;
+	int64_t left = a->until > now ? a->until - now : 0;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	http_buf_printf(b, "%s  entry %s  until %s (%lldm%02llds left)%s  %s",
+			pxb_mac_format(a->mac, mac, ':'), a->entry[0] ? a->entry : "-", when,
+			(long long)(left / 60), (long long)(left % 60), a->once ? "  once" : "",
+			a->spent ? "spent" : "armed");
+	if (with_token)
+		http_buf_printf(b, "  token %s", a->token);
+	http_buf_str(b, "\n");
+}
+
+/* JSON, or a text line when text is set (then no newline is to be added). */
+static void arm_json(struct http_buf *b, const struct pxb_arm *a, int64_t now, int with_token,
+		     int text)
 {
 	char mac[18];
 
+	if (text) {
+		arm_text(b, a, now, with_token);
+		return;
+	}
 	pxb_mac_format(a->mac, mac, ':');
 	http_buf_printf(b, "{\"mac\":\"%s\",\"entry\":", mac);
 	if (a->entry[0])
@@ -98,17 +133,22 @@ static enum MHD_Result list(struct http_conn *c, struct MHD_Connection *con, pxb
 {
 	struct http_buf b = {0};
 	int64_t now = (int64_t)time(NULL);
+	int text = text_wanted(con), n = 0;
 
-	http_buf_str(&b, "{\"arms\":[");
+	if (!text)
+		http_buf_str(&b, "{\"arms\":[");
 	for (unsigned i = 0; i < pxb_arms_count(arms); i++) {
 		const struct pxb_arm *a = pxb_arms_at(arms, i);
 		if (a->until <= now)
 			continue; /* expired: the timer drops it */
-		if (b.len > 9)
+		if (n++ && !text)
 			http_buf_str(&b, ",");
-		arm_json(&b, a, now, authorized);
+		arm_json(&b, a, now, authorized, text);
 	}
-	http_buf_str(&b, "]}\n");
+	if (!text)
+		http_buf_str(&b, "]}\n");
+	else if (!n)
+		http_buf_str(&b, "no arms\n");
 	return answer(c, con, 200, &b);
 }
 
@@ -164,8 +204,9 @@ static enum MHD_Result arm(struct http *s, struct http_conn *c, struct MHD_Conne
 	pxb_mac_format(mac, macs, ':');
 	http_log(s, PXB_LOG_NOTICE, "%s armed for %llds%s, entry %s, by %s", macs, (long long)secs,
 		 a.once ? " (one-shot)" : "", entry ? entry : "(the menu's default)", c->peer);
-	arm_json(&b, &a, now, 1);
-	http_buf_str(&b, "\n");
+	arm_json(&b, &a, now, 1, text_wanted(con));
+	if (!text_wanted(con))
+		http_buf_str(&b, "\n");
 	return answer(c, con, 201, &b);
 }
 
@@ -212,14 +253,18 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 			return fail(c, con, 500, "cannot write the arm store");
 		pxb_mac_format(mac, macs, ':');
 		http_log(s, PXB_LOG_NOTICE, "%s disarmed by %s", macs, c->peer);
-		http_buf_printf(&b, "{\"disarmed\":\"%s\"}\n", macs);
+		if (text_wanted(con))
+			http_buf_printf(&b, "%s disarmed\n", macs);
+		else
+			http_buf_printf(&b, "{\"disarmed\":\"%s\"}\n", macs);
 		return answer(c, con, 200, &b);
 	}
 	a = stored(arms, mac);
 	if (!a || a->until <= now)
 		return fail(c, con, 404, "not armed");
-	arm_json(&b, a, now, authorized);
-	http_buf_str(&b, "\n");
+	arm_json(&b, a, now, authorized, text_wanted(con));
+	if (!text_wanted(con))
+		http_buf_str(&b, "\n");
 	return answer(c, con, 200, &b);
 }
 
