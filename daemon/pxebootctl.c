@@ -388,6 +388,12 @@ static struct in_addr local_addr(const struct pxb_dhcp_server_config *cfg, const
 	return a;
 }
 
+/* The engine's gate in explain: the policy with nobody armed (pxeboot/policy.h). */
+static const char *explain_gate(void *arg, const struct pxb_client *c, int64_t now)
+{
+	return pxb_policy_gate(arg, NULL, c, now);
+}
+
 static int explain(const struct explain *x)
 {
 	struct pxbd d = {.conf_path = x->conf, .plugin_dir = x->plugin_dir};
@@ -396,6 +402,7 @@ static int explain(const struct explain *x)
 	struct pxb_dhcp_setup *setup = NULL;
 	struct pxb_lease_store *leases = NULL;
 	struct pxb_dhcp_server *srv = NULL;
+	pxb_policy *policy = NULL;
 	struct pxb_dhcp_msg *m = malloc(sizeof(*m));
 	struct pxb_dhcp_tx *tx = malloc(sizeof(*tx));
 	uint8_t mac[6], pkt[PXB_DHCP_TX_MAX];
@@ -461,6 +468,21 @@ static int explain(const struct explain *x)
 		       &(struct pxb_match_ctx){.ifname = ifname, .recv_addr = local}, &client,
 		       &choice, &trace);
 	print_trace(r, &trace, &choice);
+	if (pxb_policy_from_conf(conf, &policy, report_stderr, NULL) < 0)
+		goto out;
+	{
+		const char *src;
+		enum pxb_policy_kind k = pxb_policy_for_client(policy, &client, &src);
+
+		if (k != PXB_POLICY_ALWAYS)
+			printf("policy: %s, by %s: %s\n", pxb_policy_kind_name(k),
+			       !strcmp(src, "host") ? "its host entry"
+			       : !strcmp(src, "rule") ? "policy.rules" : "policy.default",
+			       k == PXB_POLICY_NEVER
+				       ? "never a boot offer"
+				       : "a boot offer only while armed (pxebootctl arm); the replies "
+					 "below are those of a machine not armed");
+	}
 	if (strcmp(mode, "off") == 0) {
 		printf("dhcp.mode is off: pxebootd answers no DHCP request\n");
 		rc = 0;
@@ -477,6 +499,7 @@ static int explain(const struct explain *x)
 		fprintf(stderr, "pxebootctl: the DHCP engine cannot start with this configuration\n");
 		goto out;
 	}
+	pxb_dhcp_server_set_gate(srv, explain_gate, policy);
 	{
 		struct pxb_dhcp_rx rx = {.ifname = ifname, .local = local, .src_port = 68,
 					 .dst_port = PXB_DHCP_SERVER_PORT};
@@ -505,6 +528,7 @@ static int explain(const struct explain *x)
 	rc = 0;
 out:
 	pxb_dhcp_server_free(srv);
+	pxb_policy_free(policy);
 	pxb_lease_close(leases);
 	pxb_dhcp_setup_free(setup);
 	pxb_conf_free(conf);
