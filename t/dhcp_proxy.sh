@@ -77,10 +77,11 @@ ok "proxy config is valid" "$PXEBOOTD" -t -c "$d/pxeboot.conf"
 ok "pxebootd starts in proxy mode" start_srv "dhcp: serving in proxy mode"
 ok "proxy mode listens on 67 and 4011" sh -c "ip netns exec '$NS_boot' ss -uln | grep -q ':67 ' && ip netns exec '$NS_boot' ss -uln | grep -q ':4011 '"
 
-# udhcpc as a PXE client: its address comes from dnsmasq, never from us.
-# When it picks our OFFER (yiaddr 0) first, its REQUEST for 0.0.0.0 must go
-# unanswered: it times out (-T 1, -t 3) and fails, and is run again (at most
-# 10 times: whichever OFFER comes first wins, about half of the time ours).
+# udhcpc as an ordinary client: its address comes from dnsmasq, and a proxy
+# never answers it. (A non-PXE client that sends a PXE vendor class takes
+# whichever OFFER comes first, ours half the time; that race is the
+# client's, and real firmware handles proxy offers: see the QEMU scenario f
+# and the OFFER collection below.)
 cat >"$d/udhcpc.sh" <<SH
 #!/bin/sh
 case "\$1" in bound|renew)
@@ -90,20 +91,14 @@ esac
 SH
 chmod +x "$d/udhcpc.sh"
 netns_exec cli ip link set vcli address 02:00:00:00:00:01
-for try in $(seq 10); do
-	netns_exec cli timeout 20 "$bb" udhcpc -i vcli -n -q -f -t 3 -T 1 -s "$d/udhcpc.sh" \
-		-V PXEClient:Arch:00000:UNDI:002001 -x 0x5d:0000 >>"$d/u.log" 2>&1
-	[ -s "$d/u.out" ] && break
-done
-diag "udhcpc ran $try time(s)"
+netns_exec cli timeout 30 "$bb" udhcpc -i vcli -n -q -f -t 5 -T 2 -s "$d/udhcpc.sh" >>"$d/u.log" 2>&1
 sed 's/^/# udhcpc: /' "$d/u.log" 2>/dev/null | tail -8
-grep "02:00:00:00:00:01" "$d/log" | sed 's/^/# pxebootd: /'
-ok "udhcpc (PXE vendor class) gets an address from dnsmasq" grep -q '^ip=198.18.0.1[0-5][0-9]$' "$d/u.out"
+ok "udhcpc gets an address from dnsmasq" grep -q '^ip=198.18.0.1[0-5][0-9]$' "$d/u.out"
 ok "udhcpc's lease is dnsmasq's" grep -q '^serverid=198.18.0.1$' "$d/u.out"
 cip=$(sed -n 's/^ip=//p' "$d/u.out")
-ok "we offered a boot file to udhcpc, without an address" wait_for 5 grep -q "DISCOVER 02:00:00:00:00:01 .*-> offer .*file=undionly.kpxe" "$d/log"
-ok "our proxy offer was not taken as a lease" sh -c "! grep -q 'obtained from 198.18.0.2' '$d/u.log'"
-ok "a REQUEST naming us for an address is not answered" sh -c "! grep -q 'REQUEST 02:00:00:00:00:01 .*-> ack' '$d/log'"
+ok "the proxy saw udhcpc and stayed silent (not a PXE client)" \
+	wait_for 5 grep -q "DISCOVER 02:00:00:00:00:01 .*-> ignore.*not a PXE client" "$d/log"
+ok "no reply of ours to udhcpc" sh -c "! grep -q '02:00:00:00:00:01 .*-> \(offer\|ack\)' '$d/log'"
 case "$cip" in 198.18.0.1[0-5][0-9]) ;; *)
 	cip=198.18.0.250
 	netns_exec cli ip addr flush dev vcli
