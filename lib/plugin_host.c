@@ -15,6 +15,7 @@
 #include <pxeboot/events.h>
 #include <pxeboot/plugin.h>
 #include "internal.h"
+#include "keyidx.h"
 #include "policy_internal.h"
 
 struct loaded {
@@ -57,6 +58,7 @@ struct pxb_host {
 	int current; /* plugin being initialized, for attribution; -1 none */
 	struct pxb_client *recent;
 	unsigned nrecent, recent_next;
+	struct pxb_keyidx by_mac, by_addr; /* into recent[]: no scan per packet */
 	pxb_events *events;
 	struct pxb_lease_store *leases;
 	struct pxb__policy_slot *policy; /* policy.c: policy, arms, model cache */
@@ -129,6 +131,8 @@ void pxb_host_free(pxb_host *h)
 	free(h->plugins);
 	free(h->services);
 	free(h->recent);
+	pxb_keyidx_free(&h->by_mac);
+	pxb_keyidx_free(&h->by_addr);
 	pxb_events_free(h->events);
 	pxb__policy_slot_free(h->policy);
 	free(h);
@@ -371,51 +375,104 @@ void pxb_host_each(pxb_host *hh, enum pxb_service kind,
 			fn(fnarg, h->services[i].name, h->services[i].iface, h->services[i].arg);
 }
 
+static const void *recent_mac(const void *table, int32_t i)
+{
+	const struct pxb_client *c = (const struct pxb_client *)table + i;
+
+	return c->has_mac ? c->mac : NULL;
+}
+
+static const void *recent_addr(const void *table, int32_t i)
+{
+	const struct pxb_client *c = (const struct pxb_client *)table + i;
+
+	return c->addr.s_addr ? &c->addr : NULL;
+}
+
+/* Makes slot i the one found for its address (an address moves between clients). */
+static void index_addr(struct pxb_host *h, int32_t i)
+{
+	int32_t other;
+
+	if (!h->recent[i].addr.s_addr)
+		return;
+	other = pxb_keyidx_find(&h->by_addr, &h->recent[i].addr);
+	if (other == i)
+		return;
+	if (other >= 0)
+		pxb_keyidx_del(&h->by_addr, &h->recent[other].addr, other);
+	pxb_keyidx_add(&h->by_addr, &h->recent[i].addr, i);
+}
+
 void pxb_host_note_client(pxb_host *hh, const struct pxb_client *c)
 {
 	struct pxb_host *h = core_of(hh);
+	struct pxb_client *r;
+	int32_t i = -1;
 
 	if (!h->recent) {
 		h->recent = calloc(RECENT_CLIENTS, sizeof(*h->recent));
-		if (!h->recent)
-			return;
-	}
-	/* Same MAC: update in place so a renewing client keeps one slot. */
-	for (unsigned i = 0; i < h->nrecent; i++)
-		if (c->has_mac && h->recent[i].has_mac && !memcmp(h->recent[i].mac, c->mac, 6)) {
-			h->recent[i] = *c;
-			h->recent[i].token = NULL;
+		if (!h->recent || pxb_keyidx_init(&h->by_mac, RECENT_CLIENTS, 6, recent_mac,
+						  h->recent) < 0 ||
+		    pxb_keyidx_init(&h->by_addr, RECENT_CLIENTS, 4, recent_addr, h->recent) < 0) {
+			free(h->recent);
+			h->recent = NULL;
+			pxb_keyidx_free(&h->by_mac);
 			return;
 		}
-	h->recent[h->recent_next] = *c;
-	h->recent[h->recent_next].token = NULL;
-	h->recent_next = (h->recent_next + 1) % RECENT_CLIENTS;
-	if (h->nrecent < RECENT_CLIENTS)
-		h->nrecent++;
+	}
+	/* Same MAC: update in place so a renewing client keeps one slot. */
+	if (c->has_mac)
+		i = pxb_keyidx_find(&h->by_mac, c->mac);
+	if (i < 0) {
+		i = (int32_t)h->recent_next;
+		h->recent_next = (h->recent_next + 1) % RECENT_CLIENTS;
+		if (h->nrecent < RECENT_CLIENTS)
+			h->nrecent++;
+		else if (h->recent[i].has_mac)
+			pxb_keyidx_del(&h->by_mac, h->recent[i].mac, i);
+		r = &h->recent[i];
+		if (r->addr.s_addr)
+			pxb_keyidx_del(&h->by_addr, &r->addr, i);
+		*r = *c;
+		if (r->has_mac)
+			pxb_keyidx_add(&h->by_mac, r->mac, i);
+	} else {
+		r = &h->recent[i];
+		if (r->addr.s_addr != c->addr.s_addr && r->addr.s_addr)
+			pxb_keyidx_del(&h->by_addr, &r->addr, i);
+		*r = *c;
+	}
+	r->token = NULL;
+	index_addr(h, i);
 }
 
 int pxb_host_client_by_addr(pxb_host *hh, struct in_addr addr, struct pxb_client *out)
 {
 	struct pxb_host *h = core_of(hh);
+	int32_t i;
 
-	for (unsigned i = 0; i < h->nrecent; i++)
-		if (h->recent[i].addr.s_addr == addr.s_addr && addr.s_addr) {
-			*out = h->recent[i];
-			return 0;
-		}
-	return PXB_ERR_NOENT;
+	if (!h->recent || !addr.s_addr)
+		return PXB_ERR_NOENT;
+	i = pxb_keyidx_find(&h->by_addr, &addr);
+	if (i < 0)
+		return PXB_ERR_NOENT;
+	*out = h->recent[i];
+	return 0;
 }
 
 int pxb_host_client_by_mac(pxb_host *hh, const uint8_t mac[6], struct pxb_client *out)
 {
 	struct pxb_host *h = core_of(hh);
+	int32_t i;
 
-	for (unsigned i = 0; i < h->nrecent; i++)
-		if (h->recent[i].has_mac && !memcmp(h->recent[i].mac, mac, 6)) {
-			*out = h->recent[i];
-			return 0;
-		}
-	return PXB_ERR_NOENT;
+	if (!h->recent)
+		return PXB_ERR_NOENT;
+	i = pxb_keyidx_find(&h->by_mac, mac);
+	if (i < 0)
+		return PXB_ERR_NOENT;
+	*out = h->recent[i];
+	return 0;
 }
 
 struct pxb_events *pxb_host_events(pxb_host *hh)
