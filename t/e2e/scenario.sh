@@ -63,6 +63,7 @@ dhcp = {
   subnets = ( { network = "$p.0/24"; pool_start = "$p.100"; pool_end = "$p.150"; } );
   hosts = ( { name = "paymentprocessor"; mac = "52:54:00:00:0e:01"; tags = ["NOPXE"]; } );
   tags = (
+    { set = "PXE"; match = "vendor-prefix"; value = "PXEClient"; },
     { set = "ENH"; match = "user-class"; value = "iPXE"; },
     { set = "EFI64"; match = "arch"; value = "efi-x64,efi-bc"; },
     { set = "HTTPBOOT"; match = "vendor-prefix"; value = "HTTPClient"; },
@@ -72,12 +73,12 @@ dhcp = {
   );
   boot = (
     { tags = "NOPXE"; noboot = true; },
-    { tags = "PXELINUX & !EFI64"; file = "pxelinux.0"; },
+    { tags = "PXELINUX & PXE & !EFI64"; file = "pxelinux.0"; },
     { tags = "SECUREBOOT & EFI64"; file = "shimx64.efi"; },
     { tags = "ENH"; file = "menu.ipxe"; },
     { tags = "HTTPBOOT"; file = "ipxe.efi"; },
-    { tags = "EFI64"; file = "snponly.efi"; },
-    { tags = "!EFI64"; file = "undionly.kpxe"; }
+    { tags = "PXE & EFI64"; file = "snponly.efi"; },
+    { tags = "PXE & !EFI64"; file = "undionly.kpxe"; }
   );
 };
 menu = { title = "Remote Rescue"; timeout = ${PXB_MENU_TIMEOUT:-2}; items = ["catalog", "-", "shell", "reboot", "exit"]; };
