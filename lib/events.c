@@ -16,6 +16,7 @@
 
 #include <pxeboot/events.h>
 #include "internal.h"
+#include "keyidx.h"
 
 #define DEF_CLIENTS 256
 #define DEF_PER_CLIENT 64
@@ -37,6 +38,7 @@ struct client {
 	char entry[64];
 	int after_file;         /* a file event since the boot began */
 	int booted;             /* the boot's root image was asked for */
+	int32_t older, newer;   /* recency list: the least recent is evicted first */
 };
 
 struct entry_file {
@@ -48,6 +50,9 @@ struct entry_file {
 struct pxb_events {
 	unsigned max_clients, per_client;
 	struct client *c;
+	unsigned nused;
+	int32_t oldest, newest;      /* ends of the recency list, -1 when empty */
+	struct pxb_keyidx by_mac;    /* MAC -> client slot, no scan per event */
 	uint64_t clock;
 	struct entry_file *files;
 	unsigned nfiles, next_file;
@@ -119,6 +124,13 @@ static void declare_metrics(pxb_metrics *m)
 			    "clients whose events are kept");
 }
 
+static const void *client_mac(const void *table, int32_t i)
+{
+	const struct client *c = (const struct client *)table + i;
+
+	return c->used && c->has_mac ? c->mac : NULL;
+}
+
 pxb_events *pxb_events_new(unsigned max_clients, unsigned per_client)
 {
 	struct pxb_events *s = calloc(1, sizeof(*s));
@@ -129,7 +141,8 @@ pxb_events *pxb_events_new(unsigned max_clients, unsigned per_client)
 	s->per_client = per_client ? PXB_MIN(per_client, MAX_PER_CLIENT) : DEF_PER_CLIENT;
 	s->c = calloc(s->max_clients, sizeof(*s->c));
 	s->m = pxb_metrics_new();
-	if (!s->c || !s->m) {
+	s->oldest = s->newest = -1;
+	if (!s->c || !s->m || pxb_keyidx_init(&s->by_mac, s->max_clients, 6, client_mac, s->c) < 0) {
 		pxb_events_free(s);
 		return NULL;
 	}
@@ -147,6 +160,7 @@ void pxb_events_free(pxb_events *s)
 	free(s->c);
 	free(s->files);
 	pxb_metrics_free(s->m);
+	pxb_keyidx_free(&s->by_mac);
 	free(s);
 }
 
@@ -231,10 +245,56 @@ static void client_id(const struct client *c, char *buf, size_t len)
 
 static struct client *by_mac(const pxb_events *s, const uint8_t mac[6])
 {
-	for (unsigned i = 0; i < s->max_clients; i++)
-		if (s->c[i].used && s->c[i].has_mac && !memcmp(s->c[i].mac, mac, 6))
-			return &s->c[i];
-	return NULL;
+	int32_t i = pxb_keyidx_find(&s->by_mac, mac);
+
+	return i < 0 ? NULL : &s->c[i];
+}
+
+/* The recency list: unlink a client, or append it as the most recent. */
+static void lru_unlink(pxb_events *s, struct client *c)
+{
+	if (c->older >= 0)
+		s->c[c->older].newer = c->newer;
+	else
+		s->oldest = c->newer;
+	if (c->newer >= 0)
+		s->c[c->newer].older = c->older;
+	else
+		s->newest = c->older;
+	c->older = c->newer = -1;
+}
+
+static void lru_append(pxb_events *s, struct client *c)
+{
+	int32_t i = (int32_t)(c - s->c);
+
+	c->older = s->newest;
+	c->newer = -1;
+	if (s->newest >= 0)
+		s->c[s->newest].newer = i;
+	else
+		s->oldest = i;
+	s->newest = i;
+}
+
+/* Gives a client its MAC (indexed from now on). */
+static void set_mac(pxb_events *s, struct client *c, const uint8_t mac[6])
+{
+	c->has_mac = 1;
+	memcpy(c->mac, mac, 6);
+	pxb_keyidx_add(&s->by_mac, c->mac, (int32_t)(c - s->c));
+}
+
+/* Empties a client's slot (forgotten or evicted). */
+static void drop_client(pxb_events *s, struct client *c)
+{
+	if (c->has_mac)
+		pxb_keyidx_del(&s->by_mac, c->mac, (int32_t)(c - s->c));
+	lru_unlink(s, c);
+	c->used = 0;
+	c->has_mac = 0;
+	c->n = 0;
+	s->nused--;
 }
 
 /* The client seen last with this address; mac_only: only clients known by MAC. */
@@ -269,11 +329,7 @@ static struct client *by_xid(const pxb_events *s, uint32_t xid)
 
 static unsigned nclients(const pxb_events *s)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < s->max_clients; i++)
-		n += s->c[i].used != 0;
-	return n;
+	return s->nused;
 }
 
 /* A free slot, or the least recently seen client's, emptied. */
@@ -282,13 +338,13 @@ static struct client *new_client(pxb_events *s)
 	struct client *c = NULL;
 	struct pxb_event *ring;
 
-	for (unsigned i = 0; i < s->max_clients; i++) {
-		if (!s->c[i].used) {
-			c = &s->c[i];
-			break;
-		}
-		if (!c || s->c[i].seen < c->seen)
-			c = &s->c[i];
+	if (s->nused < s->max_clients) {
+		for (unsigned i = 0; i < s->max_clients && !c; i++)
+			if (!s->c[i].used)
+				c = &s->c[i];
+	} else {
+		c = &s->c[s->oldest];
+		drop_client(s, c);
 	}
 	ring = c->ring;
 	memset(c, 0, sizeof(*c));
@@ -300,6 +356,9 @@ static struct client *new_client(pxb_events *s)
 	}
 	c->used = 1;
 	c->arch = PXB_ARCH_UNKNOWN;
+	c->older = c->newer = -1;
+	lru_append(s, c);
+	s->nused++;
 	return c;
 }
 
@@ -315,10 +374,8 @@ static struct client *client_for(pxb_events *s, const struct pxb_event *e)
 		c = by_addr(s, e->addr, 0, 1);
 		if (!c)
 			c = new_client(s);
-		if (c) {
-			c->has_mac = 1;
-			memcpy(c->mac, e->mac, 6);
-		}
+		if (c)
+			set_mac(s, c, e->mac);
 		return c;
 	}
 	c = by_addr(s, e->addr, 0, 0);
@@ -417,6 +474,8 @@ int pxb_events_add(pxb_events *s, const struct pxb_event *e)
 	c->last_ms = e->t_ms;
 	c->total++;
 	c->seen = ++s->clock;
+	lru_unlink(s, c);
+	lru_append(s, c);
 	if (c->n < s->per_client) {
 		c->ring[(c->head + c->n) % s->per_client] = *e;
 		c->n++;
@@ -524,8 +583,7 @@ int pxb_events_forget(pxb_events *s, const char *id)
 
 	if (!c)
 		return err;
-	c->used = 0;
-	c->n = 0;
+	drop_client(s, c);
 	pxb_metrics_set(s->m, "pxeboot_clients_seen", nclients(s), NULL);
 	return 0;
 }
