@@ -77,24 +77,28 @@ void http_log_path(const char *raw, char *out, size_t outlen)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *p = skip_authority(raw);
-	size_t o = 0;
+	size_t o = 0, keep = 0; /* keep: where "..." goes if the rest does not fit */
 
 	if (outlen < 8)
 		return;
 	for (; *p && *p != '?'; p++) {
 		unsigned char c = (unsigned char)*p;
+		int esc = c <= 0x20 || c >= 0x7f || c == '"';
 
-		if (o + 4 >= outlen) {
-			memcpy(out + outlen - 4, "...", 4);
+		/* A byte or a whole %XX, never half of one: "%2..." would mislead. */
+		if (o + (esc ? 3 : 1) >= outlen) {
+			memcpy(out + keep, "...", 4);
 			return;
 		}
-		if (c <= 0x20 || c >= 0x7f || c == '"') {
+		if (esc) {
 			out[o++] = '%';
 			out[o++] = hex[c >> 4];
 			out[o++] = hex[c & 15];
 		} else {
 			out[o++] = (char)c;
 		}
+		if (o + 4 <= outlen)
+			keep = o;
 	}
 	if (o == 0)
 		out[o++] = '-';
