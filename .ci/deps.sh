@@ -13,6 +13,8 @@ pkgs=(
 	qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common
 	# the peer standing in for a router's DHCP server in proxy tests
 	dnsmasq-base
+	# a real browser rendering the status page (t/status_page.sh)
+	chromium
 )
 missing=()
 for p in "${pkgs[@]}"; do
