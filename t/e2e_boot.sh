@@ -176,12 +176,17 @@ sc_i() {
 # j: BIOS boots the rescue entry whose kernel, initrd and root image all come
 # from inside one ISO image (catalog-iso); the rescue system checks sha512.
 sc_j() {
-	boot_bios j 52:54:00:00:1a:01 || return 1
-	grep -q "checksum=ok" "$d/j.serial" &&
-	grep -q "GET /iso/rescue/sysresccd/boot/x86_64/vmlinuz 200" "$d/pxebootd.log" &&
-	grep -q "GET /iso/rescue/sysresccd/boot/x86_64/sysresccd.img 200" "$d/pxebootd.log" &&
-	grep -q "GET /iso/rescue/sysresccd/x86_64/airootfs.sfs 200" "$d/pxebootd.log" &&
-	grep -q "GET /iso/rescue/sysresccd/x86_64/airootfs.sha512 200" "$d/pxebootd.log"
+	local p=/iso/rescue/sysresccd fw mac
+	for fw in bios uefi; do
+		[ $fw = bios ] && mac=52:54:00:00:1a:01 || mac=52:54:00:00:1a:02
+		boot_$fw j-$fw $mac || { echo "$fw: no rescue marker"; return 1; }
+		grep -q "checksum=ok" "$d/j-$fw.serial" || { echo "$fw: checksum not verified"; return 1; }
+	done
+	grep -q "GET $p/boot/x86_64/vmlinuz 200" "$d/pxebootd.log" &&
+	grep -q "GET $p/boot/x86_64/sysresccd.img 200" "$d/pxebootd.log" &&
+	grep -q "GET $p/x86_64/airootfs.sfs 200" "$d/pxebootd.log" &&
+	grep -q "GET $p/x86_64/airootfs.sha512 200" "$d/pxebootd.log" &&
+	[ "$(grep -c "GET $p/boot/x86_64/vmlinuz 200" "$d/pxebootd.log")" -ge 2 ]
 }
 
 # k: pxebootctl shows the timeline of a boot, every stage in order; with the
@@ -285,7 +290,7 @@ case ",$want," in *,j,*)
 menus = ( { match_macs = [\"52:54:00:00:1a:*\"]; default = \"rescue\"; } );" ||
 		{ sed 's/^/# /' "$d/xorriso.log" "$d/pxebootd.log" | tail -20; } ;;
 esac
-scenario j "ISO: BIOS boots rescue with kernel, initrd and root image inside one ISO" sc_j
+scenario j "ISO: BIOS and UEFI boot rescue with kernel, initrd and root image inside one ISO" sc_j
 case ",$want," in *,k,*) run_pxebootd server '' ;; esac
 scenario k "timelines: a boot's steps in order, and where a broken boot stopped" sc_k
 case ",$want," in *,l,*)
