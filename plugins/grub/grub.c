@@ -51,8 +51,7 @@ struct grub_plugin {
 	int per_client;
 	struct grub_mount mounts[MAX_PATHS + 2];
 	unsigned nmounts;
-	pxb_boot_model *model;
-	uint64_t gen;
+	struct pxb_boot_cache cache;
 };
 
 static const struct pxb_conf_setting settings[] = {
@@ -79,17 +78,7 @@ static void warn(void *arg, const char *msg)
 
 static const pxb_boot_model *model(struct grub_plugin *p)
 {
-	uint64_t gen = pxb_boot_catalogs_generation(p->h);
-	pxb_boot_model *m;
-
-	if (p->model && gen == p->gen)
-		return p->model;
-	if (pxb_boot_model_build(p->h, &m) == 0) {
-		pxb_boot_model_free(p->model);
-		p->model = m;
-		p->gen = gen;
-	}
-	return p->model;
+	return pxb_boot_cache_get(&p->cache, p->h, NULL);
 }
 
 static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
@@ -379,10 +368,10 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 		return PXB_ERR_NOMEM;
 	p->h = h;
 	apply(p, sec);
-	rc = pxb_boot_model_build(h, &p->model);
+	/* Build once now so configuration mistakes show at start-up. */
+	rc = pxb_boot_cache_rebuild(&p->cache, h);
 	if (rc < 0)
 		goto fail;
-	p->gen = pxb_boot_catalogs_generation(h);
 	rc = mount(p);
 	if (rc < 0)
 		goto fail;
@@ -393,7 +382,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	return 0;
 fail:
 	unmount_all(p);
-	pxb_boot_model_free(p->model);
+	pxb_boot_cache_free(&p->cache);
 	free(p);
 	return rc;
 }
@@ -401,14 +390,10 @@ fail:
 static int reload(void *state, const pxb_conf_node *sec)
 {
 	struct grub_plugin *p = state;
-	pxb_boot_model *m;
-	int rc = pxb_boot_model_build(p->h, &m);
+	int rc = pxb_boot_cache_rebuild(&p->cache, p->h);
 
 	if (rc < 0)
-		return rc;
-	pxb_boot_model_free(p->model);
-	p->model = m;
-	p->gen = pxb_boot_catalogs_generation(p->h);
+		return rc; /* the old model stays */
 	unmount_all(p);
 	apply(p, sec);
 	return mount(p);
@@ -420,7 +405,7 @@ static void fini(void *state)
 
 	if (!p)
 		return;
-	pxb_boot_model_free(p->model);
+	pxb_boot_cache_free(&p->cache);
 	free(p);
 }
 

@@ -25,9 +25,7 @@
 struct ipxe_plugin {
 	pxb_host *h;
 	char path[256];
-	pxb_boot_model *model;
-	uint64_t gen;
-	int stale;
+	struct pxb_boot_cache cache;
 };
 
 static const struct pxb_conf_setting settings[] = {
@@ -93,22 +91,15 @@ static void note_menu(struct ipxe_plugin *p, const pxb_boot_model *m, const stru
 	pxb_events_add(ev, &e);
 }
 
-/* The current model, built again when stale. NULL when none could be built. */
+/* The current model, built again when a catalog changed. NULL when none could be built. */
 static const pxb_boot_model *model(struct ipxe_plugin *p)
 {
-	uint64_t gen = pxb_boot_catalogs_generation(p->h);
-	pxb_boot_model *m;
+	int rebuilt;
+	const pxb_boot_model *m = pxb_boot_cache_get(&p->cache, p->h, &rebuilt);
 
-	if (p->model && !p->stale && gen == p->gen)
-		return p->model;
-	if (pxb_boot_model_build(p->h, &m) == 0) {
-		pxb_boot_model_free(p->model);
-		p->model = m;
-		p->gen = gen;
-		p->stale = 0;
+	if (rebuilt)
 		note_entries(p, m);
-	}
-	return p->model; /* on failure the previous model stays */
+	return m; /* on failure the previous model stays */
 }
 
 /* Seconds an armed boot's menu waits when the menu itself would wait forever. */
@@ -236,11 +227,10 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	p->h = h;
 	snprintf(p->path, sizeof(p->path), "%s", setting(p, sec, "menu_path"));
 	/* Build once now so configuration mistakes show at start-up. */
-	rc = pxb_boot_model_build(h, &p->model);
+	rc = pxb_boot_cache_rebuild(&p->cache, h);
 	if (rc < 0)
 		goto fail;
-	p->gen = pxb_boot_catalogs_generation(h);
-	note_entries(p, p->model);
+	note_entries(p, p->cache.model);
 	rc = mount(p);
 	if (rc < 0)
 		goto fail;
@@ -252,7 +242,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 fail:
 	if (pxb_host_vfs(h))
 		pxb_vfs_unmount_arg(pxb_host_vfs(h), p);
-	pxb_boot_model_free(p->model);
+	pxb_boot_cache_free(&p->cache);
 	free(p);
 	return rc;
 }
@@ -260,17 +250,12 @@ fail:
 static int reload(void *state, const pxb_conf_node *sec)
 {
 	struct ipxe_plugin *p = state;
-	pxb_boot_model *m;
 	const char *path = setting(p, sec, "menu_path");
-	int rc = pxb_boot_model_build(p->h, &m);
+	int rc = pxb_boot_cache_rebuild(&p->cache, p->h);
 
 	if (rc < 0)
 		return rc; /* the old model and path stay */
-	pxb_boot_model_free(p->model);
-	p->model = m;
-	p->gen = pxb_boot_catalogs_generation(p->h);
-	p->stale = 0;
-	note_entries(p, m);
+	note_entries(p, p->cache.model);
 	if (strcmp(path, p->path) != 0) {
 		snprintf(p->path, sizeof(p->path), "%s", path);
 		if (pxb_host_vfs(p->h))
@@ -286,7 +271,7 @@ static void fini(void *state)
 
 	if (!p)
 		return;
-	pxb_boot_model_free(p->model);
+	pxb_boot_cache_free(&p->cache);
 	free(p);
 }
 

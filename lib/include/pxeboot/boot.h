@@ -296,6 +296,32 @@ PXB_API int pxb_boot_model_build(pxb_host *h, pxb_boot_model **out);
 /* The sum of every registered catalog's generation (changes on rescans). */
 PXB_API uint64_t pxb_boot_catalogs_generation(pxb_host *h);
 
+/*
+ * The model a renderer keeps between requests: built from the configuration
+ * and the catalogs, built again when a catalog's generation changes.
+ * Zero-initialized before first use.
+ */
+struct pxb_boot_cache {
+	pxb_boot_model *model;
+	uint64_t gen;
+};
+
+/*
+ * Builds the model now and, on success, replaces the cached one (on failure
+ * the previous model stays). Returns 0, PXB_ERR_CONFIG, PXB_ERR_NOMEM.
+ */
+PXB_API int pxb_boot_cache_rebuild(struct pxb_boot_cache *c, pxb_host *h);
+
+/*
+ * The cached model, rebuilt first when a catalog changed; *rebuilt (may be
+ * NULL) says whether it was. NULL when no model could ever be built.
+ */
+PXB_API const pxb_boot_model *pxb_boot_cache_get(struct pxb_boot_cache *c, pxb_host *h,
+						 int *rebuilt);
+
+/* Frees the cached model. */
+PXB_API void pxb_boot_cache_free(struct pxb_boot_cache *c);
+
 #ifdef __cplusplus
 }
 #endif
