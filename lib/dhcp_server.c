@@ -281,6 +281,9 @@ static int finish(struct pxb_dhcp_tx *tx, struct pxb_dhcp_reply *r, const struct
 	 */
 	if (pxb_dhcp_opt(m, PXB_OPT_RELAY_AGENT, &agent) == 0 && agent.len > 0)
 		pxb_dhcp_reply_set(r, PXB_OPT_RELAY_AGENT, agent.data, agent.len);
+	/* RFC 6842: the client identifier comes back, so the client knows it is its reply. */
+	if (pxb_dhcp_client_id(m, &agent) == 0 && agent.len > 0)
+		pxb_dhcp_reply_set(r, PXB_OPT_CLIENT_ID, agent.data, agent.len);
 	n = pxb_dhcp_build(r, m, tx->buf, sizeof(tx->buf));
 
 	if (n < 0) {
@@ -499,12 +502,18 @@ static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 		/* INIT-REBOOT: the client says where it thinks it is. */
 		if (!in_subnet(req, n))
 			return nak(tx, m, sid, "wrong network");
+		/*
+		 * RFC 2131 4.3.2: with no record of this client the server MUST
+		 * remain silent, so that servers that do not talk to each other
+		 * can share a wire; the client falls back to DISCOVER.
+		 */
+		if (!l)
+			return ignore(tx, PXB_DHCP_V_IGNORE,
+				      "INIT-REBOOT from a client we have no record of");
 		if (!pxb_lease_available(s->leases, ntohl(req.s_addr), &key, now))
 			return nak(tx, m, sid, "address belongs to another client");
-		if (!l || htonl(l->addr) != req.s_addr) {
-			/* Authoritative for our pools: an address we never gave is refused. */
+		if (htonl(l->addr) != req.s_addr)
 			return nak(tx, m, sid, "no lease for that address");
-		}
 		return ack(s, sn, m, rx, now, req, &key, tx, "init-reboot");
 	}
 	if (m->ciaddr.s_addr) {

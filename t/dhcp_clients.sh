@@ -161,6 +161,7 @@ wait_for 10 grep -q "stopped" "$d/log"
 wait "$PXBD_PID" 2>/dev/null
 ok "pxebootd restarts" start_srv
 ok "leases restored from the journal" grep -Eq "[1-9][0-9]* lease\(s\) restored" "$d/log"
+grep -Eq "[1-9][0-9]* lease\(s\) restored" "$d/log" || grep -E "restored|journal|stopped|offers" "$d/log" "$d/log.old" | sed 's/^/# /' 
 udhcpc_run 02:00:00:00:00:01 "$d/u6"
 check "after a restart the client keeps its address" $([ "$(sed -n 's/^ip=//p' "$d/u6")" = "$first" ]; echo $?)
 

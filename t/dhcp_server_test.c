@@ -447,13 +447,15 @@ static void test_discover_request(void)
 	req_ipxe_bios(&p, mac1);
 	is_int(run(&e, &p, &rx_lan_v, T0 + 3), PXB_DHCP_V_OFFER, "bound client DISCOVERs -> OFFER");
 	is_str(S(e.tx.yiaddr), S(offered), "it is offered its own address");
+	ok(rep_has(&e, 61), "the client identifier comes back in the reply (RFC 6842)");
 
 	/* Without its client identifier the same machine is another client. */
 	req_plain(&p, mac1, PXB_DHCPREQUEST);
 	pkt_addr(&p, 50, S(offered));
 	pkt_end(&p);
-	is_int(run(&e, &p, &rx_lan_v, T0 + 3), PXB_DHCP_V_NAK,
-	       "INIT-REBOOT by chaddr when the lease is by client id -> NAK");
+	is_int(run(&e, &p, &rx_lan_v, T0 + 3), PXB_DHCP_V_IGNORE,
+	       "INIT-REBOOT by chaddr when the lease is by client id: no record, silent "
+	       "(RFC 2131 4.3.2)");
 
 	/* REQUEST in SELECTING without option 50 -> dropped. */
 	req_plain(&p, mac1, PXB_DHCPREQUEST);
@@ -720,7 +722,20 @@ static void test_relay(void)
 	is_int(e.tx.dst_port, 67, "relayed ACK: to port 67");
 	ok(rep_has(&e, 82), "relayed ACK: option 82 echoed");
 
-	/* A wrong address through the relay: NAK to the relay, broadcast bit set. */
+	/* A client we know nothing of, through the relay: silent (RFC 2131 4.3.2). */
+	req_plain(&p, mac2, PXB_DHCPREQUEST);
+	pkt_giaddr(&p, "198.19.5.1");
+	p.b[10] = 0;
+	pkt_addr(&p, 50, S(a));
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_relay_v, T0), PXB_DHCP_V_IGNORE,
+	       "relayed INIT-REBOOT from a client with no record -> silent");
+
+	/* A known client asking for another's address: NAK to the relay, broadcast bit set. */
+	req_plain(&p, mac2, PXB_DHCPDISCOVER);
+	pkt_giaddr(&p, "198.19.5.1");
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_relay_v, T0), PXB_DHCP_V_OFFER, "relayed DISCOVER of a second client");
 	req_plain(&p, mac2, PXB_DHCPREQUEST);
 	pkt_giaddr(&p, "198.19.5.1");
 	p.b[10] = 0;
