@@ -430,7 +430,9 @@ static enum MHD_Result status(struct http *s, struct http_conn *c, struct MHD_Co
 	fmt_time(now, when, sizeof(when));
 	http_buf_str(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 		     "<meta http-equiv=\"refresh\" content=\"10\">"
-		     "<title>pxeboot: clients</title><style>"
+		     "<title>pxeboot: clients</title>"
+		     /* no icon: a browser's /favicon.ico would show up as a failed client */
+		     "<link rel=\"icon\" href=\"data:,\"><style>"
 		     "body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}"
 		     "pre{background:#f4f4f4;padding:4px}.failed,.stalled{color:#b00}"
 		     ".booted{color:#070}</style></head><body>\n<h1>pxeboot: clients</h1>\n");
