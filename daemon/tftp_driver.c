@@ -207,7 +207,8 @@ static size_t rcv_cost(size_t len)
 	return len + (8u << 10);
 }
 
-/* Sends the first chunk of pkts[0..n) now and queues the rest. */
+/* Sends the first chunk of pkts[0..n) now and queues the rest (now: the
+ * time in microseconds, or 0 to read the clock only if something waits). */
 static void send_chunk(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned n,
 		       uint64_t now)
 {
@@ -222,7 +223,7 @@ static void send_chunk(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned
 		return;
 	x->pend = pkts + k;
 	x->npend = n - k;
-	x->due_us = now + CHUNK_GAP_US;
+	x->due_us = (now ? now : now_us()) + CHUNK_GAP_US;
 	x->pnext = NULL;
 	x->pprev = t->ptail;
 	if (t->ptail)
@@ -238,7 +239,15 @@ static void send_pkts(struct xfer *x, const struct pxb_tftp_out *out)
 {
 	/* New output replaces what was waiting (a resend starts over anyway). */
 	pace_unlink(x);
-	send_chunk(x, out->pkts, out->npkts, now_us());
+	if (out->npkts == 1) {
+		/* Lock-step (or a resend of one block): one datagram, no pacing. */
+		while (sendto(x->fd, out->pkts[0].data, out->pkts[0].len, 0,
+			      (const struct sockaddr *)&x->peer, sizeof(x->peer)) < 0 &&
+		       errno == EINTR)
+			;
+		return;
+	}
+	send_chunk(x, out->pkts, out->npkts, 0);
 }
 
 static void pace_rx(evutil_socket_t fd, short what, void *arg)
@@ -378,9 +387,8 @@ static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
  * (PXB_ERR_AGAIN) and is armed again. That is one timer operation per
  * timeout period instead of one per ACK.
  */
-static void xfer_arm(struct xfer *x, pxb_ms_t now)
+static void xfer_arm(struct xfer *x, pxb_ms_t dl, pxb_ms_t now)
 {
-	pxb_ms_t dl = pxb_tftp_session_next_deadline(x->s);
 	struct timeval tv;
 
 	if (dl == PXB_MS_NEVER) {
@@ -406,7 +414,7 @@ static void xfer_after(struct xfer *x, const struct pxb_tftp_out *out, pxb_ms_t 
 	if (out->verdict != PXB_TFTP_RUNNING)
 		xfer_finish(x, out);
 	else
-		xfer_arm(x, now);
+		xfer_arm(x, out->deadline, now);
 }
 
 static void xfer_timer(evutil_socket_t fd, short what, void *arg)
@@ -421,20 +429,20 @@ static void xfer_timer(evutil_socket_t fd, short what, void *arg)
 	if (pxb_tftp_session_timeout(x->s, now, &out) == 0)
 		xfer_after(x, &out, now);
 	else
-		xfer_arm(x, now);
+		xfer_arm(x, out.deadline, now);
 }
 
 static void xfer_rx(evutil_socket_t fd, short what, void *arg)
 {
 	struct xfer *x = arg;
 	struct tftp *t = x->t;
+	pxb_ms_t now = -1; /* read once per wake-up: a burst takes microseconds */
 
 	(void)what;
 	for (int i = 0; i < RX_BURST; i++) {
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		struct pxb_tftp_out out;
-		pxb_ms_t now;
 		ssize_t n = recvfrom((int)fd, t->rxbuf, sizeof(t->rxbuf), 0,
 				     (struct sockaddr *)&from, &fl);
 		int rc;
@@ -450,7 +458,8 @@ static void xfer_rx(evutil_socket_t fd, short what, void *arg)
 				sendto((int)fd, e, (size_t)el, 0, (struct sockaddr *)&from, fl);
 			continue;
 		}
-		now = pxbd_now();
+		if (now < 0)
+			now = pxbd_now();
 		rc = pxb_tftp_session_input(x->s, t->rxbuf, (size_t)n, now, &out);
 		if (rc == 0 || rc == PXB_ERR_PROTO) {
 			xfer_after(x, &out, now);
@@ -462,7 +471,16 @@ static void xfer_rx(evutil_socket_t fd, short what, void *arg)
 
 static int64_t file_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	return pxb_file_read(ctx, off, buf, len);
+	const struct pxb_file *f = ctx;
+	ssize_t n;
+
+	/* pxb_file_read() for a file on disk, inline: one call per block. */
+	if (f->fd < 0 || off >= f->size || len > f->size - off)
+		return pxb_file_read(f, off, buf, len);
+	do
+		n = pread(f->fd, buf, len, (off_t)(f->fd_offset + off));
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? PXB_ERR_IO : (int64_t)n;
 }
 
 /* A socket bound to the local address the request arrived on, port 0. */

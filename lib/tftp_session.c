@@ -79,13 +79,19 @@ static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *
 {
 	struct pxb_tftp_session *s = ctx;
 	uint64_t off = (b - 1) * cap;
-	size_t want, got = 0;
+	size_t want, got;
+	int64_t r;
 
 	if (off > s->src.size)
 		return PXB_ERR_IO;
 	want = (size_t)PXB_MIN((uint64_t)cap, s->src.size - off);
+	/* One read nearly always does it. */
+	r = want ? s->src.read(s->src.ctx, off, data, want) : 0;
+	if (r < 0 || (uint64_t)r > want || (r == 0 && want))
+		return PXB_ERR_IO;
+	got = (size_t)r;
 	while (got < want) {
-		int64_t r = s->src.read(s->src.ctx, off + got, data + got, want - got);
+		r = s->src.read(s->src.ctx, off + got, data + got, want - got);
 
 		if (r <= 0 || (uint64_t)r > want - got)
 			return PXB_ERR_IO; /* failed, or the file shrank */
@@ -169,6 +175,7 @@ static void finish_out(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
 	out->reason = s->reason;
 	out->error_code = s->error_code;
 	out->block = s->win.base;
+	out->deadline = s->state == ST_ENDED ? PXB_MS_NEVER : s->deadline;
 	s->packets_sent += s->npkts;
 }
 
@@ -183,6 +190,13 @@ static void rtt_sample(struct pxb_tftp_session *s, pxb_ms_t now)
 	s->sample_t = -1;
 	if (r8 < 0)
 		return;
+	if (s->srtt8 >= 0) {
+		/* A sample that would change nothing (the steady state of a
+		 * lock-step transfer): both updates below round to zero. */
+		pxb_ms_t d = s->srtt8 > r8 ? s->srtt8 - r8 : r8 - s->srtt8;
+		if (d < 8 && d - s->rttvar8 < 4 && s->rttvar8 - d < 4)
+			return;
+	}
 	if (s->srtt8 < 0) {
 		s->srtt8 = r8;
 		s->rttvar8 = r8 / 2;
@@ -394,6 +408,12 @@ PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pk
 	if (!s || (!pkt && len) || !out)
 		return PXB_ERR_INVAL;
 	s->npkts = 0;
+	if (len >= 4 && s->state == ST_DATA && pkt[0] == 0 && pkt[1] == PXB_TFTP_OP_ACK) {
+		/* The common case: an ACK during the data. */
+		ret = data_ack(s, (uint16_t)(pkt[2] << 8 | pkt[3]), now);
+		finish_out(s, out);
+		return ret;
+	}
 	if (s->state == ST_ENDED) {
 		finish_out(s, out);
 		return PXB_ERR_AGAIN;

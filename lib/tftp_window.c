@@ -78,12 +78,18 @@ void pxb__tftp_window_fini(struct pxb__tftp_window *w)
 int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, void *ctx,
 			  struct pxb_tftp_pkt *pkts, unsigned *n)
 {
-	int added = 0;
+	size_t slot_len = 4 + (size_t)w->blksize;
+	/* Blocks [next, end) may go: the window's end, or past the last block. */
+	uint64_t end = w->base + w->size;
+	unsigned added = 0;
 
-	while (added < (int)w->cwnd && !pxb__tftp_window_all_sent(w)) {
+	if (w->last && w->last < end)
+		end = w->last + 1;
+	while (added < w->cwnd && w->next < end) {
 		uint64_t b = w->next;
-		struct pxb__tftp_slot *sl = &w->slots[b % w->size];
-		uint8_t *p = (uint8_t *)pxb__tftp_window_pkt(w, b);
+		size_t i = w->size == 1 ? 0 : (size_t)(b % w->size);
+		struct pxb__tftp_slot *sl = &w->slots[i];
+		uint8_t *p = w->buf + i * slot_len;
 
 		if (sl->block != b) {
 			size_t len = 0;
@@ -96,20 +102,22 @@ int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, vo
 				return err;
 			sl->block = b;
 			sl->len = 4 + len;
-			if (is_last)
+			if (is_last) {
 				w->last = b;
+				end = b + 1;
+			}
 		}
 		if (b < w->hi)
 			w->resent++;
 		pkts[*n].data = p;
 		pkts[*n].len = sl->len;
 		(*n)++;
-		w->next++;
+		w->next = b + 1;
 		if (w->next > w->hi)
 			w->hi = w->next;
 		added++;
 	}
-	return added;
+	return (int)added;
 }
 
 static void shrink(struct pxb__tftp_window *w)

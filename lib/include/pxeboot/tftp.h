@@ -239,6 +239,7 @@ struct pxb_tftp_out {
 	enum pxb_tftp_reason reason;
 	uint16_t error_code;
 	uint64_t block;
+	pxb_ms_t deadline; /* what pxb_tftp_session_next_deadline() now returns */
 };
 
 struct pxb_tftp_session;
