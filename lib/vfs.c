@@ -296,6 +296,13 @@ static void release_mem(struct pxb_file *f)
 	f->data = NULL;
 }
 
+void pxb_file_take_buffer(struct pxb_file *f, void *data, size_t len)
+{
+	pxb_file_from_buffer(f, data, len, 0);
+	f->priv = data;
+	f->release = release_mem;
+}
+
 int pxb_file_from_buffer(struct pxb_file *f, const void *data, size_t len, int copy)
 {
 	memset(f, 0, sizeof(*f));

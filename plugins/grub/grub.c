@@ -106,13 +106,6 @@ static const struct pxb_renderer renderer = {
 	.menu_path = menu_path,
 };
 
-static void release(struct pxb_file *f)
-{
-	free(f->priv);
-	f->priv = NULL;
-	f->data = NULL;
-}
-
 /* Splits an absolute path into its directory ("/" or "/a/b") and base name. */
 static const char *split(const char *path, char *dir, size_t len)
 {
@@ -192,9 +185,7 @@ static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_cli
 	rc = render(p, have ? &target : NULL, &buf, &len);
 	if (rc < 0)
 		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
-	pxb_file_from_buffer(f, buf, len, 0);
-	f->priv = buf;
-	f->release = release;
+	pxb_file_take_buffer(f, buf, len);
 	f->generated = 1;
 	f->content_type = "text/plain; charset=utf-8";
 	return 0;

@@ -169,13 +169,6 @@ static const struct pxb_renderer renderer = {
 	.menu_path = menu_path,
 };
 
-static void release(struct pxb_file *f)
-{
-	free(f->priv);
-	f->priv = NULL;
-	f->data = NULL;
-}
-
 static int menu_open(void *arg, const char *rel, const struct pxb_client *c, struct pxb_file *f)
 {
 	char *buf = NULL;
@@ -187,9 +180,7 @@ static int menu_open(void *arg, const char *rel, const struct pxb_client *c, str
 	rc = render_menu(arg, c, 1, &buf, &len);
 	if (rc < 0)
 		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
-	pxb_file_from_buffer(f, buf, len, 0);
-	f->priv = buf;
-	f->release = release;
+	pxb_file_take_buffer(f, buf, len);
 	f->generated = 1;
 	f->content_type = "text/plain; charset=utf-8";
 	return 0;

@@ -72,13 +72,6 @@ static const struct pxb_renderer renderer = {
 	.menu_path = menu_path,
 };
 
-static void release(struct pxb_file *f)
-{
-	free(f->priv);
-	f->priv = NULL;
-	f->data = NULL;
-}
-
 static int cfg_open(void *arg, const char *rel, const struct pxb_client *c, struct pxb_file *f)
 {
 	struct pxl_plugin *p = arg;
@@ -110,9 +103,7 @@ static int cfg_open(void *arg, const char *rel, const struct pxb_client *c, stru
 	rc = render(p, have ? &target : NULL, &buf, &len);
 	if (rc < 0)
 		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
-	pxb_file_from_buffer(f, buf, len, 0);
-	f->priv = buf;
-	f->release = release;
+	pxb_file_take_buffer(f, buf, len);
 	f->generated = 1;
 	f->content_type = "text/plain; charset=utf-8";
 	return 0;

@@ -133,6 +133,9 @@ PXB_API int pxb_vfs_is_dir(pxb_vfs *v, const char *path, unsigned proto);
 /* Guesses a Content-Type from a file name. */
 PXB_API const char *pxb_mime_type(const char *name);
 
+/* A memory file owning data, which came from malloc(): freed when the file is closed. */
+PXB_API void pxb_file_take_buffer(struct pxb_file *f, void *data, size_t len);
+
 /* A memory file holding a copy of data (for providers). Returns 0 or PXB_ERR_NOMEM. */
 PXB_API int pxb_file_from_buffer(struct pxb_file *f, const void *data, size_t len, int copy);
 
