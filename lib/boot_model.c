@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -558,4 +559,31 @@ void pxb_boot_view_free(struct pxb_boot_view *v)
 		return;
 	free(v->items);
 	free(v);
+}
+
+void pxb_boot_unique_id(const pxb_boot_model *m, const char *text, char *id, size_t len)
+{
+	char base[48];
+	size_t n = 0;
+
+	for (const char *p = text; *p && n + 1 < sizeof(base); p++) {
+		char c = *p;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			 c == '.' || c == '_' || c == '+' || c == '-';
+		if (!ok)
+			c = '-';
+		if (c == '-' && (n == 0 || base[n - 1] == '-'))
+			continue;
+		base[n++] = c;
+	}
+	while (n > 0 && base[n - 1] == '-')
+		n--;
+	base[n] = '\0';
+	if (n == 0 || base[0] == '.')
+		snprintf(base, sizeof(base), "image");
+	if (!strcmp(base, "start") || !strcmp(base, "failed"))
+		strcat(base, "-1");
+	snprintf(id, len, "%s", base);
+	for (unsigned k = 2; pxb_boot_find_entry(m, id) && k < 1000; k++)
+		snprintf(id, len, "%.*s-%u", (int)(len > 8 ? len - 8 : 0), base, k);
 }

@@ -182,32 +182,10 @@ static int arg_safe(const char *p)
 	return 1;
 }
 
-/* An entry id from free text: [A-Za-z0-9._+-], unique in the model. */
+/* An entry id from free text, unique in the model. */
 static void make_id(struct scan *s, const char *text, char *id, size_t len)
 {
-	char base[48];
-	size_t n = 0;
-
-	for (const char *p = text; *p && n + 1 < sizeof(base); p++) {
-		char c = *p;
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '.' || c == '_' || c == '+' || c == '-';
-		if (!ok)
-			c = '-';
-		if (c == '-' && (n == 0 || base[n - 1] == '-'))
-			continue;
-		base[n++] = c;
-	}
-	while (n > 0 && base[n - 1] == '-')
-		base[--n] = '\0';
-	base[n] = '\0';
-	if (n == 0 || base[0] == '.')
-		pathf(base, sizeof(base), "image");
-	if (!strcmp(base, "start") || !strcmp(base, "failed"))
-		strcat(base, "-1");
-	pathf(id, len, "%s", base);
-	for (unsigned k = 2; pxb_boot_find_entry(s->m, id) && k < 1000; k++)
-		pathf(id, len, "%s-%u", base, k);
+	pxb_boot_unique_id(s->m, text, id, len);
 }
 
 static void add(struct scan *s, struct pxb_boot_entry *e)

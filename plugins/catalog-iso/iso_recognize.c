@@ -91,19 +91,10 @@ static void ns(struct ctx *c, const char *rel, char *out, size_t len)
 
 static void make_id(struct ctx *c, const char *suffix, char *id, size_t len)
 {
-	char base[48];
+	char text[96];
 
-	fmt(base, sizeof(base), "%.*s%s", (int)(sizeof(base) - 1 - strlen(suffix)), c->name, suffix);
-	for (char *p = base; *p; p++)
-		if (!name_char_ok(*p))
-			*p = '-';
-	if (base[0] == '.' || !base[0])
-		base[0] = 'i';
-	if (!strcmp(base, "start") || !strcmp(base, "failed"))
-		strcat(base, "-1");
-	fmt(id, len, "%s", base);
-	for (unsigned k = 2; pxb_boot_find_entry(c->m, id) && k < 1000; k++)
-		fmt(id, len, "%s-%u", base, k);
+	fmt(text, sizeof(text), "%s%s", c->name, suffix);
+	pxb_boot_unique_id(c->m, text, id, len);
 }
 
 static void add(struct ctx *c, struct pxb_boot_entry *e)

@@ -149,6 +149,14 @@ PXB_API const struct pxb_boot_entry *pxb_boot_find_entry(const pxb_boot_model *m
 							 const char *id);
 
 /*
+ * Makes an entry id from free text (a file or image name) for catalogs:
+ * characters outside [A-Za-z0-9._+-] become '-' (runs of them one), an
+ * empty result becomes "image", the reserved ids get "-1", and "-2", "-3",
+ * ... are appended until no entry of m has it. id gets at most len bytes.
+ */
+PXB_API void pxb_boot_unique_id(const pxb_boot_model *m, const char *text, char *id, size_t len);
+
+/*
  * Adds a menu (copied). The first menu added without match lists replaces
  * the default menu; others are tried in order. Returns 0, PXB_ERR_INVAL
  * (a bad MAC pattern), PXB_ERR_NOMEM.
