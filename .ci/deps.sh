@@ -36,3 +36,13 @@ if [ ! -f "$sb/usr/lib/shim/shimx64.efi.signed" ] ||
 		{ apt-get update -qq && apt-get download -qq shim-signed grub-efi-amd64-signed; }; })
 	for f in "$sb"/debs/*.deb; do dpkg-deb -x "$f" "$sb"; done
 fi
+# promtool (Debian's prometheus package) checks the metrics text in t/api.sh;
+# only the tool is unpacked, so no Prometheus server is installed or started.
+pt=${PXB_CACHE:-/var/cache/pxeboot-test}/promtool
+if [ ! -x "$pt/usr/bin/promtool" ]; then
+	mkdir -p "$pt/debs"
+	(cd "$pt/debs" && { apt-get download -qq prometheus 2>/dev/null ||
+		{ apt-get update -qq && apt-get download -qq prometheus; }; }) &&
+	dpkg-deb --fsys-tarfile "$pt"/debs/prometheus_*.deb | tar -x -C "$pt" ./usr/bin/promtool &&
+	rm -rf "$pt/debs"
+fi

@@ -148,8 +148,9 @@ print("ok %d series in %d families" % (len(series), len(types)))
 PY
 check "metrics: strict text-format check and values ($(tail -1 "$d/m.check"))" \
 	$(grep -q "^ok " "$d/m.check"; echo $?)
-if command -v promtool >/dev/null; then
-	promtool check metrics <"$d/metrics" >"$d/promtool" 2>&1
+promtool=$(command -v promtool || echo "${PXB_CACHE:-/var/cache/pxeboot-test}/promtool/usr/bin/promtool")
+if [ -x "$promtool" ]; then
+	"$promtool" check metrics <"$d/metrics" >"$d/promtool" 2>&1
 	check "promtool check metrics" $?
 	sed 's/^/#   /' "$d/promtool"
 else
