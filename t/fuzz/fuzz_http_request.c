@@ -129,8 +129,12 @@ static void target(const char *raw)
 
 	rc = pxb_vfs_normalize(dec, n, path, sizeof(path));
 	rr = ref_walk(dec, ref, sizeof(ref));
+	/*
+	 * Climbing above the root is never served: refused as such, or earlier
+	 * for an overlong component met before the climb.
+	 */
 	if (rr == -1)
-		CHECK(rc == PXB_ERR_ACCESS); /* climbing above the root is never served */
+		CHECK(rc == PXB_ERR_ACCESS || rc == PXB_ERR_TOOBIG);
 	CHECK(rc == 0 || rc == PXB_ERR_ACCESS || rc == PXB_ERR_TOOBIG);
 	if (rc)
 		return;
