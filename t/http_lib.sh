@@ -61,10 +61,15 @@ CONF
 
 # Stops the server with SIGTERM; fails unless it exits 0 within 10 s.
 http_stop() {
+	local rc
 	kill -TERM "$HTTP_PID" 2>/dev/null || return 1
 	timeout 10 tail --pid="$HTTP_PID" -f /dev/null || return 1
 	_pids=${_pids/ $HTTP_PID/} # gone: never signal that number again
 	wait "$HTTP_PID"
+	rc=$?
+	# On failure the server's last words (a sanitizer report, say) go to the TAP log.
+	[ $rc -eq 0 ] || { echo "# server exited with status $rc:"; tail -40 "$HTTP_LOG" | sed 's/^/#   /'; } >&2
+	return $rc
 }
 
 # Status code of a GET (or of curl ARGS...): http_status PATH [CURL-ARGS...]

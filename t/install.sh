@@ -6,7 +6,12 @@
 d=$(scratch_dir)
 dest="$d/dest"
 
-if ! make -C "$top_builddir" install DESTDIR="$dest" >"$d/install.log" 2>&1; then
+# Everything but the plugins: installing those relinks them in the build tree,
+# under other tests that load them in parallel. The example plugin is built
+# here from its installed source instead.
+if ! make -C "$top_builddir" install-libLTLIBRARIES install-sbinPROGRAMS \
+	install-pkgincludeHEADERS install-pkgconfigDATA install-dist_exampleDATA \
+	DESTDIR="$dest" >"$d/install.log" 2>&1; then
 	check "make install into a staging directory" 1
 	sed 's/^/# /' "$d/install.log" | tail -20
 	tap_done; exit 1
