@@ -17,7 +17,8 @@
 #   --skip     any of: throughput,storm,callgrind,iperf
 # Environment: TFTPD_HPA (path of tftpd-hpa's in.tftpd; default: found below);
 #   BENCH_BLKS, BENCH_WSS (0 = no windowsize), BENCH_RUNS, BENCH_BIG_MIB,
-#   BENCH_STORM_NS replace the matrix's lists (e.g. BENCH_BLKS="8192")
+#   BENCH_STORM_NS, BENCH_SERVERS replace the matrix's lists (e.g.
+#   BENCH_BLKS="8192", BENCH_SERVERS="pxebootd tftpd-hpa")
 #
 # Root is needed (network namespace, cgroups). Servers listen on
 # 198.18.0.1-4:69 on the namespace's lo; storm clients use 198.18.4.0/22.
@@ -77,6 +78,7 @@ for c in "${TFTPD_HPA:-}" /usr/sbin/in.tftpd /tmp/pxb-peers/root/usr/sbin/in.tft
 done
 SERVERS="pxebootd tftpd-hpa atftpd dnsmasq"
 [ -n "$HPA" ] || { log "tftpd-hpa not found (set TFTPD_HPA): left out"; SERVERS="pxebootd atftpd dnsmasq"; }
+SERVERS=${BENCH_SERVERS:-$SERVERS}
 declare -A ADDR=([pxebootd]=198.18.0.1 [tftpd-hpa]=198.18.0.2 [atftpd]=198.18.0.3 [dnsmasq]=198.18.0.4)
 
 [ -n "$OUT" ] || OUT=$(mktemp -d "/tmp/pxb-bench.XXXXXX")

@@ -258,6 +258,48 @@ static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 	return 0;
 }
 
+/*
+ * Lock-step (windowsize 1, RFC 1350 sec 2) in its steady state: the ACK of
+ * the one block outstanding, which is not the last, in octet mode. It does
+ * what data_ack() and send_burst() would do for it -- slide by one, take the
+ * round-trip sample, reset the backoff, load the next block into the only
+ * slot, arm the timeout -- without the general window's bookkeeping, since
+ * this is the path of every block of most boot loaders' transfers. Returns
+ * 0 when the ACK was something else (nothing changed): the caller takes
+ * the general path.
+ */
+static int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t now)
+{
+	struct pxb__tftp_window *w = &s->win;
+	uint64_t b = w->base;
+	uint8_t *p = w->buf;
+	size_t len = 0;
+	int is_last = 0;
+
+	if (w->size != 1 || s->mode != PXB_TFTP_MODE_OCTET || w->hi != b + 1 ||
+	    n != (uint16_t)b || b == w->last)
+		return 0;
+	rtt_sample(s, now);
+	progress(s);
+	b++;
+	w->base = b;
+	pxb__tftp_put16(p + 2, (uint16_t)b); /* the opcode in the slot is DATA already */
+	if (load_octet(s, b, p + 4, w->blksize, &len, &is_last) < 0) {
+		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
+		return 1;
+	}
+	w->slots[0].block = b;
+	w->slots[0].len = 4 + len;
+	if (is_last)
+		w->last = b;
+	w->next = w->hi = b + 1;
+	s->sample_t = now;
+	s->pacing = 0;
+	s->deadline = now + s->rto;
+	emit(s, p, 4 + len);
+	return 1;
+}
+
 /* Resend the unacknowledged window, in halved bursts when adaptive. */
 static void data_expire(struct pxb_tftp_session *s, pxb_ms_t now)
 {
@@ -410,7 +452,9 @@ PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pk
 	s->npkts = 0;
 	if (len >= 4 && s->state == ST_DATA && pkt[0] == 0 && pkt[1] == PXB_TFTP_OP_ACK) {
 		/* The common case: an ACK during the data. */
-		ret = data_ack(s, (uint16_t)(pkt[2] << 8 | pkt[3]), now);
+		uint16_t n = (uint16_t)(pkt[2] << 8 | pkt[3]);
+
+		ret = lockstep_ack(s, n, now) ? 0 : data_ack(s, n, now);
 		finish_out(s, out);
 		return ret;
 	}
