@@ -1,9 +1,11 @@
 /*
  * boot_model.c - the boot model: entries, menus, and the menu one client sees
- * (menu choice by MAC/tag/architecture, architecture filtering, defaults).
+ * (menu choice by MAC/tag/architecture, architecture filtering, defaults);
+ * the client a per-client file name ("01-<mac>", the address in hex) is for.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +398,75 @@ int pxb__boot_mac_match(const char *p, const uint8_t mac[6])
 		}
 	}
 	return *p == '\0';
+}
+
+/* "01-" (ARP hardware type 1, Ethernet) and six bytes in hex, '-' between. */
+static int name_mac(const char *s, size_t l, uint8_t mac[6])
+{
+	if (l != 20 || s[0] != '0' || s[1] != '1' || s[2] != '-')
+		return 0;
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + 3 + 3 * i;
+		int h = hexv(p[0]), lo = hexv(p[1]);
+		if (h < 0 || lo < 0 || (i < 5 && p[2] != '-'))
+			return 0;
+		mac[i] = (uint8_t)(h << 4 | lo);
+	}
+	return 1;
+}
+
+/*
+ * A client other than known (may be NULL): of known, only what the request
+ * says of its way to us (architecture, our address and port) is kept.
+ */
+static void stranger(const struct pxb_client *known, struct pxb_client *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
+	if (known) {
+		out->server_addr = known->server_addr;
+		out->http_port = known->http_port;
+	}
+}
+
+enum pxb_boot_name pxb_boot_client_by_name(const char *name, const struct pxb_client *known,
+					   struct pxb_client *out)
+{
+	size_t l = strlen(name);
+	uint8_t mac[6];
+	struct in_addr addr;
+	uint32_t v = 0;
+
+	if (name_mac(name, l, mac)) {
+		if (known && known->has_mac && memcmp(known->mac, mac, 6) == 0) {
+			*out = *known;
+		} else {
+			/* Another machine than the one known at this address: only the MAC is sure. */
+			stranger(known, out);
+			if (known)
+				out->addr = known->addr;
+		}
+		out->has_mac = 1;
+		memcpy(out->mac, mac, 6);
+		return PXB_BOOT_NAME_MAC;
+	}
+	/* The address as the boot loaders write it: upper-case hex, 8 digits or fewer. */
+	if (l < 1 || l > 8)
+		return PXB_BOOT_NAME_NONE;
+	for (size_t i = 0; i < l; i++) {
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'A' && name[i] <= 'F')))
+			return PXB_BOOT_NAME_NONE;
+		v = v << 4 | (uint32_t)hexv(name[i]);
+	}
+	if (l < 8)
+		return PXB_BOOT_NAME_IP_PREFIX;
+	addr.s_addr = htonl(v);
+	if (known && known->addr.s_addr == addr.s_addr)
+		*out = *known;
+	else
+		stranger(known, out);
+	out->addr = addr;
+	return PXB_BOOT_NAME_IP;
 }
 
 static int menu_matches(const struct boot_menu *bm, const struct pxb_client *c, unsigned arch)

@@ -2,7 +2,8 @@
  * boot_model_test.c - the boot model: entries from the configuration and
  * the API, configuration errors, menus chosen by MAC, tag and architecture,
  * architecture filtering, menu items ("*", "catalog", "-", "# text"),
- * defaults, variables, file URLs and the rescue password.
+ * defaults, variables, file URLs, the rescue password and the client a
+ * per-client file name ("01-<mac>", the address in hex) refers to.
  */
 #include "config.h"
 
@@ -199,6 +200,120 @@ static void test_password(void)
 	free(cd);
 }
 
+/* Do a and b say the same of a client? */
+static int same_client(const struct pxb_client *a, const struct pxb_client *b)
+{
+	if (a->has_mac != b->has_mac || memcmp(a->mac, b->mac, 6) != 0 ||
+	    a->addr.s_addr != b->addr.s_addr || a->server_addr.s_addr != b->server_addr.s_addr ||
+	    a->arch != b->arch || a->has_uuid != b->has_uuid ||
+	    memcmp(a->uuid, b->uuid, 16) != 0 || strcmp(a->user_class, b->user_class) != 0 ||
+	    a->ntags != b->ntags || a->http_port != b->http_port || a->token != b->token)
+		return 0;
+	for (unsigned i = 0; i < a->ntags && i < PXB_MAX_TAGS; i++)
+		if (strcmp(a->tags[i], b->tags[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void test_client_by_name(void)
+{
+	static const struct {
+		const char *name;
+		enum pxb_boot_name kind;
+		const char *said; /* the MAC or address the name says */
+	} names[] = {
+		{"01-52-54-00-12-34-56", PXB_BOOT_NAME_MAC, "52:54:00:12:34:56"},
+		{"01-aa-bb-cc-dd-ee-ff", PXB_BOOT_NAME_MAC, "aa:bb:cc:dd:ee:ff"},
+		{"01-AA-BB-CC-DD-EE-FF", PXB_BOOT_NAME_MAC, "aa:bb:cc:dd:ee:ff"},
+		{"01-Aa-bB-cc-DD-ee-Ff", PXB_BOOT_NAME_MAC, "aa:bb:cc:dd:ee:ff"},
+		/* Separators other than '-', another hardware type, not hex. */
+		{"01:52:54:00:12:34:56", PXB_BOOT_NAME_NONE, NULL},
+		{"01-52:54:00:12:34:56", PXB_BOOT_NAME_NONE, NULL},
+		{"01-52-54-00-12-34:56", PXB_BOOT_NAME_NONE, NULL},
+		{"01-525400123456", PXB_BOOT_NAME_NONE, NULL},
+		{"02-52-54-00-12-34-56", PXB_BOOT_NAME_NONE, NULL},
+		{"01-52-54-00-12-34-5g", PXB_BOOT_NAME_NONE, NULL},
+		/* Too short, too long. */
+		{"01-52-54-00-12-34", PXB_BOOT_NAME_NONE, NULL},
+		{"01-52-54-00-12-34-5", PXB_BOOT_NAME_NONE, NULL},
+		{"01-52-54-00-12-34-56-", PXB_BOOT_NAME_NONE, NULL},
+		{"01-52-54-00-12-34-56-78", PXB_BOOT_NAME_NONE, NULL},
+		/* The address in upper-case hex, then shortened a digit at a time. */
+		{"C6120064", PXB_BOOT_NAME_IP, "198.18.0.100"},
+		{"00000000", PXB_BOOT_NAME_IP, "0.0.0.0"},
+		{"FFFFFFFF", PXB_BOOT_NAME_IP, "255.255.255.255"},
+		{"C612006", PXB_BOOT_NAME_IP_PREFIX, NULL},
+		{"C6120", PXB_BOOT_NAME_IP_PREFIX, NULL},
+		{"C", PXB_BOOT_NAME_IP_PREFIX, NULL},
+		/* Lower case, too long, not hex. */
+		{"c6120064", PXB_BOOT_NAME_NONE, NULL},
+		{"c612006", PXB_BOOT_NAME_NONE, NULL},
+		{"C61200640", PXB_BOOT_NAME_NONE, NULL},
+		{"C612006G", PXB_BOOT_NAME_NONE, NULL},
+		{"C6.12", PXB_BOOT_NAME_NONE, NULL},
+		/* Neither. */
+		{"8a3e1c44-9012-4f6b-9d1e-525400123456", PXB_BOOT_NAME_NONE, NULL},
+		{"default", PXB_BOOT_NAME_NONE, NULL},
+		{"grub.cfg", PXB_BOOT_NAME_NONE, NULL},
+		{"", PXB_BOOT_NAME_NONE, NULL},
+	};
+	static const char *const kinds[] = {
+		[PXB_BOOT_NAME_NONE] = "no client", [PXB_BOOT_NAME_MAC] = "a MAC",
+		[PXB_BOOT_NAME_IP] = "an address", [PXB_BOOT_NAME_IP_PREFIX] = "a shortened address",
+	};
+	struct pxb_client known = test_client(7), out, was;
+	char buf[32];
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(&out, 0x5a, sizeof(out));
+		memcpy(&was, &out, sizeof(was));
+		is_int(pxb_boot_client_by_name(names[i].name, NULL, &out), names[i].kind,
+		       "\"%s\": %s", names[i].name, kinds[names[i].kind]);
+		if (names[i].kind == PXB_BOOT_NAME_MAC)
+			ok(out.has_mac && !strcmp(pxb_mac_format(out.mac, buf, ':'), names[i].said) &&
+				   out.addr.s_addr == 0 && out.arch == PXB_ARCH_UNKNOWN &&
+				   out.ntags == 0 && !out.has_uuid,
+			   "\"%s\": only the MAC %s is known", names[i].name, names[i].said);
+		else if (names[i].kind == PXB_BOOT_NAME_IP)
+			ok(!out.has_mac && !strcmp(inet_ntop(AF_INET, &out.addr, buf, sizeof(buf)),
+						   names[i].said) &&
+				   out.arch == PXB_ARCH_UNKNOWN && out.ntags == 0,
+			   "\"%s\": only the address %s is known", names[i].name, names[i].said);
+		else
+			ok(!memcmp(&out, &was, sizeof(out)), "\"%s\": the client is left as it was",
+			   names[i].name);
+	}
+
+	pxb_client_add_tag(&known, "lab");
+	known.http_port = 8080;
+	known.token = "t0ken";
+	is_int(pxb_boot_client_by_name("01-52-54-00-12-34-56", &known, &out), PXB_BOOT_NAME_MAC,
+	       "the known client's MAC");
+	ok(same_client(&out, &known), "the known client's MAC: the known client");
+	is_int(pxb_boot_client_by_name("C6120064", &known, &out), PXB_BOOT_NAME_IP,
+	       "the known client's address");
+	ok(same_client(&out, &known), "the known client's address: the known client");
+
+	pxb_boot_client_by_name("01-aa-bb-cc-dd-ee-ff", &known, &out);
+	ok(out.has_mac && out.mac[0] == 0xaa && out.mac[5] == 0xff && out.ntags == 0 &&
+		   !out.has_uuid && out.arch == 7 && out.addr.s_addr == known.addr.s_addr &&
+		   out.server_addr.s_addr == known.server_addr.s_addr && out.http_port == 8080,
+	   "another MAC: that MAC, with the known arch, address, server and port, no tags");
+	pxb_boot_client_by_name("C6120065", &known, &out);
+	ok(!out.has_mac && !out.has_uuid && out.ntags == 0 && out.arch == 7 &&
+		   !strcmp(inet_ntop(AF_INET, &out.addr, buf, sizeof(buf)), "198.18.0.101") &&
+		   out.server_addr.s_addr == known.server_addr.s_addr && out.http_port == 8080,
+	   "another address: that address, with the known arch, server and port, no MAC");
+	known.has_mac = 0;
+	pxb_boot_client_by_name("01-52-54-00-12-34-56", &known, &out);
+	ok(out.has_mac && out.mac[5] == 0x56 && out.ntags == 0 && !out.has_uuid,
+	   "a known client without a MAC is not taken for the name's");
+	out = known;
+	is_int(pxb_boot_client_by_name("C612006", &known, &out), PXB_BOOT_NAME_IP_PREFIX,
+	       "a shortened address names no client");
+	ok(same_client(&out, &known), "a shortened address: the client is left as it was");
+}
+
 int main(void)
 {
 	plan_lazy();
@@ -206,5 +321,6 @@ int main(void)
 	test_views();
 	test_vars();
 	test_password();
+	test_client_by_name();
 	return done_testing();
 }

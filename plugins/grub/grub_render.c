@@ -22,7 +22,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,102 +32,68 @@
 #define ARGS_MAX 4096
 #define CFG "grub.cfg"
 
-static int hexv(char c)
+/* The kind of name the boot model found, as a grub.cfg-<suffix> name. */
+static enum pxb_grub_name kind_of(enum pxb_boot_name n)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	switch (n) {
+	case PXB_BOOT_NAME_MAC:
+		return PXB_GRUB_MAC;
+	case PXB_BOOT_NAME_IP:
+		return PXB_GRUB_IP;
+	case PXB_BOOT_NAME_IP_PREFIX:
+		return PXB_GRUB_IP_PREFIX;
+	case PXB_BOOT_NAME_NONE:
+		break;
+	}
+	return PXB_GRUB_NONE;
+}
+
+/* The part after "grub.cfg-", or NULL. */
+static const char *suffix(const char *name)
+{
+	return strncmp(name, CFG "-", sizeof(CFG)) == 0 ? name + sizeof(CFG) : NULL;
 }
 
 enum pxb_grub_name pxb_grub_classify(const char *name, uint8_t mac[6], struct in_addr *addr)
 {
-	const char *s;
-	size_t l;
+	const char *s = suffix(name);
+	struct pxb_client c;
+	enum pxb_grub_name kind;
 
 	if (strcmp(name, CFG) == 0)
 		return PXB_GRUB_CFG;
-	if (strncmp(name, CFG "-", sizeof(CFG)) != 0)
+	if (!s)
 		return PXB_GRUB_NONE;
-	s = name + sizeof(CFG);
-	l = strlen(s);
-	/* grub_net_search_config_file: "01-" and the MAC in lower-case hex, '-' between. */
-	if (l == 20 && s[0] == '0' && s[1] == '1' && s[2] == '-') {
-		uint8_t m[6];
-		for (int i = 0; i < 6; i++) {
-			const char *p = s + 3 + 3 * i;
-			int h = hexv(p[0]), lo = hexv(p[1]);
-			if (h < 0 || lo < 0 || (i < 5 && p[2] != '-'))
-				return PXB_GRUB_NONE;
-			m[i] = (uint8_t)(h << 4 | lo);
-		}
-		if (mac)
-			memcpy(mac, m, 6);
-		return PXB_GRUB_MAC;
-	}
-	/* Then the IPv4 address in upper-case hex, shortened a digit at a time. */
-	if (l >= 1 && l <= 8) {
-		uint32_t v = 0;
-		for (size_t i = 0; i < l; i++) {
-			if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F')))
-				return PXB_GRUB_NONE;
-			v = v << 4 | (uint32_t)hexv(s[i]);
-		}
-		if (l < 8)
-			return PXB_GRUB_IP_PREFIX;
-		if (addr)
-			addr->s_addr = htonl(v);
-		return PXB_GRUB_IP;
-	}
-	return PXB_GRUB_NONE;
+	/*
+	 * grub_net_search_config_file: "01-" and the MAC, then the IPv4
+	 * address in upper-case hex, shortened a digit at a time.
+	 */
+	kind = kind_of(pxb_boot_client_by_name(s, NULL, &c));
+	if (kind == PXB_GRUB_MAC && mac)
+		memcpy(mac, c.mac, 6);
+	if (kind == PXB_GRUB_IP && addr)
+		*addr = c.addr;
+	return kind;
 }
 
 int pxb_grub_lookup(const char *base, int per_client, const struct pxb_client *known,
 		    struct pxb_client *out, int *out_known)
 {
-	uint8_t mac[6];
-	struct in_addr addr = {0};
-	enum pxb_grub_name kind = pxb_grub_classify(base, mac, &addr);
+	const char *s = suffix(base);
 
 	*out_known = 0;
 	memset(out, 0, sizeof(*out));
 	if (known)
 		*out = *known;
-	if (kind == PXB_GRUB_CFG) {
+	if (strcmp(base, CFG) == 0) {
 		*out_known = known != NULL;
 		return 1;
 	}
-	if (!per_client)
+	if (!per_client || !s)
 		return 0;
-	switch (kind) {
-	case PXB_GRUB_MAC:
-		if (!known || !known->has_mac || memcmp(known->mac, mac, 6) != 0) {
-			/* Not the machine known at this address: only the MAC is sure. */
-			memset(out, 0, sizeof(*out));
-			out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
-			if (known) {
-				out->addr = known->addr;
-				out->server_addr = known->server_addr;
-				out->http_port = known->http_port;
-			}
-		}
-		out->has_mac = 1;
-		memcpy(out->mac, mac, 6);
-		*out_known = 1;
-		return 1;
-	case PXB_GRUB_IP:
-		if (!known || known->addr.s_addr != addr.s_addr) {
-			memset(out, 0, sizeof(*out));
-			out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
-			if (known) {
-				out->server_addr = known->server_addr;
-				out->http_port = known->http_port;
-			}
-		}
-		out->addr = addr;
+	switch (pxb_boot_client_by_name(s, known, out)) {
+	case PXB_BOOT_NAME_MAC:
+	case PXB_BOOT_NAME_IP:
 		*out_known = 1;
 		return 1;
 	default:

@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,24 +35,11 @@ static int hexv(char c)
 enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name, uint8_t mac[6],
 					     struct in_addr *addr)
 {
-	size_t l = strlen(name);
+	struct pxb_client c;
 
 	if (strcmp(name, "default") == 0)
 		return PXB_PXELINUX_DEFAULT;
-	if (l == 20 && name[0] == '0' && name[1] == '1' && name[2] == '-') {
-		uint8_t m[6];
-		for (int i = 0; i < 6; i++) {
-			const char *p = name + 3 + 3 * i;
-			int h = hexv(p[0]), lo = hexv(p[1]);
-			if (h < 0 || lo < 0 || (i < 5 && p[2] != '-'))
-				return PXB_PXELINUX_NONE;
-			m[i] = (uint8_t)(h << 4 | lo);
-		}
-		if (mac)
-			memcpy(mac, m, 6);
-		return PXB_PXELINUX_MAC;
-	}
-	if (l == 36) {
+	if (strlen(name) == 36) {
 		for (size_t i = 0; i < 36; i++) {
 			int dash = i == 8 || i == 13 || i == 18 || i == 23;
 			if (dash ? name[i] != '-' : hexv(name[i]) < 0)
@@ -61,19 +47,19 @@ enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name, uint8_t mac[6],
 		}
 		return PXB_PXELINUX_UUID;
 	}
-	if (l >= 1 && l <= 8) {
-		uint32_t v = 0;
-		for (size_t i = 0; i < l; i++) {
-			/* PXELINUX writes the address in upper case. */
-			if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'A' && name[i] <= 'F')))
-				return PXB_PXELINUX_NONE;
-			v = v << 4 | (uint32_t)hexv(name[i]);
-		}
-		if (l < 8)
-			return PXB_PXELINUX_IP_PREFIX;
+	switch (pxb_boot_client_by_name(name, NULL, &c)) {
+	case PXB_BOOT_NAME_MAC:
+		if (mac)
+			memcpy(mac, c.mac, 6);
+		return PXB_PXELINUX_MAC;
+	case PXB_BOOT_NAME_IP:
 		if (addr)
-			addr->s_addr = htonl(v);
+			*addr = c.addr;
 		return PXB_PXELINUX_IP;
+	case PXB_BOOT_NAME_IP_PREFIX:
+		return PXB_PXELINUX_IP_PREFIX;
+	case PXB_BOOT_NAME_NONE:
+		break;
 	}
 	return PXB_PXELINUX_NONE;
 }
@@ -95,15 +81,13 @@ static void uuid_format(const uint8_t u[16], char out[37])
 int pxb_pxelinux_lookup(const char *name, const struct pxb_client *known, struct pxb_client *out,
 			int *out_known)
 {
-	uint8_t mac[6];
-	struct in_addr addr = {0};
 	char u[37], lower[37];
 
 	*out_known = 0;
 	memset(out, 0, sizeof(*out));
 	if (known)
 		*out = *known;
-	switch (pxb_pxelinux_classify(name, mac, &addr)) {
+	switch (pxb_pxelinux_classify(name, NULL, NULL)) {
 	case PXB_PXELINUX_UUID:
 		if (!known || !known->has_uuid)
 			return 0;
@@ -115,30 +99,8 @@ int pxb_pxelinux_lookup(const char *name, const struct pxb_client *known, struct
 		*out_known = 1;
 		return 1;
 	case PXB_PXELINUX_MAC:
-		if (!known || !known->has_mac || memcmp(known->mac, mac, 6) != 0) {
-			/* Another machine than the one known for this address: only the MAC is sure. */
-			memset(out, 0, sizeof(*out));
-			out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
-			if (known) {
-				out->addr = known->addr;
-				out->server_addr = known->server_addr;
-				out->http_port = known->http_port;
-			}
-		}
-		out->has_mac = 1;
-		memcpy(out->mac, mac, 6);
-		*out_known = 1;
-		return 1;
 	case PXB_PXELINUX_IP:
-		if (!known || known->addr.s_addr != addr.s_addr) {
-			memset(out, 0, sizeof(*out));
-			out->arch = known ? known->arch : PXB_ARCH_UNKNOWN;
-			if (known) {
-				out->server_addr = known->server_addr;
-				out->http_port = known->http_port;
-			}
-		}
-		out->addr = addr;
+		pxb_boot_client_by_name(name, known, out);
 		*out_known = 1;
 		return 1;
 	case PXB_PXELINUX_DEFAULT:

@@ -11,7 +11,8 @@
  * A model is built from the configuration (pxb_boot_model_from_conf) and
  * from catalogs, plugins that add entries they found (pxb_boot_add_entry).
  * Renderers (iPXE, PXELINUX) ask pxb_boot_model_for_client() for the menu
- * one client may see, and expand the ${...} variables of arguments for it.
+ * one client may see, and expand the ${...} variables of arguments for it;
+ * pxb_boot_client_by_name() tells which client a per-client file name is for.
  *
  * Strings handed to the model are copied; pointers the model hands out stay
  * valid until the model is freed.
@@ -191,6 +192,29 @@ PXB_API const char *pxb_boot_memdisk(const pxb_boot_model *m);
 PXB_API int pxb_boot_model_for_client(const pxb_boot_model *m, const struct pxb_client *client,
 				      struct pxb_boot_view **out);
 PXB_API void pxb_boot_view_free(struct pxb_boot_view *v);
+
+/* What a per-client configuration file name says (pxb_boot_client_by_name). */
+enum pxb_boot_name {
+	PXB_BOOT_NAME_NONE = 0,  /* neither form below: names no client */
+	PXB_BOOT_NAME_MAC,       /* "01-52-54-00-12-34-56": type 1 (Ethernet), the MAC in hex */
+	PXB_BOOT_NAME_IP,        /* "C6120064": the IPv4 address in upper-case hex */
+	PXB_BOOT_NAME_IP_PREFIX, /* "C612006" ... "C": the address shortened */
+};
+
+/*
+ * The client a per-client configuration file name refers to. PXELINUX
+ * (pxelinux.cfg/NAME) and GRUB (grub.cfg-NAME) ask for "01-" and the MAC
+ * (hex of either case, '-' between bytes), then for the client's address in
+ * upper-case hex, shortened a digit at a time; name is that NAME. For a MAC
+ * or a full address, *out gets the client to render for: known (may be NULL)
+ * when the name is its MAC or address, else a client of which only the
+ * name's MAC or address is known, with known's architecture (else
+ * PXB_ARCH_UNKNOWN), server address and HTTP port, and for a MAC known's
+ * address. For other names *out is left as it is. Returns what name is.
+ */
+PXB_API enum pxb_boot_name pxb_boot_client_by_name(const char *name,
+						   const struct pxb_client *known,
+						   struct pxb_client *out);
 
 /* The PXB_BOOT_ARCH_* bit of an RFC 4578 architecture (0: unknown or none). */
 PXB_API unsigned pxb_boot_arch_of(uint16_t rfc4578_arch);
