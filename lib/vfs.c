@@ -271,6 +271,23 @@ void pxb_file_close(struct pxb_file *f)
 		f->release = NULL;
 }
 
+int pxb_file_take_fd(struct pxb_file *f)
+{
+	int fd;
+
+	if (!f || f->fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	/* The file's own descriptor when closing it is all the release does;
+	 * a provider's (an ISO image shared by its files) is duplicated. */
+	if (f->release != release_fd)
+		return fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	fd = f->fd;
+	f->fd = -1;
+	return fd;
+}
+
 int64_t pxb_file_read(const struct pxb_file *f, uint64_t off, void *buf, size_t len)
 {
 	ssize_t n;

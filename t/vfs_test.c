@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,37 @@ int main(void)
 	is_int(pxb_file_read(&f, 1, buf, sizeof(buf)), 4, "read at an offset");
 	is_str(buf, "ello", "bytes read");
 	pxb_file_close(&f);
+
+	is_int(pxb_vfs_open(v, "boot/file.txt", PXB_VFS_HTTP, NULL, &f), 0, "open it again");
+	{
+		int own = f.fd, fd = pxb_file_take_fd(&f);
+		char c = 0;
+
+		ok(fd == own && f.fd == -1, "take_fd hands over the file's own descriptor");
+		ok(pread(fd, &c, 1, 0) == 1 && c == 'h', "the descriptor reads the file");
+		pxb_file_close(&f);
+		ok(fcntl(fd, F_GETFD) >= 0, "closing the file leaves the taken descriptor open");
+		close(fd);
+	}
+	is_int(pxb_vfs_open(v, "/gen/menu.ipxe", PXB_VFS_TFTP, NULL, &f), 0, "a memory file");
+	errno = 0;
+	ok(pxb_file_take_fd(&f) == -1 && errno == EBADF, "a memory file has no descriptor");
+	pxb_file_close(&f);
+	{
+		struct pxb_file shared;
+		int fd;
+
+		/* A provider's descriptor (not closed by its release) is duplicated. */
+		memset(&shared, 0, sizeof(shared));
+		snprintf(p, sizeof(p), "%s/root/boot/file.txt", dir);
+		shared.fd = open(p, O_RDONLY | O_CLOEXEC);
+		shared.size = 5;
+		fd = pxb_file_take_fd(&shared);
+		ok(fd >= 0 && fd != shared.fd && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+		   "a provider's descriptor is duplicated, close-on-exec");
+		close(fd);
+		close(shared.fd);
+	}
 
 	is_int(pxb_vfs_open(v, "\\boot\\file.txt", PXB_VFS_HTTP, NULL, &f), 0,
 	       "backslashes are separators");

@@ -266,7 +266,7 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 	const char *listen = pxb_conf_string(root, "http.listen");
 	struct pxb_listen l;
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
 	int64_t hdr = pxb_conf_int(root, "http.max_header_size");
 	const union MHD_DaemonInfo *di;
 	int rc = PXB_ERR_CONFIG;

@@ -379,12 +379,12 @@ static enum MHD_Result send_file(struct http *s, struct http_conn *c, struct MHD
 	if (len == 0) {
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	} else if (f->fd >= 0) {
-		/* The response owns a duplicate; MHD sends it with sendfile(2). */
-		int fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+		/* The response owns the descriptor; MHD sends it with sendfile(2). */
+		uint64_t at = f->fd_offset + start;
+		int fd = pxb_file_take_fd(f);
 
 		if (fd >= 0) {
-			r = MHD_create_response_from_fd_at_offset64(len, fd,
-								    f->fd_offset + start);
+			r = MHD_create_response_from_fd_at_offset64(len, fd, at);
 			if (!r)
 				close(fd);
 		}

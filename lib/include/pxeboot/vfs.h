@@ -117,6 +117,16 @@ PXB_API int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto,
 /* Releases an open file. */
 PXB_API void pxb_file_close(struct pxb_file *f);
 
+/*
+ * A descriptor of a file on disk (f->fd >= 0) for the caller to keep and
+ * close, e.g. to hand to a library that sends it with sendfile(2): the
+ * file's own descriptor when it has no other use for it (f->fd becomes -1),
+ * else a duplicate (O_CLOEXEC). The data's place is still f->fd_offset on
+ * it. Returns the descriptor, or -1 with errno set (EBADF for a memory
+ * file). The file is still released with pxb_file_close().
+ */
+PXB_API int pxb_file_take_fd(struct pxb_file *f);
+
 /* Reads up to len bytes at off; returns bytes read (0 at end) or PXB_ERR_IO. */
 PXB_API int64_t pxb_file_read(const struct pxb_file *f, uint64_t off, void *buf, size_t len);
 
