@@ -58,7 +58,7 @@ if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2
 	HTTP_ADDR=::1
 	http_start "$d/root" '' || { echo "not ok - IPv6 server"; exit 1; }
 	is "served over [::1]" "$(timeout 10 curl -s "$HTTP_URL/f.txt")" hello
-	ok "access log names the IPv6 client" grep -qE "http: ::1 GET /f.txt 200 6 [0-9]+ms$" "$HTTP_LOG"
+	ok "access log names the IPv6 client" wait_for 5 grep -qE "http: ::1 GET /f.txt 200 6 [0-9]+ms$" "$HTTP_LOG"
 	ok "stops cleanly on SIGTERM (IPv6)" http_stop
 else
 	diag "no IPv6 loopback: IPv6 not tested"
