@@ -62,7 +62,9 @@ struct xfer {
 	uint64_t due_us;
 	pxb_ms_t armed; /* when the timer fires, PXB_MS_NEVER: not armed */
 	struct xfer *pprev, *pnext; /* in t's pacing queue while npend */
-	char name[PXB_TFTP_FILENAME_MAX + 1];
+	/* The name as requested, its own length: a boot storm holds hundreds
+	 * of transfers, and names are short next to PXB_TFTP_FILENAME_MAX. */
+	char name[];
 };
 
 struct tftp {
@@ -573,7 +575,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		close(fd);
 		return;
 	}
-	x = calloc(1, sizeof(*x));
+	x = calloc(1, sizeof(*x) + req.filename_len + 1);
 	if (!x) {
 		refuse(fd, from, PXB_ERR_NOMEM);
 		close(fd);
