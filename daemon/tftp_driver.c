@@ -1,12 +1,12 @@
 /*
- * tftp_driver.c - TFTP on the libevent loop: the listening socket, one
- * ephemeral socket per transfer, timers from the engine's deadlines.
+ * tftp_driver.c - TFTP on the daemon's loop: the listening socket,
+ * requests, limits, and what is said about each transfer when it starts and
+ * when it ends. The transfers themselves run in tftp_worker.c.
  *
- * The protocol lives in lib/tftp_*.c; this file only moves datagrams.
+ * The protocol lives in lib/tftp_*.c; the driver only moves datagrams.
  * Every transfer answers from the address its request came to (IP_PKTINFO),
  * which matters on hosts with several addresses: clients drop DATA from an
- * address they did not ask. Datagrams of a window leave by sendmmsg(2), in
- * chunks of at most CHUNK_COST spaced CHUNK_GAP_US apart (see send_chunk).
+ * address they did not ask.
  */
 #include "config.h"
 
@@ -18,54 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <pxeboot/tftp.h>
 #include "daemon.h"
 #include "services.h"
+#include "tftp_driver.h"
 
-#define RX_BURST 64          /* datagrams read per readiness event */
+#define RX_BURST 64          /* requests read per readiness event */
 #define SOCKBUF (4 << 20)    /* generous buffers: a boot storm comes at once */
-/*
- * A window larger than the client's receive buffer loses its tail, and the
- * tail of a window is only recovered by a timeout. Linux's default buffer
- * (208 KiB) holds 166 datagrams of 512 bytes, 92 of 1468, 12 of 8 KiB or 3
- * of 64 KiB: the kernel charges about twice the size of a small datagram
- * and 8 KiB more than a large one (rcv_cost). So a window goes out in
- * chunks charging at most CHUNK_COST, the next one CHUNK_GAP_US later: time
- * for the client to read. Windows that fit (OVMF's 4 x 1468, 64 x 512,
- * 2 x 65464) leave in one sendmmsg.
- */
-#define CHUNK_COST (144u << 10)
-#define CHUNK_GAP_US 100
 #define WINDOW_BYTES (128u << 10) /* largest window granted, in bytes */
 #define MIN_RTO_MS 20             /* floor of the measured timeout */
-
-struct tftp;
-
-struct xfer {
-	struct tftp *t;
-	struct xfer *prev, *next;
-	int fd;
-	struct sockaddr_in peer;
-	struct in_addr local;
-	struct pxb_tftp_session *s;
-	struct pxb_file file;
-	struct event *rx, *timer;
-	pxb_ms_t started;
-	/* The rest of a window waiting for its chunk's turn (pointers into the
-	 * session's output, valid until the next session call). */
-	const struct pxb_tftp_pkt *pend;
-	unsigned npend;
-	uint64_t due_us;
-	pxb_ms_t armed; /* when the timer fires, PXB_MS_NEVER: not armed */
-	struct xfer *pprev, *pnext; /* in t's pacing queue while npend */
-	/* The name as requested, its own length: a boot storm holds hundreds
-	 * of transfers, and names are short next to PXB_TFTP_FILENAME_MAX. */
-	char name[];
-};
 
 struct tftp {
 	struct pxbd *d;
@@ -75,12 +39,8 @@ struct tftp {
 	unsigned max_transfers, max_per_client;
 	unsigned active;
 	struct xfer *list;
-	/* Transfers with chunks waiting, in due order (the gap is constant, so
-	 * appending keeps the order); one timerfd for them all, since the
-	 * event loop's own timers have millisecond resolution. */
-	struct xfer *phead, *ptail;
-	int pace_fd;
-	struct event *pace_ev;
+	struct tftp_worker w;
+	struct event *done_ev;
 	uint64_t served, failed, refused, malformed;
 	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
 };
@@ -123,152 +83,6 @@ static const char *peer_str(const struct sockaddr_in *sin, char *buf, size_t len
 	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
 	snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
 	return buf;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static void pace_arm(struct tftp *t)
-{
-	struct itimerspec its = {{0, 0}, {0, 0}};
-
-	if (t->phead) {
-		its.it_value.tv_sec = (time_t)(t->phead->due_us / 1000000u);
-		its.it_value.tv_nsec = (long)(t->phead->due_us % 1000000u) * 1000;
-	}
-	timerfd_settime(t->pace_fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
-static void pace_unlink(struct xfer *x)
-{
-	struct tftp *t = x->t;
-
-	if (!x->npend)
-		return;
-	x->npend = 0;
-	if (x->pprev)
-		x->pprev->pnext = x->pnext;
-	else
-		t->phead = x->pnext;
-	if (x->pnext)
-		x->pnext->pprev = x->pprev;
-	else
-		t->ptail = x->pprev;
-	x->pprev = x->pnext = NULL;
-}
-
-/* Sends pkts[0..n) by sendmmsg. */
-static void send_now(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned n)
-{
-	struct mmsghdr msgs[64];
-	struct iovec iov[64];
-	unsigned done = 0;
-
-	while (done < n) {
-		unsigned k = n - done;
-		int rc;
-		if (k > 64)
-			k = 64;
-		for (unsigned i = 0; i < k; i++) {
-			iov[i].iov_base = (void *)pkts[done + i].data;
-			iov[i].iov_len = pkts[done + i].len;
-			msgs[i].msg_hdr = (struct msghdr){
-				.msg_name = &x->peer, .msg_namelen = sizeof(x->peer),
-				.msg_iov = &iov[i], .msg_iovlen = 1,
-			};
-			msgs[i].msg_len = 0;
-		}
-		rc = sendmmsg(x->fd, msgs, k, 0);
-		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
-			/* A full socket buffer is loss: the engine's timer resends. */
-			return;
-		}
-		done += rc ? (unsigned)rc : k;
-	}
-}
-
-/*
- * What a datagram of len bytes costs a receiver, roughly: the buffer space
- * the kernel charges, and for mid-sized ones a share for the client's work
- * per datagram (measured: 8 bursts of 8 KiB are lost under load, 2 of
- * 64 KiB are not).
- */
-static size_t rcv_cost(size_t len)
-{
-	if (len <= 4096)
-		return 2 * len + 512;
-	if (len < (32u << 10))
-		return 2 * len + 4096;
-	return len + (8u << 10);
-}
-
-/* Sends the first chunk of pkts[0..n) now and queues the rest (now: the
- * time in microseconds, or 0 to read the clock only if something waits). */
-static void send_chunk(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned n,
-		       uint64_t now)
-{
-	struct tftp *t = x->t;
-	size_t cost = rcv_cost(pkts[0].len);
-	unsigned k = 1;
-
-	while (k < n && cost + rcv_cost(pkts[k].len) <= CHUNK_COST)
-		cost += rcv_cost(pkts[k++].len);
-	send_now(x, pkts, k);
-	if (k == n)
-		return;
-	x->pend = pkts + k;
-	x->npend = n - k;
-	x->due_us = (now ? now : now_us()) + CHUNK_GAP_US;
-	x->pnext = NULL;
-	x->pprev = t->ptail;
-	if (t->ptail)
-		t->ptail->pnext = x;
-	else
-		t->phead = x;
-	t->ptail = x;
-	if (t->phead == x)
-		pace_arm(t);
-}
-
-static void send_pkts(struct xfer *x, const struct pxb_tftp_out *out)
-{
-	/* New output replaces what was waiting (a resend starts over anyway). */
-	pace_unlink(x);
-	if (out->npkts == 1) {
-		/* Lock-step (or a resend of one block): one datagram, no pacing. */
-		while (sendto(x->fd, out->pkts[0].data, out->pkts[0].len, 0,
-			      (const struct sockaddr *)&x->peer, sizeof(x->peer)) < 0 &&
-		       errno == EINTR)
-			;
-		return;
-	}
-	send_chunk(x, out->pkts, out->npkts, 0);
-}
-
-static void pace_rx(evutil_socket_t fd, short what, void *arg)
-{
-	struct tftp *t = arg;
-	uint64_t ticks, now = now_us();
-
-	(void)what;
-	if (read((int)fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		return;
-	while (t->phead && t->phead->due_us <= now + 20) {
-		struct xfer *x = t->phead;
-		const struct pxb_tftp_pkt *p = x->pend;
-		unsigned n = x->npend;
-
-		pace_unlink(x);
-		send_chunk(x, p, n, now);
-	}
-	pace_arm(t);
 }
 
 /* Records a TFTP event for the client at peer (pxeboot/events.h). */
@@ -317,11 +131,6 @@ static void xfer_free(struct xfer *x)
 		t->list = x->next;
 	if (x->next)
 		x->next->prev = x->prev;
-	pace_unlink(x);
-	if (x->rx)
-		event_free(x->rx);
-	if (x->timer)
-		event_free(x->timer);
 	pxb_tftp_session_free(x->s);
 	pxb_file_close(&x->file);
 	if (x->fd >= 0)
@@ -331,7 +140,8 @@ static void xfer_free(struct xfer *x)
 	free(x);
 }
 
-static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
+/* Says how a transfer ended (log line, event, counters) and frees it. */
+static void xfer_end(struct xfer *x)
 {
 	struct pxb_event ev;
 	struct pxb_tftp_info info;
@@ -345,7 +155,7 @@ static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
 	ev.size = info.size;
 	ev.duration_ms = pxbd_now() - x->started;
 	ev.retries = info.timeouts;
-	switch (out->verdict) {
+	switch (x->verdict) {
 	case PXB_TFTP_DONE:
 		ev.bytes = info.size;
 		note_event(x->t, PXB_EV_TFTP_DONE, &x->peer, x->name, NULL, 0, &ev);
@@ -363,111 +173,37 @@ static void xfer_finish(struct xfer *x, const struct pxb_tftp_out *out)
 		break;
 	default: {
 		uint64_t blocks = info.blksize ? (info.size / info.blksize + 1) : 0;
-		ev.block = out->block;
+		const char *why = x->nomem ? "out of memory" : pxb_tftp_reason_name(x->reason);
+
+		ev.block = x->block;
 		ev.blocks = blocks;
 		ev.bytes = info.blocks_acked * info.blksize;
-		note_event(x->t, PXB_EV_TFTP_FAILED, &x->peer, x->name,
-			   pxb_tftp_reason_name(out->reason), 0, &ev);
+		note_event(x->t, PXB_EV_TFTP_FAILED, &x->peer, x->name, why, 0, &ev);
 		x->t->failed++;
 		pxbd_log(PXB_LOG_WARNING, "tftp",
 			 "%s failed %s at block %llu of %llu after %u timeouts: %s%s", p, nm,
-			 (unsigned long long)out->block, (unsigned long long)blocks, info.timeouts,
-			 pxb_tftp_reason_name(out->reason),
-			 out->reason == PXB_TFTP_REASON_PEER_ERROR ? " (client sent an error)" : "");
+			 (unsigned long long)x->block, (unsigned long long)blocks, info.timeouts,
+			 why,
+			 x->reason == PXB_TFTP_REASON_PEER_ERROR ? " (client sent an error)" : "");
 		break;
 	}
-	case PXB_TFTP_RUNNING:
-		return;
 	}
 	xfer_free(x);
 }
 
-/*
- * Keeps the timer no later than the session's deadline. Every ACK moves the
- * deadline, so the timer is only moved when the deadline comes earlier; a
- * timer that fires before the deadline finds the session saying "not yet"
- * (PXB_ERR_AGAIN) and is armed again. That is one timer operation per
- * timeout period instead of one per ACK.
- */
-static void xfer_arm(struct xfer *x, pxb_ms_t dl, pxb_ms_t now)
+/* The worker has handed transfers back. */
+static void done_rx(evutil_socket_t fd, short what, void *arg)
 {
-	struct timeval tv;
-
-	if (dl == PXB_MS_NEVER) {
-		if (x->armed != PXB_MS_NEVER)
-			evtimer_del(x->timer);
-		x->armed = PXB_MS_NEVER;
-		return;
-	}
-	if (x->armed <= dl)
-		return;
-	x->armed = dl;
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = dl / 1000;
-	tv.tv_usec = (dl % 1000) * 1000;
-	evtimer_add(x->timer, &tv);
-}
-
-/* Handles what a session call produced: send, then finish or re-arm. */
-static void xfer_after(struct xfer *x, const struct pxb_tftp_out *out, pxb_ms_t now)
-{
-	if (out->npkts)
-		send_pkts(x, out);
-	if (out->verdict != PXB_TFTP_RUNNING)
-		xfer_finish(x, out);
-	else
-		xfer_arm(x, out->deadline, now);
-}
-
-static void xfer_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct xfer *x = arg;
-	struct pxb_tftp_out out;
-	pxb_ms_t now = pxbd_now();
+	struct tftp *t = arg;
+	struct xfer *x = tftp_worker_take(&t->w);
 
 	(void)fd;
 	(void)what;
-	x->armed = PXB_MS_NEVER; /* fired: a one-shot timer */
-	if (pxb_tftp_session_timeout(x->s, now, &out) == 0)
-		xfer_after(x, &out, now);
-	else
-		xfer_arm(x, out.deadline, now);
-}
+	while (x) {
+		struct xfer *nx = x->qnext;
 
-static void xfer_rx(evutil_socket_t fd, short what, void *arg)
-{
-	struct xfer *x = arg;
-	struct tftp *t = x->t;
-	pxb_ms_t now = -1; /* read once per wake-up: a burst takes microseconds */
-
-	(void)what;
-	for (int i = 0; i < RX_BURST; i++) {
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		struct pxb_tftp_out out;
-		ssize_t n = recvfrom((int)fd, t->rxbuf, sizeof(t->rxbuf), 0,
-				     (struct sockaddr *)&from, &fl);
-		int rc;
-
-		if (n < 0)
-			return;
-		if (from.sin_addr.s_addr != x->peer.sin_addr.s_addr ||
-		    from.sin_port != x->peer.sin_port) {
-			/* RFC 1350 sec 4: a foreign TID gets error 5; the transfer goes on. */
-			uint8_t e[64];
-			int el = pxb_tftp_build_error(e, sizeof(e), PXB_TFTP_ERR_UNKNOWN_TID, NULL);
-			if (el > 0)
-				sendto((int)fd, e, (size_t)el, 0, (struct sockaddr *)&from, fl);
-			continue;
-		}
-		if (now < 0)
-			now = pxbd_now();
-		rc = pxb_tftp_session_input(x->s, t->rxbuf, (size_t)n, now, &out);
-		if (rc == 0 || rc == PXB_ERR_PROTO) {
-			xfer_after(x, &out, now);
-			if (out.verdict != PXB_TFTP_RUNNING)
-				return; /* x is gone */
-		}
+		xfer_end(x);
+		x = nx;
 	}
 }
 
@@ -476,11 +212,13 @@ static int64_t file_read(void *ctx, uint64_t off, void *buf, size_t len)
 	const struct pxb_file *f = ctx;
 	ssize_t n;
 
-	/* pxb_file_read() for a file on disk, inline: one call per block. */
-	if (f->fd < 0 || off >= f->size || len > f->size - off)
+	/* pxb_file_read() for a file on disk, inline: one call per block (in
+	 * the worker thread). */
+	/* The session reads within the size it was given, the file's. */
+	if (f->fd < 0)
 		return pxb_file_read(f, off, buf, len);
 	do
-		n = pread(f->fd, buf, len, (off_t)(f->fd_offset + off));
+		n = tftp_sys_pread(f->fd, buf, len, f->fd_offset + off);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? PXB_ERR_IO : (int64_t)n;
 }
@@ -584,7 +322,6 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	x->t = t;
 	x->fd = fd;
 	x->peer = *from;
-	x->local = local;
 	x->file.fd = -1;
 	x->started = pxbd_now();
 	memcpy(x->name, req.filename, req.filename_len + 1);
@@ -623,10 +360,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	src.ctx = &x->file;
 	src.read = file_read;
 	src.size = x->file.size;
-	x->armed = PXB_MS_NEVER;
 	rc = pxb_tftp_session_new(&t->limits, &req, &src, x->started, &x->s, &out);
-	x->rx = event_new(t->d->base, fd, EV_READ | EV_PERSIST, xfer_rx, x);
-	x->timer = evtimer_new(t->d->base, xfer_timer, x);
 	/* Linked before anything can fail, so xfer_free's bookkeeping holds. */
 	x->next = t->list;
 	if (t->list)
@@ -634,12 +368,24 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	t->list = x;
 	t->active++;
 	set_active(t);
-	if (rc < 0 || !x->rx || !x->timer || event_add(x->rx, NULL) < 0) {
-		refuse(fd, from, rc < 0 ? rc : PXB_ERR_NOMEM);
+	if (rc < 0) {
+		refuse(fd, from, rc);
 		xfer_free(x);
 		return;
 	}
-	xfer_after(x, &out, x->started);
+	/* The first packet (an OACK, DATA 1, or an ERROR) goes from here. */
+	for (unsigned i = 0; i < out.npkts; i++)
+		sendto(fd, out.pkts[i].data, out.pkts[i].len, 0, (const struct sockaddr *)from,
+		       sizeof(*from));
+	if (out.verdict != PXB_TFTP_RUNNING) {
+		x->verdict = out.verdict;
+		x->reason = out.reason;
+		x->block = out.block;
+		xfer_end(x);
+		return;
+	}
+	x->armed = out.deadline;
+	tftp_worker_submit(&t->w, x);
 }
 
 static void listen_rx(evutil_socket_t fd, short what, void *arg)
@@ -712,7 +458,7 @@ static int tftp_start(struct pxbd *d)
 	if (!t)
 		return -1;
 	t->d = d;
-	t->pace_fd = -1;
+	t->w.ep = t->w.wake_fd = t->w.done_fd = t->w.pace_fd = -1;
 	if (pxb_host_events(d->host)) {
 		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
 		pxb_metrics_declare(m, "pxeboot_tftp_transfers_active", PXB_METRIC_GAUGE,
@@ -735,11 +481,10 @@ static int tftp_start(struct pxbd *d)
 	t->rx = event_new(d->base, t->fd, EV_READ | EV_PERSIST, listen_rx, t);
 	if (!t->rx || event_add(t->rx, NULL) < 0)
 		goto fail;
-	t->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (t->pace_fd < 0)
+	if (tftp_worker_start(&t->w) < 0)
 		goto fail;
-	t->pace_ev = event_new(d->base, t->pace_fd, EV_READ | EV_PERSIST, pace_rx, t);
-	if (!t->pace_ev || event_add(t->pace_ev, NULL) < 0)
+	t->done_ev = event_new(d->base, t->w.done_fd, EV_READ | EV_PERSIST, done_rx, t);
+	if (!t->done_ev || event_add(t->done_ev, NULL) < 0)
 		goto fail;
 	d->tftp = t;
 	pxbd_log(PXB_LOG_INFO, "tftp", "listening on %s:%u", l.host, l.port);
@@ -747,10 +492,9 @@ static int tftp_start(struct pxbd *d)
 fail:
 	pxbd_log(PXB_LOG_ERR, "tftp", "cannot listen on %s:%u: %s", l.host, l.port,
 		 strerror(errno));
-	if (t->pace_ev)
-		event_free(t->pace_ev);
-	if (t->pace_fd >= 0)
-		close(t->pace_fd);
+	if (t->done_ev)
+		event_free(t->done_ev);
+	tftp_worker_stop(&t->w);
 	if (t->rx)
 		event_free(t->rx);
 	if (t->fd >= 0)
@@ -776,13 +520,14 @@ static void tftp_stop(struct pxbd *d)
 		return;
 	if (t->active)
 		pxbd_log(PXB_LOG_NOTICE, "tftp", "closing %u open transfer(s)", t->active);
+	/* The worker first: then every transfer is the loop's again. */
+	tftp_worker_stop(&t->w);
 	while (t->list)
 		xfer_free(t->list);
 	pxbd_log(PXB_LOG_INFO, "tftp", "served %llu, failed %llu, refused %llu, malformed %llu",
 		 (unsigned long long)t->served, (unsigned long long)t->failed,
 		 (unsigned long long)t->refused, (unsigned long long)t->malformed);
-	event_free(t->pace_ev);
-	close(t->pace_fd);
+	event_free(t->done_ev);
 	event_free(t->rx);
 	close(t->fd);
 	free(t);

@@ -50,6 +50,7 @@ struct pxb_tftp_session {
 	pxb_ms_t rto_min, rto_base; /* estimate's floor; the timeout after progress */
 	pxb_ms_t srtt8, rttvar8;    /* smoothed round trip and variation, x8; srtt8 < 0: none */
 	pxb_ms_t sample_t;          /* when the exchange being timed began, or -1 */
+	pxb_ms_t noop_r8;           /* a sample x8 known to change nothing, or -1 */
 	int pacing;     /* the deadline is for the next burst, not a timeout */
 	unsigned tries; /* timeouts in a row */
 
@@ -85,9 +86,16 @@ static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *
 	if (off > s->src.size)
 		return PXB_ERR_IO;
 	want = (size_t)PXB_MIN((uint64_t)cap, s->src.size - off);
-	/* One read nearly always does it. */
+	/* One read nearly always does it. RFC 1350 sec 6: a block shorter than
+	 * blksize ends the transfer; a size that is a multiple of blksize ends
+	 * with an empty block. */
 	r = want ? s->src.read(s->src.ctx, off, data, want) : 0;
-	if (r < 0 || (uint64_t)r > want || (r == 0 && want))
+	if (r == (int64_t)want) {
+		*len = want;
+		*is_last = want < cap;
+		return 0;
+	}
+	if (r <= 0 || (uint64_t)r > want)
 		return PXB_ERR_IO;
 	got = (size_t)r;
 	while (got < want) {
@@ -98,8 +106,6 @@ static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *
 		got += (size_t)r;
 	}
 	*len = got;
-	/* RFC 1350 sec 6: a block shorter than blksize ends the transfer; a size
-	 * that is a multiple of blksize ends with an empty block. */
 	*is_last = got < cap;
 	return 0;
 }
@@ -194,9 +200,12 @@ static void rtt_sample(struct pxb_tftp_session *s, pxb_ms_t now)
 		/* A sample that would change nothing (the steady state of a
 		 * lock-step transfer): both updates below round to zero. */
 		pxb_ms_t d = s->srtt8 > r8 ? s->srtt8 - r8 : r8 - s->srtt8;
-		if (d < 8 && d - s->rttvar8 < 4 && s->rttvar8 - d < 4)
+		if (d < 8 && d - s->rttvar8 < 4 && s->rttvar8 - d < 4) {
+			s->noop_r8 = r8; /* and so will the same sample next time */
 			return;
+		}
 	}
+	s->noop_r8 = -1;
 	if (s->srtt8 < 0) {
 		s->srtt8 = r8;
 		s->rttvar8 = r8 / 2;
@@ -279,7 +288,11 @@ static int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t now)
 	if (w->size != 1 || s->mode != PXB_TFTP_MODE_OCTET || w->hi != b + 1 ||
 	    n != (uint16_t)b || b == w->last)
 		return 0;
-	rtt_sample(s, now);
+	/* The steady state's sample, the same as the last one: nothing to fold. */
+	if (s->sample_t >= 0 && (now - s->sample_t) * 8 == s->noop_r8)
+		s->sample_t = -1;
+	else
+		rtt_sample(s, now);
 	progress(s);
 	b++;
 	w->base = b;
@@ -408,6 +421,7 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	s->rto_min = s->neg.timeout_s ? s->rto_first : s->lim.min_timeout_ms;
 	s->srtt8 = -1;
 	s->sample_t = -1;
+	s->noop_r8 = -1;
 	s->verdict = PXB_TFTP_RUNNING;
 
 	if (s->neg.acked) {

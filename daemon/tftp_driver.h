@@ -1,0 +1,149 @@
+/*
+ * tftp_driver.h - what the TFTP driver's two halves share: the transfer
+ * record, the driver's state, and the worker's interface.
+ *
+ * tftp_driver.c runs on the daemon's loop: the listening socket, requests,
+ * opening files, limits, and everything said about a transfer (log lines,
+ * events, metrics) when it starts and when it ends. tftp_worker.c runs the
+ * transfers in between on a thread of its own (why: tftp_worker.c).
+ *
+ * A transfer belongs to the loop until tftp_worker_submit(), to the worker
+ * until the worker hands it back (tftp_worker_take()), and to the loop
+ * again from then on. Neither side touches the other's fields.
+ */
+#ifndef PXBD_TFTP_DRIVER_H
+#define PXBD_TFTP_DRIVER_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <pxeboot/tftp.h>
+#include <pxeboot/vfs.h>
+#include "daemon.h"
+
+/*
+ * The calls a transfer makes for every block, as plain system calls. In a
+ * process with more than one thread glibc's wrappers of recvfrom, sendto,
+ * pread and epoll_wait (cancellation points) spend about 70 instructions
+ * each making pthread_cancel() possible (callgrind:
+ * __pthread_enable_asynccancel / __pthread_disable_asynccancel), more than
+ * the rest of the wrapper; nothing here cancels threads. They return -1
+ * with errno set, like the wrappers. Only where the arguments pass as they
+ * are (64-bit ABIs); elsewhere the wrappers.
+ */
+#if defined(__LP64__) && defined(SYS_recvfrom) && defined(SYS_sendto) && \
+	defined(SYS_pread64) && defined(SYS_epoll_pwait)
+static inline ssize_t tftp_sys_recvfrom(int fd, void *buf, size_t len, struct sockaddr_in *from,
+					socklen_t *fl)
+{
+	return syscall(SYS_recvfrom, fd, buf, len, 0, from, fl);
+}
+
+static inline ssize_t tftp_sys_sendto(int fd, const void *buf, size_t len,
+				      const struct sockaddr_in *to)
+{
+	return syscall(SYS_sendto, fd, buf, len, 0, to, (socklen_t)sizeof(*to));
+}
+
+static inline ssize_t tftp_sys_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	return syscall(SYS_pread64, fd, buf, len, (off_t)off);
+}
+
+static inline int tftp_sys_epoll_wait(int ep, struct epoll_event *evs, int max, int timeout)
+{
+	/* epoll_pwait with no mask is epoll_wait (which aarch64 lacks). */
+	return (int)syscall(SYS_epoll_pwait, ep, evs, max, timeout, NULL, 0);
+}
+#else
+static inline ssize_t tftp_sys_recvfrom(int fd, void *buf, size_t len, struct sockaddr_in *from,
+					socklen_t *fl)
+{
+	return recvfrom(fd, buf, len, 0, (struct sockaddr *)from, fl);
+}
+
+static inline ssize_t tftp_sys_sendto(int fd, const void *buf, size_t len,
+				      const struct sockaddr_in *to)
+{
+	return sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to));
+}
+
+static inline ssize_t tftp_sys_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	return pread(fd, buf, len, (off_t)off);
+}
+
+static inline int tftp_sys_epoll_wait(int ep, struct epoll_event *evs, int max, int timeout)
+{
+	return epoll_wait(ep, evs, max, timeout);
+}
+#endif
+
+struct tftp;
+
+struct xfer {
+	struct tftp *t;
+	/* loop: the list of open transfers (limits, stop) */
+	struct xfer *prev, *next;
+	/* the hand-over queues between the loop and the worker */
+	struct xfer *qnext;
+	int fd;
+	struct sockaddr_in peer;
+	struct pxb_tftp_session *s;
+	struct pxb_file file;
+	pxb_ms_t started;
+	/* worker: the rest of a window waiting for its chunk's turn (pointers
+	 * into the session's output, valid until the next session call) */
+	const struct pxb_tftp_pkt *pend;
+	unsigned npend;
+	uint64_t due_us;
+	struct xfer *pprev, *pnext; /* in the pacing queue while npend */
+	/* worker: the timer, a place in its deadline heap */
+	pxb_ms_t armed; /* when it fires; PXB_MS_NEVER: not in the heap */
+	unsigned hidx;
+	/* worker, then loop: how the transfer ended */
+	enum pxb_tftp_verdict verdict;
+	enum pxb_tftp_reason reason;
+	uint64_t block;
+	int nomem;
+	/* The name as requested, its own length: a boot storm holds hundreds
+	 * of transfers, and names are short next to PXB_TFTP_FILENAME_MAX. */
+	char name[];
+};
+
+struct tftp_worker {
+	pthread_t thread;
+	int started;
+	int ep;      /* epoll: transfer sockets, wake_fd, pace_fd */
+	int wake_fd; /* eventfd: the loop has transfers (or a stop) for the worker */
+	int done_fd; /* eventfd: the worker has ended transfers for the loop */
+	int pace_fd; /* timerfd: the next paced chunk */
+	pthread_mutex_t mu; /* guards the queues and stop */
+	struct xfer *in_head, *in_tail, *out_head, *out_tail;
+	int stop;
+	/* worker only */
+	struct xfer **heap;
+	unsigned nheap, cap;
+	struct xfer *phead, *ptail; /* chunks waiting, in due order */
+	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
+};
+
+/* Starts the thread. Returns 0, or -1 with errno set. */
+int tftp_worker_start(struct tftp_worker *w);
+
+/* Stops and joins the thread; transfers it held are left for the caller. */
+void tftp_worker_stop(struct tftp_worker *w);
+
+/* Loop: hands over a transfer whose first packet has been sent; it fires
+ * at x->armed. */
+void tftp_worker_submit(struct tftp_worker *w, struct xfer *x);
+
+/* Loop: the transfers the worker has ended (linked by qnext), oldest first. */
+struct xfer *tftp_worker_take(struct tftp_worker *w);
+
+#endif
