@@ -152,17 +152,33 @@ fail:
 	return PXB_ERR_CONFIG;
 }
 
-/* Runs MHD once and arms the timer for when it must run again. */
+/*
+ * Runs of MHD per wake-up while it still has work ready. MHD sends at most
+ * 128 KiB of a file per run (MHD_SENFILE_CHUNK_ in 0.9.x, unless it has a
+ * thread per connection); going back to the loop between runs costs a
+ * loop turn and a timer per 128 KiB. Eight runs (1 MiB per busy
+ * connection) keep a big download from waiting on the loop, and DHCP and
+ * TFTP requests from waiting on a big download.
+ */
+#define RUNS_PER_WAKE 8
+
+/* Runs MHD and arms the timer for when it must run again. */
 static void drive(struct http *s)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	int ready = 0;
 
-	MHD_run(s->d);
 	/*
 	 * A zero timeout means MHD has connections ready it did not finish
-	 * (its epoll is edge-triggered): run again on the next loop turn.
+	 * (its epoll is edge-triggered): run again, here or on the next turn.
 	 */
-	if (MHD_get_timeout(s->d, &ms) == MHD_YES) {
+	for (int i = 0; i < RUNS_PER_WAKE; i++) {
+		MHD_run(s->d);
+		ready = MHD_get_timeout(s->d, &ms) == MHD_YES;
+		if (!ready || ms != 0)
+			break;
+	}
+	if (ready) {
 		struct timeval tv = {.tv_sec = (time_t)(ms / 1000),
 				     .tv_usec = (suseconds_t)((ms % 1000) * 1000)};
 		evtimer_add(s->ev_timer, &tv);
