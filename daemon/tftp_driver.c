@@ -28,8 +28,6 @@
 
 #define RX_BURST 64          /* requests read per readiness event */
 #define SOCKBUF (4 << 20)    /* generous buffers: a boot storm comes at once */
-#define WINDOW_BYTES (128u << 10) /* largest window granted, in bytes */
-#define MIN_RTO_MS 20             /* floor of the measured timeout */
 
 struct tftp {
 	struct pxbd *d;
@@ -428,13 +426,14 @@ static void apply_limits(struct tftp *t, const pxb_conf *conf)
 	t->limits.max_windowsize = (unsigned)pxb_conf_int(r, "tftp.max_windowsize");
 	t->limits.retries = (unsigned)pxb_conf_int(r, "tftp.retries");
 	t->limits.timeout_ms = pxb_conf_int(r, "tftp.timeout") * 1000;
-	/* RFC 7440 sec 3 lets the server grant a smaller window: one that a
-	 * default receive buffer takes in two chunks (see CHUNK_COST). */
-	t->limits.max_window_bytes = WINDOW_BYTES;
+	/* RFC 7440 sec 3 lets the server grant a smaller window: by default one
+	 * that a default receive buffer takes in two chunks (tftp_worker.c,
+	 * CHUNK_COST). */
+	t->limits.max_window_bytes = (unsigned)pxb_conf_int(r, "tftp.max_window_bytes");
 	/* The first timeout is the configured one; once round trips have been
-	 * measured it follows them (RFC 6298), down to MIN_RTO_MS, so a lost
+	 * measured it follows them (RFC 6298), down to this floor, so a lost
 	 * window tail costs a few round trips instead of a second. */
-	t->limits.min_timeout_ms = MIN_RTO_MS;
+	t->limits.min_timeout_ms = pxb_conf_int(r, "tftp.min_timeout_ms");
 	t->max_transfers = (unsigned)pxb_conf_int(r, "tftp.max_transfers");
 	t->max_per_client = (unsigned)pxb_conf_int(r, "tftp.max_per_client");
 }

@@ -46,8 +46,15 @@ static const struct pxb_conf_setting tftp[] = {
 	 "largest block size granted (RFC 2348)"},
 	{"max_windowsize", PXB_CT_INT, "64", 1, 65535, NULL, NULL,
 	 "largest window granted (RFC 7440)"},
+	{"max_window_bytes", PXB_CT_INT, "131072", 512, 16777216, NULL, NULL,
+	 "largest window granted in bytes (windowsize x blksize, RFC 7440 sec 3): a window "
+	 "larger than the client's receive buffer loses its tail; 128 KiB fits Linux's "
+	 "default buffer in two paced chunks"},
 	{"timeout", PXB_CT_INT, "1", 1, 255, NULL, NULL,
 	 "seconds before a block is sent again unless the client asks otherwise"},
+	{"min_timeout_ms", PXB_CT_INT, "20", 1, 255000, NULL, NULL,
+	 "floor of the retransmission timeout once round trips have been measured "
+	 "(RFC 6298); tftp.timeout is the first timeout and the ceiling"},
 	{"retries", PXB_CT_INT, "6", 1, 100, NULL, NULL,
 	 "times a block is sent again before the transfer is abandoned"},
 	{"max_transfers", PXB_CT_INT, "2000", 1, 100000, NULL, NULL,

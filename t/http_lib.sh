@@ -115,14 +115,3 @@ http_raw_status() {
 	http_raw "$@" | head -n 1 | awk '{print $2}'
 }
 
-# is NAME GOT WANT: passes when GOT equals WANT, else shows both.
-is() {
-	_tap_n=$((_tap_n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $_tap_n - $1"
-	else
-		echo "not ok $_tap_n - $1"
-		echo "#   got '$2', want '$3'"
-		_tap_failed=$((_tap_failed + 1))
-	fi
-}

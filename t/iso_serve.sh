@@ -96,11 +96,6 @@ fi
 U="http://127.0.0.1:$hport"
 T="tftp://127.0.0.1:$tport"
 
-is() {
-	_tap_n=$((_tap_n + 1))
-	if [ "$2" = "$3" ]; then echo "ok $_tap_n - $1"; else
-		echo "not ok $_tap_n - $1"; echo "#   got '$2', want '$3'"; _tap_failed=$((_tap_failed + 1)); fi
-}
 hdr() { # hdr NAME URL [CURL-ARGS]
 	local n=$1 u=$2; shift 2
 	timeout 30 curl -s -o /dev/null -D - "$@" "$u" | tr -d '\r' |

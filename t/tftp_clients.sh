@@ -108,6 +108,16 @@ timeout 20 curl -s -o "$d/out/c" "tftp://127.0.0.1:$port/f513"
 ok "still serving after malformed requests" same "$root/f513" "$d/out/c"
 ok "write requests are refused" sh -c "python3 '$top_srcdir/t/tftp_probe.py' wrq 127.0.0.1 $port | grep -q '^error 2'"
 
+# Window limits: windowsize x blksize is kept under tftp.max_window_bytes,
+# which a reload changes.
+out=$(python3 "$top_srcdir/t/tftp_probe.py" oack 127.0.0.1 "$port" f1048577 blksize=1468 windowsize=16)
+is "windowsize 16 at blksize 1468 granted as asked" "$out" "blksize=1468 windowsize=16"
+sed -i 's/max_windowsize = 64;/max_windowsize = 64; max_window_bytes = 2936;/' "$d/pxeboot.conf"
+kill -HUP "$PXBD_PID"
+ok "reloaded" wait_for 10 grep -q "configuration reloaded" "$d/log"
+out=$(python3 "$top_srcdir/t/tftp_probe.py" oack 127.0.0.1 "$port" f1048577 blksize=1468 windowsize=16)
+is "after a reload with max_window_bytes = 2936: windowsize 2" "$out" "blksize=1468 windowsize=2"
+
 kill -TERM "$PXBD_PID"
 ok "clean stop" wait_for 10 grep -q "stopped" "$d/log"
 tap_done

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """tftp_probe.py - hand-made TFTP packets for what real clients never send:
-a foreign transfer ID, malformed requests, write requests, error texts."""
+a foreign transfer ID, malformed requests, write requests, error texts, and
+an option request whose OACK is printed."""
 import socket
 import struct
 import sys
@@ -71,6 +72,22 @@ def garbage(host, port):
             pass
 
 
+def oack(host, port, name, opts):
+    """Prints the options an OACK grants ("blksize=1468 windowsize=2"), then
+    declines it (error 8) so the transfer ends."""
+    c = sock()
+    c.sendto(rrq(name, [o.split("=", 1) for o in opts]), (host, port))
+    data, tid = c.recvfrom(65536)
+    op = struct.unpack("!H", data[:2])[0]
+    if op != 6:
+        print("op %d" % op)
+        return
+    f = data[2:].split(b"\0")
+    print(" ".join(sorted("%s=%s" % (f[i].decode(), f[i + 1].decode())
+                          for i in range(0, len(f) - 1, 2))))
+    c.sendto(struct.pack("!HH", 5, 8) + b"declined\0", tid)
+
+
 def wrq(host, port):
     c = sock()
     c.sendto(struct.pack("!H", 2) + b"upload\0octet\0", (host, port))
@@ -87,5 +104,7 @@ if __name__ == "__main__":
         errors(host, port)
     elif cmd == "garbage":
         garbage(host, port)
+    elif cmd == "oack":
+        oack(host, port, sys.argv[4], sys.argv[5:])
     elif cmd == "wrq":
         wrq(host, port)

@@ -34,6 +34,18 @@ check() {
 		echo "not ok $_tap_n - $1"; _tap_failed=$((_tap_failed + 1)); fi
 }
 
+# is NAME GOT WANT: passes when GOT equals WANT, else shows both.
+is() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $_tap_n - $1"
+	else
+		echo "not ok $_tap_n - $1"
+		echo "#   got '$2', want '$3'"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
 diag() { echo "# $*"; }
 
 tap_done() {
