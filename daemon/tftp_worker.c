@@ -44,7 +44,6 @@
  */
 #define CHUNK_COST (144u << 10)
 #define CHUNK_GAP_US 100
-#define RX_BURST 64 /* datagrams read per readiness event */
 
 /* epoll tags of the worker's own descriptors (transfers are tagged by address) */
 static char tag_wake, tag_pace;
@@ -358,40 +357,34 @@ static int intake(struct tftp_worker *w)
 }
 
 /*
- * Reads what the transfer's socket holds, RX_BURST datagrams at most. In a
- * boot storm the next ACK is often there by the time the DATA before it
- * has gone out: reading on saves the worker a sleep and a wake-up, which
- * cost more than the read that finds nothing when it is not.
+ * Reads one datagram. The descriptor is watched level-triggered: if more
+ * are waiting, epoll says so at once. In lock-step the next ACK cannot come
+ * before the DATA just sent has been received, so trying to read a second
+ * datagram would nearly always be a system call that finds nothing.
  */
 static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 {
-	for (int i = 0; i < RX_BURST; i++) {
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		struct pxb_tftp_out out;
-		ssize_t n = tftp_sys_recvfrom(x->fd, w->rxbuf, sizeof(w->rxbuf), &from, &fl);
-		int rc;
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct pxb_tftp_out out;
+	ssize_t n = tftp_sys_recvfrom(x->fd, w->rxbuf, sizeof(w->rxbuf), &from, &fl);
+	int rc;
 
-		if (n < 0)
-			return;
-		if (from.sin_addr.s_addr != x->peer.sin_addr.s_addr ||
-		    from.sin_port != x->peer.sin_port) {
-			/* RFC 1350 sec 4: a foreign TID gets error 5; the transfer goes on. */
-			uint8_t e[64];
-			int el = pxb_tftp_build_error(e, sizeof(e), PXB_TFTP_ERR_UNKNOWN_TID, NULL);
-			if (el > 0)
-				sendto(x->fd, e, (size_t)el, 0, (struct sockaddr *)&from, fl);
-			continue;
-		}
-		if (*now < 0)
-			*now = pxbd_now(); /* once per wake-up: a burst takes microseconds */
-		rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
-		if (rc == 0 || rc == PXB_ERR_PROTO) {
-			after(w, x, &out);
-			if (out.verdict != PXB_TFTP_RUNNING)
-				return; /* handed back: not ours any more */
-		}
+	if (n < 0)
+		return;
+	if (from.sin_addr.s_addr != x->peer.sin_addr.s_addr || from.sin_port != x->peer.sin_port) {
+		/* RFC 1350 sec 4: a foreign TID gets error 5; the transfer goes on. */
+		uint8_t e[64];
+		int el = pxb_tftp_build_error(e, sizeof(e), PXB_TFTP_ERR_UNKNOWN_TID, NULL);
+		if (el > 0)
+			sendto(x->fd, e, (size_t)el, 0, (struct sockaddr *)&from, fl);
+		return;
 	}
+	if (*now < 0)
+		*now = pxbd_now(); /* once per wake-up: a burst takes microseconds */
+	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
+	if (rc == 0 || rc == PXB_ERR_PROTO)
+		after(w, x, &out);
 }
 
 /* Fires the timers that are due. */
