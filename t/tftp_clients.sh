@@ -112,11 +112,23 @@ ok "write requests are refused" sh -c "python3 '$top_srcdir/t/tftp_probe.py' wrq
 # which a reload changes.
 out=$(python3 "$top_srcdir/t/tftp_probe.py" oack 127.0.0.1 "$port" f1048577 blksize=1468 windowsize=16)
 is "windowsize 16 at blksize 1468 granted as asked" "$out" "blksize=1468 windowsize=16"
-sed -i 's/max_windowsize = 64;/max_windowsize = 64; max_window_bytes = 2936;/' "$d/pxeboot.conf"
+sed -i 's/max_windowsize = 64;/max_windowsize = 64; max_window_bytes = 2936; retries = 1;/' "$d/pxeboot.conf"
 kill -HUP "$PXBD_PID"
 ok "reloaded" wait_for 10 grep -q "configuration reloaded" "$d/log"
 out=$(python3 "$top_srcdir/t/tftp_probe.py" oack 127.0.0.1 "$port" f1048577 blksize=1468 windowsize=16)
 is "after a reload with max_window_bytes = 2936: windowsize 2" "$out" "blksize=1468 windowsize=2"
+
+# A client that stops answering (timeout 1 s asked, retries = 1 since the
+# reload): the OACK once more after a second, then the transfer is given up
+# and logged, while another transfer runs beside it.
+python3 "$top_srcdir/t/tftp_probe.py" stall 127.0.0.1 "$port" f1048577 5 timeout=1 >"$d/stall" &
+stall_pid=$!
+timeout 60 atftp --option "blksize 1468" -g -r f1048577 -l "$d/out/beside" 127.0.0.1 "$port" >/dev/null 2>&1
+ok "a transfer beside the stalled one completes" same "$root/f1048577" "$d/out/beside"
+wait "$stall_pid"
+is "the silent client gets the OACK twice (sent, resent once)" "$(cat "$d/stall")" "oack 2"
+ok "the stalled transfer is logged as failed after 2 timeouts" wait_for 10 \
+	grep -qE "failed f1048577 at block 1 of [0-9]+ after 2 timeouts: timeout" "$d/log"
 
 kill -TERM "$PXBD_PID"
 ok "clean stop" wait_for 10 grep -q "stopped" "$d/log"

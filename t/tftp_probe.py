@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """tftp_probe.py - hand-made TFTP packets for what real clients never send:
-a foreign transfer ID, malformed requests, write requests, error texts, and
-an option request whose OACK is printed."""
+a foreign transfer ID, malformed requests, write requests, error texts, an
+option request whose OACK is printed, and a client that stops answering."""
 import socket
 import struct
 import sys
+import time
 
 
 def sock(timeout=3.0):
@@ -88,6 +89,22 @@ def oack(host, port, name, opts):
     c.sendto(struct.pack("!HH", 5, 8) + b"declined\0", tid)
 
 
+def stall(host, port, name, secs, opts):
+    """Asks for a file with options and never answers the OACK: prints how
+    many OACKs came ("oack 2") in secs seconds."""
+    c = sock(0.2)
+    c.sendto(rrq(name, [o.split("=", 1) for o in opts]), (host, port))
+    n, end = 0, time.monotonic() + float(secs)
+    while time.monotonic() < end:
+        try:
+            data, _ = c.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if struct.unpack("!H", data[:2])[0] == 6:
+            n += 1
+    print("oack %d" % n)
+
+
 def wrq(host, port):
     c = sock()
     c.sendto(struct.pack("!H", 2) + b"upload\0octet\0", (host, port))
@@ -104,6 +121,8 @@ if __name__ == "__main__":
         errors(host, port)
     elif cmd == "garbage":
         garbage(host, port)
+    elif cmd == "stall":
+        stall(host, port, sys.argv[4], sys.argv[5], sys.argv[6:])
     elif cmd == "oack":
         oack(host, port, sys.argv[4], sys.argv[5:])
     elif cmd == "wrq":
