@@ -153,6 +153,25 @@ pxb_vfs *pxb_host_vfs(pxb_host *h)
 	return core_of(h)->vfs;
 }
 
+int pxb_host_mount(pxb_host *h, const char *prefix, const struct pxb_vfs_provider *p,
+		   void *arg, unsigned flags)
+{
+	pxb_vfs *v = pxb_host_vfs(h);
+
+	if (!v)
+		return 0;
+	pxb_vfs_unmount_arg(v, arg);
+	return pxb_vfs_mount_provider(v, prefix, p, arg, flags);
+}
+
+void pxb_host_unmount(pxb_host *h, void *arg)
+{
+	pxb_vfs *v = pxb_host_vfs(h);
+
+	if (v)
+		pxb_vfs_unmount_arg(v, arg);
+}
+
 const pxb_conf *pxb_host_conf(pxb_host *h)
 {
 	return core_of(h)->conf;

@@ -1,6 +1,7 @@
 /*
  * plugin_test.c - the plugin host: loading, ABI refusal, missing plugins,
- * the example plugin's settings and the file it provides.
+ * the example plugin's settings and the file it provides, mounts made and
+ * moved with pxb_host_mount.
  */
 #include "config.h"
 
@@ -15,6 +16,58 @@ static void ignore(void *arg, const char *line)
 {
 	(void)arg;
 	diag("config: %s", line);
+}
+
+static int name_open(void *arg, const char *rel, const struct pxb_client *client,
+		     struct pxb_file *f)
+{
+	(void)client;
+	if (*rel)
+		return PXB_ERR_NOENT;
+	return pxb_file_from_buffer(f, arg, strlen(arg), 0);
+}
+
+static const struct pxb_vfs_provider name_provider = {.name = "name", .open = name_open};
+
+static int opens(pxb_vfs *v, const char *path)
+{
+	struct pxb_file f;
+
+	if (pxb_vfs_open(v, path, PXB_VFS_HTTP, NULL, &f) < 0)
+		return 0;
+	pxb_file_close(&f);
+	return 1;
+}
+
+/* pxb_host_mount moves a provider's mount; pxb_host_unmount removes it. */
+static void test_host_mount(void)
+{
+	pxb_vfs *v = pxb_vfs_new();
+	pxb_host *h = pxb_host_new(v, NULL, NULL), *bare = pxb_host_new(NULL, NULL, NULL);
+	char a[] = "a", b[] = "b", longname[PXB_VFS_PATH_MAX + 8];
+
+	is_int(pxb_host_mount(h, "/one", &name_provider, a, PXB_VFS_ALL), 0, "host mount");
+	is_int(pxb_host_mount(h, "/other", &name_provider, b, PXB_VFS_ALL), 0,
+	       "another owner's mount");
+	ok(opens(v, "/one") && opens(v, "/other"), "both in the namespace");
+	is_int(pxb_host_mount(h, "/two", &name_provider, a, PXB_VFS_ALL), 0, "mounted again");
+	ok(!opens(v, "/one") && opens(v, "/two") && opens(v, "/other"),
+	   "in place of the owner's earlier mount, the other owner's stays");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[0] = '/';
+	longname[sizeof(longname) - 1] = '\0';
+	is_int(pxb_host_mount(h, longname, &name_provider, a, PXB_VFS_ALL), PXB_ERR_INVAL,
+	       "a bad prefix is refused");
+	ok(!opens(v, "/two"), "... and the owner has no mount left");
+	pxb_host_mount(h, "/two", &name_provider, a, PXB_VFS_ALL);
+	pxb_host_unmount(h, a);
+	ok(!opens(v, "/two") && opens(v, "/other"), "unmount removes the owner's mounts only");
+	is_int(pxb_host_mount(bare, "/one", &name_provider, a, PXB_VFS_ALL), 0,
+	       "a host without a namespace mounts nothing");
+	pxb_host_unmount(bare, a);
+	pxb_host_free(bare);
+	pxb_host_free(h);
+	pxb_vfs_free(v);
 }
 
 int main(void)
@@ -81,5 +134,6 @@ int main(void)
 	       "unloading removes the plugin's files");
 	pxb_vfs_free(v);
 	pxb_conf_free(c);
+	test_host_mount();
 	return done_testing();
 }

@@ -270,10 +270,8 @@ static int get_bool(struct grub_plugin *p, const pxb_conf_node *sec, const char 
 
 static void unmount_all(struct grub_plugin *p)
 {
-	pxb_vfs *v = pxb_host_vfs(p->h);
-
-	for (unsigned i = 0; v && i < p->nmounts; i++)
-		pxb_vfs_unmount_arg(v, &p->mounts[i]);
+	for (unsigned i = 0; i < p->nmounts; i++)
+		pxb_host_unmount(p->h, &p->mounts[i]);
 	p->nmounts = 0;
 }
 
@@ -338,12 +336,9 @@ static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
 
 static int mount(struct grub_plugin *p)
 {
-	pxb_vfs *v = pxb_host_vfs(p->h);
-	int rc;
-
-	for (unsigned i = 0; v && i < p->nmounts; i++) {
-		rc = pxb_vfs_mount_provider(v, p->mounts[i].prefix, &provider, &p->mounts[i],
-					    PXB_VFS_ALL);
+	for (unsigned i = 0; i < p->nmounts; i++) {
+		int rc = pxb_host_mount(p->h, p->mounts[i].prefix, &provider, &p->mounts[i],
+					PXB_VFS_ALL);
 		if (rc < 0)
 			return rc;
 	}

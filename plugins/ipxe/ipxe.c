@@ -201,13 +201,6 @@ static const char *setting(struct ipxe_plugin *p, const pxb_conf_node *sec, cons
 	return pxb_conf_string(pxb_conf_root(pxb_host_conf(p->h)), full);
 }
 
-static int mount(struct ipxe_plugin *p)
-{
-	pxb_vfs *v = pxb_host_vfs(p->h);
-
-	return v ? pxb_vfs_mount_provider(v, p->path, &provider, p, PXB_VFS_ALL) : 0;
-}
-
 static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 {
 	struct ipxe_plugin *p = calloc(1, sizeof(*p));
@@ -222,7 +215,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	if (rc < 0)
 		goto fail;
 	note_entries(p, p->cache.model);
-	rc = mount(p);
+	rc = pxb_host_mount(h, p->path, &provider, p, PXB_VFS_ALL);
 	if (rc < 0)
 		goto fail;
 	rc = pxb_host_register(h, PXB_SVC_RENDERER, "ipxe", &renderer, p);
@@ -231,8 +224,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	*state = p;
 	return 0;
 fail:
-	if (pxb_host_vfs(h))
-		pxb_vfs_unmount_arg(pxb_host_vfs(h), p);
+	pxb_host_unmount(h, p);
 	pxb_boot_cache_free(&p->cache);
 	free(p);
 	return rc;
@@ -249,9 +241,7 @@ static int reload(void *state, const pxb_conf_node *sec)
 	note_entries(p, p->cache.model);
 	if (strcmp(path, p->path) != 0) {
 		snprintf(p->path, sizeof(p->path), "%s", path);
-		if (pxb_host_vfs(p->h))
-			pxb_vfs_unmount_arg(pxb_host_vfs(p->h), p);
-		return mount(p);
+		return pxb_host_mount(p->h, p->path, &provider, p, PXB_VFS_ALL);
 	}
 	return 0;
 }

@@ -127,13 +127,6 @@ static void apply(struct pxl_plugin *p, const pxb_conf_node *sec)
 	p->opts.ui = p->ui;
 }
 
-static int mount(struct pxl_plugin *p)
-{
-	pxb_vfs *v = pxb_host_vfs(p->h);
-
-	return v ? pxb_vfs_mount_provider(v, p->path, &provider, p, PXB_VFS_ALL) : 0;
-}
-
 static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 {
 	struct pxl_plugin *p = calloc(1, sizeof(*p));
@@ -147,7 +140,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	rc = pxb_boot_cache_rebuild(&p->cache, h);
 	if (rc < 0)
 		goto fail;
-	rc = mount(p);
+	rc = pxb_host_mount(h, p->path, &provider, p, PXB_VFS_ALL);
 	if (rc < 0)
 		goto fail;
 	rc = pxb_host_register(h, PXB_SVC_RENDERER, "pxelinux", &renderer, p);
@@ -156,8 +149,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	*state = p;
 	return 0;
 fail:
-	if (pxb_host_vfs(h))
-		pxb_vfs_unmount_arg(pxb_host_vfs(h), p);
+	pxb_host_unmount(h, p);
 	pxb_boot_cache_free(&p->cache);
 	free(p);
 	return rc;
@@ -173,11 +165,8 @@ static int reload(void *state, const pxb_conf_node *sec)
 		return rc; /* the old model stays */
 	memcpy(old, p->path, sizeof(old));
 	apply(p, sec);
-	if (strcmp(old, p->path) != 0) {
-		if (pxb_host_vfs(p->h))
-			pxb_vfs_unmount_arg(pxb_host_vfs(p->h), p);
-		return mount(p);
-	}
+	if (strcmp(old, p->path) != 0)
+		return pxb_host_mount(p->h, p->path, &provider, p, PXB_VFS_ALL);
 	return 0;
 }
 

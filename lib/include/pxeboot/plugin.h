@@ -80,6 +80,19 @@ PXB_API void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap)
 /* The virtual file namespace shared by TFTP and HTTP. */
 PXB_API pxb_vfs *pxb_host_vfs(pxb_host *h);
 
+/*
+ * Mounts provider p at prefix in the host's namespace for the protocols in
+ * flags, owned by arg (pxb_vfs_mount_provider), in place of the mounts arg
+ * owned before: a plugin's init, and its reload when the prefix changed.
+ * Does nothing when the host has no namespace. Returns 0, PXB_ERR_NOMEM,
+ * PXB_ERR_INVAL; on an error arg owns no mount.
+ */
+PXB_API int pxb_host_mount(pxb_host *h, const char *prefix, const struct pxb_vfs_provider *p,
+			   void *arg, unsigned flags);
+
+/* Removes the mounts arg owns from the host's namespace, if it has one. */
+PXB_API void pxb_host_unmount(pxb_host *h, void *arg);
+
 /* The whole configuration (read-only), e.g. for tftp.root or state_dir. */
 PXB_API const pxb_conf *pxb_host_conf(pxb_host *h);
 
