@@ -25,6 +25,7 @@
 #include <pxeboot/tftp.h>
 #include <pxeboot/vfs.h>
 #include "daemon.h"
+#include "idxheap.h"
 
 /*
  * The calls a transfer makes for every block, as plain system calls. In a
@@ -127,8 +128,8 @@ struct tftp_worker {
 	struct xfer *in_head, *in_tail, *out_head, *out_tail;
 	int stop;
 	/* worker only */
-	struct xfer **heap;
-	unsigned nheap, cap;
+	struct pxb_idxheap heap; /* of struct xfer, by armed (lib/idxheap.h) */
+	unsigned cap;
 	struct xfer *phead, *ptail; /* chunks waiting, in due order */
 	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
 };

@@ -56,58 +56,29 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* ---- the deadline heap (binary, by armed; x->hidx is its place) ---- */
+/* ---- the deadline heap: transfers by armed, x->hidx their place ---- */
 
-static void heap_set(struct tftp_worker *w, unsigned i, struct xfer *x)
+static int heap_less(const void *a, const void *b)
 {
-	w->heap[i] = x;
-	x->hidx = i;
+	return ((const struct xfer *)a)->armed < ((const struct xfer *)b)->armed;
 }
 
-static void heap_up(struct tftp_worker *w, unsigned i)
+static void heap_place(void *e, unsigned i)
 {
-	struct xfer *x = w->heap[i];
-
-	while (i > 0 && w->heap[(i - 1) / 2]->armed > x->armed) {
-		heap_set(w, i, w->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	heap_set(w, i, x);
-}
-
-static void heap_down(struct tftp_worker *w, unsigned i)
-{
-	struct xfer *x = w->heap[i];
-
-	for (;;) {
-		unsigned c = 2 * i + 1;
-
-		if (c >= w->nheap)
-			break;
-		if (c + 1 < w->nheap && w->heap[c + 1]->armed < w->heap[c]->armed)
-			c++;
-		if (w->heap[c]->armed >= x->armed)
-			break;
-		heap_set(w, i, w->heap[c]);
-		i = c;
-	}
-	heap_set(w, i, x);
+	((struct xfer *)e)->hidx = i;
 }
 
 static void heap_remove(struct tftp_worker *w, struct xfer *x)
 {
-	unsigned i = x->hidx;
-	struct xfer *last;
-
 	if (x->armed == PXB_MS_NEVER)
 		return;
+	pxb_idxheap_remove(&w->heap, x->hidx, heap_less, heap_place);
 	x->armed = PXB_MS_NEVER;
-	last = w->heap[--w->nheap];
-	if (last == x)
-		return;
-	heap_set(w, i, last);
-	heap_down(w, i);
-	heap_up(w, last->hidx);
+}
+
+static struct xfer *heap_top(const struct tftp_worker *w)
+{
+	return w->heap.n ? w->heap.v[0] : NULL;
 }
 
 /*
@@ -127,21 +98,21 @@ static int arm(struct tftp_worker *w, struct xfer *x, pxb_ms_t dl)
 	if (x->armed <= dl)
 		return 0;
 	if (x->armed == PXB_MS_NEVER) {
-		if (w->nheap == w->cap) {
+		if (w->heap.n == w->cap) {
 			unsigned cap = w->cap ? 2 * w->cap : 64;
-			struct xfer **h = realloc(w->heap, cap * sizeof(*h));
+			void **v = realloc(w->heap.v, cap * sizeof(*v));
 
-			if (!h)
+			if (!v)
 				return -1;
-			w->heap = h;
+			w->heap.v = v;
 			w->cap = cap;
 		}
 		x->armed = dl;
-		heap_set(w, w->nheap++, x);
+		pxb_idxheap_push(&w->heap, x, heap_less, heap_place);
 	} else {
-		x->armed = dl;
+		x->armed = dl; /* earlier: up */
+		pxb_idxheap_up(&w->heap, x->hidx, heap_less, heap_place);
 	}
-	heap_up(w, x->hidx);
 	return 0;
 }
 
@@ -289,29 +260,36 @@ static void wake(int fd)
 		;
 }
 
+/* Appends x to a hand-over queue; wakes the other side if it was empty. */
+static void queue_push(struct tftp_worker *w, struct xfer **head, struct xfer **tail,
+		       struct xfer *x, int fd)
+{
+	int first;
+
+	x->qnext = NULL;
+	pthread_mutex_lock(&w->mu);
+	first = !*head;
+	if (*tail)
+		(*tail)->qnext = x;
+	else
+		*head = x;
+	*tail = x;
+	pthread_mutex_unlock(&w->mu);
+	if (first)
+		wake(fd);
+}
+
 /* The transfer has ended: out of the worker, back to the loop. */
 static void finish(struct tftp_worker *w, struct xfer *x, enum pxb_tftp_verdict v,
 		   enum pxb_tftp_reason r, uint64_t block)
 {
-	int first;
-
 	epoll_ctl(w->ep, EPOLL_CTL_DEL, x->fd, NULL);
 	pace_unlink(w, x);
 	heap_remove(w, x);
 	x->verdict = v;
 	x->reason = r;
 	x->block = block;
-	x->qnext = NULL;
-	pthread_mutex_lock(&w->mu);
-	first = !w->out_head;
-	if (w->out_tail)
-		w->out_tail->qnext = x;
-	else
-		w->out_head = x;
-	w->out_tail = x;
-	pthread_mutex_unlock(&w->mu);
-	if (first)
-		wake(w->done_fd);
+	queue_push(w, &w->out_head, &w->out_tail, x, w->done_fd);
 }
 
 /* Handles what a session call produced: send, then finish or re-arm. */
@@ -390,8 +368,9 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 /* Fires the timers that are due. */
 static void expire(struct tftp_worker *w, pxb_ms_t now)
 {
-	while (w->nheap && w->heap[0]->armed <= now) {
-		struct xfer *x = w->heap[0];
+	struct xfer *x;
+
+	while ((x = heap_top(w)) && x->armed <= now) {
 		struct pxb_tftp_out out;
 
 		heap_remove(w, x); /* fired: a one-shot timer */
@@ -416,8 +395,8 @@ static void *worker_main(void *arg)
 
 		/* now is at most this turn's work old: microseconds, below the
 		 * timers' millisecond resolution. */
-		if (w->nheap) {
-			pxb_ms_t d = w->heap[0]->armed - now;
+		if (heap_top(w)) {
+			pxb_ms_t d = heap_top(w)->armed - now;
 			timeout = d <= 0 ? 0 : d > 60000 ? 60000 : (int)d;
 		}
 		n = tftp_sys_epoll_wait(w->ep, evs, 64, timeout);
@@ -436,7 +415,7 @@ static void *worker_main(void *arg)
 		}
 		if (now < 0)
 			now = pxbd_now();
-		if (w->nheap)
+		if (heap_top(w))
 			expire(w, now);
 	}
 }
@@ -498,27 +477,15 @@ void tftp_worker_stop(struct tftp_worker *w)
 	close(w->wake_fd);
 	close(w->done_fd);
 	close(w->pace_fd);
-	free(w->heap);
-	w->heap = NULL;
-	w->nheap = w->cap = 0;
+	free(w->heap.v);
+	w->heap.v = NULL;
+	w->heap.n = w->cap = 0;
 	w->phead = w->ptail = NULL;
 }
 
 void tftp_worker_submit(struct tftp_worker *w, struct xfer *x)
 {
-	int first;
-
-	x->qnext = NULL;
-	pthread_mutex_lock(&w->mu);
-	first = !w->in_head;
-	if (w->in_tail)
-		w->in_tail->qnext = x;
-	else
-		w->in_head = x;
-	w->in_tail = x;
-	pthread_mutex_unlock(&w->mu);
-	if (first)
-		wake(w->wake_fd);
+	queue_push(w, &w->in_head, &w->in_tail, x, w->wake_fd);
 }
 
 struct xfer *tftp_worker_take(struct tftp_worker *w)

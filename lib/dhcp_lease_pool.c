@@ -45,69 +45,28 @@ int pxb__lease_pool_find(const struct pxb_lease_store *st, uint32_t addr)
 }
 
 /* Heap order: the lease whose address frees first on top. */
-static int heap_less(const struct pxb__lease_rec *a, const struct pxb__lease_rec *b)
+static int heap_less(const void *a, const void *b)
 {
-	return pxb__lease_free_time(&a->pub) < pxb__lease_free_time(&b->pub);
+	const struct pxb__lease_rec *ra = a, *rb = b;
+
+	return pxb__lease_free_time(&ra->pub) < pxb__lease_free_time(&rb->pub);
 }
 
-static void heap_place(struct pxb__lease_pool *p, uint32_t i, struct pxb__lease_rec *r)
+static void heap_place(void *e, unsigned i)
 {
-	p->heap[i] = r;
-	r->heap_idx = i;
-}
-
-static void heap_up(struct pxb__lease_pool *p, uint32_t i)
-{
-	struct pxb__lease_rec *r = p->heap[i];
-
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-
-		if (!heap_less(r, p->heap[parent]))
-			break;
-		heap_place(p, i, p->heap[parent]);
-		i = parent;
-	}
-	heap_place(p, i, r);
-}
-
-static void heap_down(struct pxb__lease_pool *p, uint32_t i)
-{
-	struct pxb__lease_rec *r = p->heap[i];
-
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-
-		if (c >= p->heap_len)
-			break;
-		if (c + 1 < p->heap_len && heap_less(p->heap[c + 1], p->heap[c]))
-			c++;
-		if (!heap_less(p->heap[c], r))
-			break;
-		heap_place(p, i, p->heap[c]);
-		i = c;
-	}
-	heap_place(p, i, r);
+	((struct pxb__lease_rec *)e)->heap_idx = i;
 }
 
 static void heap_push(struct pxb__lease_pool *p, struct pxb__lease_rec *r)
 {
 	/* the heap has room for every address of the pool, and one lease per address */
-	p->heap[p->heap_len] = r;
-	heap_up(p, p->heap_len++);
+	pxb_idxheap_push(&p->heap, r, heap_less, heap_place);
 }
 
 static void heap_remove(struct pxb__lease_pool *p, struct pxb__lease_rec *r)
 {
-	uint32_t i = r->heap_idx;
-	struct pxb__lease_rec *last = p->heap[--p->heap_len];
-
+	pxb_idxheap_remove(&p->heap, r->heap_idx, heap_less, heap_place);
 	r->heap_idx = PXB__LEASE_NO_HEAP;
-	if (i == p->heap_len)
-		return;
-	heap_place(p, i, last);
-	heap_up(p, i);
-	heap_down(p, last->heap_idx);
 }
 
 void pxb__lease_pool_link(struct pxb_lease_store *st, struct pxb__lease_rec *r)
@@ -153,15 +112,14 @@ void pxb__lease_pool_update(struct pxb_lease_store *st, struct pxb__lease_rec *r
 	if (r->pool < 0 || r->heap_idx == PXB__LEASE_NO_HEAP)
 		return;
 	p = &st->pools[r->pool];
-	heap_up(p, r->heap_idx);
-	heap_down(p, r->heap_idx);
+	pxb_idxheap_update(&p->heap, r->heap_idx, heap_less, heap_place);
 }
 
 static void pool_free(struct pxb__lease_pool *p)
 {
 	free(p->busy);
 	free(p->resv);
-	free(p->heap);
+	free(p->heap.v);
 }
 
 void pxb__lease_pools_free(struct pxb_lease_store *st)
@@ -213,8 +171,8 @@ int pxb_lease_pool_add(struct pxb_lease_store *st, uint32_t start, uint32_t end)
 	words = (size + 63) / 64;
 	p->busy = calloc(words, sizeof(uint64_t));
 	p->resv = calloc(words, sizeof(uint64_t));
-	p->heap = calloc(size, sizeof(*p->heap));
-	if (!p->busy || !p->resv || !p->heap) {
+	p->heap.v = calloc(size, sizeof(*p->heap.v));
+	if (!p->busy || !p->resv || !p->heap.v) {
 		pool_free(p);
 		return PXB_ERR_NOMEM;
 	}
@@ -276,8 +234,9 @@ int pxb_lease_alloc(struct pxb_lease_store *st, int pool, int64_t now, uint32_t 
 			}
 		}
 	}
-	if (p->heap_len > 0 && pxb__lease_free_time(&p->heap[0]->pub) <= now) {
-		*addr = p->heap[0]->pub.addr;
+	if (p->heap.n > 0 &&
+	    pxb__lease_free_time(&((struct pxb__lease_rec *)p->heap.v[0])->pub) <= now) {
+		*addr = ((struct pxb__lease_rec *)p->heap.v[0])->pub.addr;
 		return 0;
 	}
 	return PXB_ERR_BUSY;
