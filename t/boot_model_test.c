@@ -2,8 +2,9 @@
  * boot_model_test.c - the boot model: entries from the configuration and
  * the API, configuration errors, menus chosen by MAC, tag and architecture,
  * architecture filtering, menu items ("*", "catalog", "-", "# text"),
- * defaults, variables, file URLs, the rescue password and the client a
- * per-client file name ("01-<mac>", the address in hex) refers to.
+ * defaults, variables, file URLs, the rescue password, the client a
+ * per-client file name ("01-<mac>", the address in hex) refers to, and a
+ * rendered menu served as a file.
  */
 #include "config.h"
 
@@ -314,6 +315,42 @@ static void test_client_by_name(void)
 	ok(same_client(&out, &known), "a shortened address: the client is left as it was");
 }
 
+static int stub_rc;
+static const struct pxb_client *stub_client;
+
+/* A renderer whose menu is arg, or that fails with stub_rc. */
+static int stub_render(void *arg, const struct pxb_client *c, char **out, size_t *len)
+{
+	stub_client = c;
+	if (stub_rc < 0)
+		return stub_rc;
+	*out = strdup(arg);
+	*len = strlen(arg);
+	return *out ? 0 : PXB_ERR_NOMEM;
+}
+
+static void test_menu_file(void)
+{
+	struct pxb_client c = test_client(0);
+	struct pxb_file f;
+	char buf[16] = "";
+
+	stub_rc = 0;
+	ok(pxb_boot_menu_file(&f, stub_render, "#!ipxe\n", &c) == 0 && stub_client == &c &&
+		   f.size == 7 && f.generated && f.fd < 0 &&
+		   !strcmp(f.content_type, "text/plain; charset=utf-8"),
+	   "a rendered menu is a text file made for the client, never cached");
+	ok(pxb_file_read(&f, 0, buf, sizeof(buf)) == 7 && !memcmp(buf, "#!ipxe\n", 7),
+	   "holding the menu");
+	pxb_file_close(&f);
+	stub_rc = PXB_ERR_CONFIG;
+	is_int(pxb_boot_menu_file(&f, stub_render, "x", NULL), PXB_ERR_IO,
+	       "a menu that cannot be rendered is an I/O error to the namespace");
+	stub_rc = PXB_ERR_NOMEM;
+	is_int(pxb_boot_menu_file(&f, stub_render, "x", NULL), PXB_ERR_NOMEM,
+	       "running out of memory stays that");
+}
+
 int main(void)
 {
 	plan_lazy();
@@ -322,5 +359,6 @@ int main(void)
 	test_vars();
 	test_password();
 	test_client_by_name();
+	test_menu_file();
 	return done_testing();
 }

@@ -159,9 +159,7 @@ static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_cli
 	char name[300];
 	uint8_t mac[6];
 	struct in_addr addr;
-	char *buf = NULL;
-	size_t len = 0;
-	int have, rc;
+	int have;
 
 	if (!cfg_name(mt, rel, name, sizeof(name)))
 		return PXB_ERR_NOENT;
@@ -182,13 +180,7 @@ static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_cli
 	}
 	if (!pxb_grub_lookup(name, p->per_client, k, &target, &have))
 		return PXB_ERR_NOENT;
-	rc = render(p, have ? &target : NULL, &buf, &len);
-	if (rc < 0)
-		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
-	pxb_file_take_buffer(f, buf, len);
-	f->generated = 1;
-	f->content_type = "text/plain; charset=utf-8";
-	return 0;
+	return pxb_boot_menu_file(f, render, p, have ? &target : NULL);
 }
 
 static void release_fd(struct pxb_file *f)

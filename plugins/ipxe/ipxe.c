@@ -169,21 +169,17 @@ static const struct pxb_renderer renderer = {
 	.menu_path = menu_path,
 };
 
+/* The menu as served: fetching it spends a one-shot arm. */
+static int fetch(void *arg, const struct pxb_client *c, char **out, size_t *len)
+{
+	return render_menu(arg, c, 1, out, len);
+}
+
 static int menu_open(void *arg, const char *rel, const struct pxb_client *c, struct pxb_file *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int rc;
-
 	if (*rel)
 		return PXB_ERR_NOENT; /* only the mount point itself */
-	rc = render_menu(arg, c, 1, &buf, &len);
-	if (rc < 0)
-		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
-	pxb_file_take_buffer(f, buf, len);
-	f->generated = 1;
-	f->content_type = "text/plain; charset=utf-8";
-	return 0;
+	return pxb_boot_menu_file(f, fetch, arg, c);
 }
 
 static const struct pxb_vfs_provider provider = {

@@ -79,9 +79,7 @@ static int cfg_open(void *arg, const char *rel, const struct pxb_client *c, stru
 	const struct pxb_client *k = c;
 	uint8_t mac[6];
 	struct in_addr addr;
-	char *buf = NULL;
-	size_t len = 0;
-	int have, rc;
+	int have;
 
 	/* Nothing passed by the protocol: what the DHCP side learned may tell. */
 	if (!k) {
@@ -100,13 +98,7 @@ static int cfg_open(void *arg, const char *rel, const struct pxb_client *c, stru
 	}
 	if (!pxb_pxelinux_lookup(rel, k, &target, &have))
 		return PXB_ERR_NOENT;
-	rc = render(p, have ? &target : NULL, &buf, &len);
-	if (rc < 0)
-		return rc == PXB_ERR_NOMEM ? rc : PXB_ERR_IO;
-	pxb_file_take_buffer(f, buf, len);
-	f->generated = 1;
-	f->content_type = "text/plain; charset=utf-8";
-	return 0;
+	return pxb_boot_menu_file(f, render, p, have ? &target : NULL);
 }
 
 static const struct pxb_vfs_provider provider = {

@@ -319,6 +319,18 @@ struct pxb_renderer {
 };
 
 /*
+ * For a renderer's file provider (pxeboot/vfs.h): fills f with the menu
+ * render (a struct pxb_renderer's render, or one like it) makes for client
+ * (may be NULL), as a text file made for this request (f->generated: never
+ * cached) that owns the buffer. Returns 0, PXB_ERR_NOMEM, PXB_ERR_IO (render
+ * failed otherwise); f is untouched on errors.
+ */
+PXB_API int pxb_boot_menu_file(struct pxb_file *f,
+			       int (*render)(void *arg, const struct pxb_client *client,
+					     char **out, size_t *len),
+			       void *arg, const struct pxb_client *client);
+
+/*
  * Builds a model for a plugin host: the host's configuration, then every
  * registered catalog's populate, in registration order. Problems are logged
  * through pxb_host_log. Returns 0, PXB_ERR_CONFIG, PXB_ERR_NOMEM.
