@@ -3,8 +3,8 @@
  * the API, configuration errors, menus chosen by MAC, tag and architecture,
  * architecture filtering, menu items ("*", "catalog", "-", "# text"),
  * defaults, variables, file URLs, the rescue password, the client a
- * per-client file name ("01-<mac>", the address in hex) refers to, and a
- * rendered menu served as a file.
+ * per-client file name ("01-<mac>", the address in hex) refers to and what
+ * the host knows of it, and a rendered menu served as a file.
  */
 #include "config.h"
 
@@ -315,6 +315,33 @@ static void test_client_by_name(void)
 	ok(same_client(&out, &known), "a shortened address: the client is left as it was");
 }
 
+static void test_known_client(void)
+{
+	pxb_host *h = pxb_host_new(NULL, NULL, NULL);
+	struct pxb_client c = test_client(7), out;
+
+	is_int(pxb_boot_known_client(h, "01-52-54-00-12-34-56", &out), PXB_ERR_NOENT,
+	       "nothing known before DHCP saw the client");
+	pxb_host_note_client(h, &c);
+	memset(&out, 0, sizeof(out));
+	ok(pxb_boot_known_client(h, "01-52-54-00-12-34-56", &out) == 0 && out.arch == 7 &&
+		   out.addr.s_addr == c.addr.s_addr,
+	   "a MAC name: the client DHCP saw with that MAC");
+	memset(&out, 0, sizeof(out));
+	ok(pxb_boot_known_client(h, "C6120064", &out) == 0 && out.arch == 7 && out.has_mac &&
+		   out.mac[5] == 0x56,
+	   "a full address: the client DHCP saw at that address");
+	is_int(pxb_boot_known_client(h, "01-52-54-00-12-34-57", &out), PXB_ERR_NOENT,
+	       "another MAC: nothing known");
+	is_int(pxb_boot_known_client(h, "C6120065", &out), PXB_ERR_NOENT,
+	       "another address: nothing known");
+	is_int(pxb_boot_known_client(h, "C612006", &out), PXB_ERR_NOENT,
+	       "a shortened address: no one to look up");
+	is_int(pxb_boot_known_client(h, "default", &out), PXB_ERR_NOENT,
+	       "nor does a name of neither form");
+	pxb_host_free(h);
+}
+
 static int stub_rc;
 static const struct pxb_client *stub_client;
 
@@ -359,6 +386,7 @@ int main(void)
 	test_vars();
 	test_password();
 	test_client_by_name();
+	test_known_client();
 	test_menu_file();
 	return done_testing();
 }

@@ -372,6 +372,23 @@ static void test_plugin(void)
 		pxb_file_close(&f);
 	is_int(pxb_vfs_open(v, "/shimx64.efi/x", PXB_VFS_TFTP, &c, &f), PXB_ERR_NOENT,
 	       "nothing below a loader's name");
+	/* A request that does not say who asks: what DHCP saw of the name's client. */
+	rc = pxb_vfs_open(v, "/grub/grub.cfg-C6120064", PXB_VFS_TFTP, NULL, &f);
+	ok(rc == 0 && (buf = read_all(&f)) && strstr(buf, "# memtest left out"),
+	   "an address asked for by nobody in particular: nothing known, memdisk said left out");
+	if (rc == 0) {
+		free(buf);
+		pxb_file_close(&f);
+	}
+	pxb_host_note_client(h, &c);
+	rc = pxb_vfs_open(v, "/grub/grub.cfg-C6120064", PXB_VFS_TFTP, NULL, &f);
+	ok(rc == 0 && (buf = read_all(&f)) && strstr(buf, "(efi64)") &&
+		   !strstr(buf, "# memtest left out"),
+	   "... once DHCP saw the client at that address, for it (UEFI: no memdisk)");
+	if (rc == 0) {
+		free(buf);
+		pxb_file_close(&f);
+	}
 	pxb_host_free(h);
 	pxb_vfs_free(v);
 	pxb_conf_free(conf);

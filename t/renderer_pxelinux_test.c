@@ -217,6 +217,18 @@ static void test_plugin(void)
 			pxb_file_close(&f);
 		}
 	}
+	/* A request that does not say who asks: what DHCP saw of the name's client. */
+	c = test_client(7);
+	pxb_host_note_client(h, &c);
+	rc = pxb_vfs_open(v, "/pxelinux.cfg/01-52-54-00-12-34-56", PXB_VFS_TFTP, NULL, &f);
+	if (ok(rc == 0, "a MAC name asked for by nobody in particular renders")) {
+		char *buf = calloc(1, f.size + 1);
+		pxb_file_read(&f, 0, buf, f.size);
+		ok(strstr(buf, "(efi64)") && !strstr(buf, "memdisk"),
+		   "for the client DHCP saw with that MAC (UEFI: no memdisk)");
+		free(buf);
+		pxb_file_close(&f);
+	}
 	pxb_host_free(h);
 	pxb_vfs_free(v);
 	pxb_conf_free(conf);

@@ -157,27 +157,18 @@ static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_cli
 	struct pxb_client known, target;
 	const struct pxb_client *k = c;
 	char name[300];
-	uint8_t mac[6];
-	struct in_addr addr;
+	const char *dash;
 	int have;
 
 	if (!cfg_name(mt, rel, name, sizeof(name)))
 		return PXB_ERR_NOENT;
-	/* Nothing passed by the protocol: what the DHCP side learned may tell. */
-	if (!k) {
-		switch (pxb_grub_classify(name, mac, &addr)) {
-		case PXB_GRUB_MAC:
-			if (pxb_host_client_by_mac(p->h, mac, &known) == 0)
-				k = &known;
-			break;
-		case PXB_GRUB_IP:
-			if (pxb_host_client_by_addr(p->h, addr, &known) == 0)
-				k = &known;
-			break;
-		default:
-			break;
-		}
-	}
+	/*
+	 * Nothing passed by the protocol: what the DHCP side learned may tell,
+	 * for a per-client name, "grub.cfg-" and the MAC or address.
+	 */
+	dash = strchr(name, '-');
+	if (!k && dash && pxb_boot_known_client(p->h, dash + 1, &known) == 0)
+		k = &known;
 	if (!pxb_grub_lookup(name, p->per_client, k, &target, &have))
 		return PXB_ERR_NOENT;
 	return pxb_boot_menu_file(f, render, p, have ? &target : NULL);

@@ -32,48 +32,10 @@
 #define ARGS_MAX 4096
 #define CFG "grub.cfg"
 
-/* The kind of name the boot model found, as a grub.cfg-<suffix> name. */
-static enum pxb_grub_name kind_of(enum pxb_boot_name n)
-{
-	switch (n) {
-	case PXB_BOOT_NAME_MAC:
-		return PXB_GRUB_MAC;
-	case PXB_BOOT_NAME_IP:
-		return PXB_GRUB_IP;
-	case PXB_BOOT_NAME_IP_PREFIX:
-		return PXB_GRUB_IP_PREFIX;
-	case PXB_BOOT_NAME_NONE:
-		break;
-	}
-	return PXB_GRUB_NONE;
-}
-
 /* The part after "grub.cfg-", or NULL. */
 static const char *suffix(const char *name)
 {
 	return strncmp(name, CFG "-", sizeof(CFG)) == 0 ? name + sizeof(CFG) : NULL;
-}
-
-enum pxb_grub_name pxb_grub_classify(const char *name, uint8_t mac[6], struct in_addr *addr)
-{
-	const char *s = suffix(name);
-	struct pxb_client c;
-	enum pxb_grub_name kind;
-
-	if (strcmp(name, CFG) == 0)
-		return PXB_GRUB_CFG;
-	if (!s)
-		return PXB_GRUB_NONE;
-	/*
-	 * grub_net_search_config_file: "01-" and the MAC, then the IPv4
-	 * address in upper-case hex, shortened a digit at a time.
-	 */
-	kind = kind_of(pxb_boot_client_by_name(s, NULL, &c));
-	if (kind == PXB_GRUB_MAC && mac)
-		memcpy(mac, c.mac, 6);
-	if (kind == PXB_GRUB_IP && addr)
-		*addr = c.addr;
-	return kind;
 }
 
 int pxb_grub_lookup(const char *base, int per_client, const struct pxb_client *known,

@@ -7,7 +7,6 @@
 #define PXB_GRUB_RENDER_H
 
 #include <stdio.h>
-#include <netinet/in.h>
 #include <pxeboot/boot.h>
 
 struct pxb_grub_opts {
@@ -35,21 +34,6 @@ int pxb_grub_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 
 /* Writes s as one GRUB word in single quotes ("'" becomes '\''). */
 void pxb_grub_quote(FILE *out, const char *s);
-
-/* What a name beside grub.cfg says about the client asking for it. */
-enum pxb_grub_name {
-	PXB_GRUB_NONE = 0,   /* not a configuration name */
-	PXB_GRUB_CFG,        /* "grub.cfg" */
-	PXB_GRUB_MAC,        /* "grub.cfg-01-aa-bb-cc-dd-ee-ff" */
-	PXB_GRUB_IP,         /* "grub.cfg-C6120064": the full address in upper-case hex */
-	PXB_GRUB_IP_PREFIX,  /* "grub.cfg-C612006" ... "grub.cfg-C": shortened */
-};
-
-/*
- * Classifies the last component of a requested name. For MAC and IP names,
- * mac or addr receive what the name says (either may be NULL).
- */
-enum pxb_grub_name pxb_grub_classify(const char *name, uint8_t mac[6], struct in_addr *addr);
 
 /*
  * Decides whether base (a file name: "grub.cfg", "grub.cfg-01-...") renders

@@ -77,25 +77,11 @@ static int cfg_open(void *arg, const char *rel, const struct pxb_client *c, stru
 	struct pxl_plugin *p = arg;
 	struct pxb_client known, target;
 	const struct pxb_client *k = c;
-	uint8_t mac[6];
-	struct in_addr addr;
 	int have;
 
 	/* Nothing passed by the protocol: what the DHCP side learned may tell. */
-	if (!k) {
-		switch (pxb_pxelinux_classify(rel, mac, &addr)) {
-		case PXB_PXELINUX_MAC:
-			if (pxb_host_client_by_mac(p->h, mac, &known) == 0)
-				k = &known;
-			break;
-		case PXB_PXELINUX_IP:
-			if (pxb_host_client_by_addr(p->h, addr, &known) == 0)
-				k = &known;
-			break;
-		default:
-			break;
-		}
-	}
+	if (!k && pxb_boot_known_client(p->h, rel, &known) == 0)
+		k = &known;
 	if (!pxb_pxelinux_lookup(rel, k, &target, &have))
 		return PXB_ERR_NOENT;
 	return pxb_boot_menu_file(f, render, p, have ? &target : NULL);

@@ -32,8 +32,7 @@ static int hexv(char c)
 	return -1;
 }
 
-enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name, uint8_t mac[6],
-					     struct in_addr *addr)
+enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name)
 {
 	struct pxb_client c;
 
@@ -49,12 +48,8 @@ enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name, uint8_t mac[6],
 	}
 	switch (pxb_boot_client_by_name(name, NULL, &c)) {
 	case PXB_BOOT_NAME_MAC:
-		if (mac)
-			memcpy(mac, c.mac, 6);
 		return PXB_PXELINUX_MAC;
 	case PXB_BOOT_NAME_IP:
-		if (addr)
-			*addr = c.addr;
 		return PXB_PXELINUX_IP;
 	case PXB_BOOT_NAME_IP_PREFIX:
 		return PXB_PXELINUX_IP_PREFIX;
@@ -87,7 +82,7 @@ int pxb_pxelinux_lookup(const char *name, const struct pxb_client *known, struct
 	memset(out, 0, sizeof(*out));
 	if (known)
 		*out = *known;
-	switch (pxb_pxelinux_classify(name, NULL, NULL)) {
+	switch (pxb_pxelinux_classify(name)) {
 	case PXB_PXELINUX_UUID:
 		if (!known || !known->has_uuid)
 			return 0;

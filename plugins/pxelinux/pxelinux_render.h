@@ -40,12 +40,8 @@ enum pxb_pxelinux_name {
 	PXB_PXELINUX_DEFAULT,  /* "default" */
 };
 
-/*
- * Classifies name (relative to pxelinux.cfg/). For MAC and IP names, mac or
- * addr receive what the name says (either may be NULL).
- */
-enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name, uint8_t mac[6],
-					     struct in_addr *addr);
+/* Classifies name (relative to pxelinux.cfg/). */
+enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name);
 
 /*
  * Decides whether name renders for the client known for the request (NULL

@@ -12,7 +12,8 @@
  * from catalogs, plugins that add entries they found (pxb_boot_add_entry).
  * Renderers (iPXE, PXELINUX) ask pxb_boot_model_for_client() for the menu
  * one client may see, and expand the ${...} variables of arguments for it;
- * pxb_boot_client_by_name() tells which client a per-client file name is for.
+ * pxb_boot_client_by_name() tells which client a per-client file name is
+ * for, pxb_boot_known_client() what the host knows of it.
  *
  * Strings handed to the model are copied; pointers the model hands out stay
  * valid until the model is freed.
@@ -215,6 +216,16 @@ enum pxb_boot_name {
 PXB_API enum pxb_boot_name pxb_boot_client_by_name(const char *name,
 						   const struct pxb_client *known,
 						   struct pxb_client *out);
+
+/*
+ * What the host knows of the client a per-client file name refers to
+ * (pxb_boot_client_by_name): the client DHCP saw with the name's MAC
+ * (pxb_host_client_by_mac) or at the name's full address
+ * (pxb_host_client_by_addr), for a request that did not say who asks.
+ * Returns 0 and *out, PXB_ERR_NOENT (the name is of neither form, or
+ * nothing is known of that client).
+ */
+PXB_API int pxb_boot_known_client(pxb_host *h, const char *name, struct pxb_client *out);
 
 /* The PXB_BOOT_ARCH_* bit of an RFC 4578 architecture (0: unknown or none). */
 PXB_API unsigned pxb_boot_arch_of(uint16_t rfc4578_arch);
