@@ -206,8 +206,7 @@ static void hostlog(void *arg, int level, const char *src, const char *msg)
 
 static void test_plugin(void)
 {
-	const char *b = getenv("top_builddir");
-	char pdir[1024], err[512], conftext[2048];
+	char err[512], conftext[2048];
 	pxb_conf *conf = pxb_conf_new();
 	pxb_vfs *v = pxb_vfs_new();
 	pxb_host *h = pxb_host_new(v, hostlog, NULL);
@@ -216,13 +215,8 @@ static void test_plugin(void)
 	char *buf;
 	int rc;
 
-	snprintf(pdir, sizeof(pdir), "%s/plugins/.libs", b ? b : ".");
-	rc = pxb_host_load(h, conf, pdir, "catalog-dir", err, sizeof(err));
-	if (!ok(rc == 0, "catalog-dir plugin loads"))
-		diag("%s", err);
-	rc = pxb_host_load(h, conf, pdir, "ipxe", err, sizeof(err));
-	if (!ok(rc == 0, "ipxe plugin loads"))
-		diag("%s", err);
+	load_plugin(h, conf, "catalog-dir");
+	load_plugin(h, conf, "ipxe");
 	snprintf(conftext, sizeof(conftext),
 		 "http = { root = \"%s\"; };\n"
 		 "catalog = { dirs = [\"/boot\"]; trees = ({ path = \"%s/extra\"; "
@@ -231,11 +225,7 @@ static void test_plugin(void)
 		 "entries = ({ id = \"memtest86.iso\"; label = \"Configured wins\"; kind = \"memdisk\";"
 		 " image = \"/boot/memtest86.iso\"; hidden = true; });\n", top, top);
 	touch("extra/memtest64.bin", 1000);
-	ok(pxb_conf_load_string(conf, conftext, "test.conf", print_report, NULL) == 0 &&
-		   pxb_conf_validate(conf, 1, print_report, NULL) == 0, "configuration validates");
-	rc = pxb_host_init_all(h, conf, err, sizeof(err));
-	if (!ok(rc == 0, "plugins initialize"))
-		diag("%s", err);
+	start_plugins(h, conf, conftext);
 	rc = pxb_vfs_open(v, "/menu.ipxe", PXB_VFS_HTTP, &c, &f);
 	ok(rc == 0, "menu served");
 	if (rc == 0) {

@@ -384,8 +384,7 @@ static int read_all(struct pxb_file *f, char **out)
 
 static void test_plugin(void)
 {
-	const char *b = getenv("top_builddir");
-	char pdir[1024], err[512], conftext[2048], *buf, *want;
+	char err[512], conftext[2048], *buf, *want;
 	pxb_conf *conf = pxb_conf_new();
 	pxb_vfs *v = pxb_vfs_new();
 	pxb_host *h = pxb_host_new(v, hostlog, NULL);
@@ -397,19 +396,12 @@ static void test_plugin(void)
 	mkdir(path_of("images"), 0755);
 	copy("sr.iso", "images/rescue.iso");
 	copy("trunc.iso", "images/bad.iso");
-	snprintf(pdir, sizeof(pdir), "%s/plugins/.libs", b ? b : ".");
-	rc = pxb_host_load(h, conf, pdir, "catalog-iso", err, sizeof(err));
-	if (!ok(rc == 0, "catalog-iso plugin loads"))
-		diag("%s", err);
-	rc = pxb_host_load(h, conf, pdir, "ipxe", err, sizeof(err));
+	load_plugin(h, conf, "catalog-iso");
+	load_plugin(h, conf, "ipxe");
 	snprintf(conftext, sizeof(conftext),
 		 "iso = { dirs = [\"%s\"]; };\nmenu = { items = [\"catalog\"]; };\n",
 		 path_of("images"));
-	ok(pxb_conf_load_string(conf, conftext, "test.conf", print_report, NULL) == 0 &&
-		   pxb_conf_validate(conf, 1, print_report, NULL) == 0, "configuration validates");
-	rc = pxb_host_init_all(h, conf, err, sizeof(err));
-	if (!ok(rc == 0, "plugins initialize"))
-		diag("%s", err);
+	start_plugins(h, conf, conftext);
 	is_int(nrefused, 1, "the truncated image is refused, once");
 	gen = pxb_boot_catalogs_generation(h);
 

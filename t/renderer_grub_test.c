@@ -13,15 +13,6 @@
 #include "renderer_util.h"
 #include "../plugins/grub/grub_render.h"
 
-static int nwarn;
-
-static void count_warn(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
-	nwarn++;
-}
-
 static char *render(const pxb_boot_model *m, const struct pxb_client *c, int serial)
 {
 	struct pxb_grub_opts o = {.serial = serial};
@@ -287,21 +278,9 @@ static void test_names(void)
 	   "grub.cfg for nobody in particular");
 }
 
-static char *read_all(struct pxb_file *f)
-{
-	char *buf = calloc(1, f->size + 1);
-
-	if (buf && pxb_file_read(f, 0, buf, f->size) != (int64_t)f->size) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static void test_plugin(void)
 {
-	const char *top = getenv("top_builddir");
-	char pdir[1024], err[512], conf_text[8192], tmpl[] = "/tmp/pxb-grub-XXXXXX";
+	char conf_text[8192], tmpl[] = "/tmp/pxb-grub-XXXXXX";
 	char shim[512], grub[512];
 	pxb_conf *conf = pxb_conf_new();
 	pxb_vfs *v = pxb_vfs_new();
@@ -334,20 +313,13 @@ static void test_plugin(void)
 	snprintf(conf_text, sizeof(conf_text), "%sgrub = { shim = \"%s\"; grub = \"%s\"; };\n",
 		 remote_rescue_conf, shim, grub);
 
-	snprintf(pdir, sizeof(pdir), "%s/plugins/.libs", top ? top : ".");
-	rc = pxb_host_load(h, conf, pdir, "grub", err, sizeof(err));
-	if (!ok(rc == 0, "grub plugin loads"))
-		diag("%s", err);
-	ok(pxb_conf_load_string(conf, conf_text, "test.conf", print_report, NULL) == 0 &&
-		   pxb_conf_validate(conf, 1, print_report, NULL) == 0, "configuration validates");
-	rc = pxb_host_init_all(h, conf, err, sizeof(err));
-	if (!ok(rc == 0, "plugin initializes"))
-		diag("%s", err);
+	load_plugin(h, conf, "grub");
+	start_plugins(h, conf, conf_text);
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		rc = pxb_vfs_open(v, names[i].path, PXB_VFS_TFTP, &c, &f);
 		is_int(rc, names[i].renders ? 0 : PXB_ERR_NOENT, "TFTP %s", names[i].path);
 		if (rc == 0) {
-			buf = read_all(&f);
+			buf = file_text(&f);
 			ok(buf && strstr(buf, "set default='rescue'\n"), "%s is the menu", names[i].path);
 			free(buf);
 			pxb_file_close(&f);
@@ -356,7 +328,7 @@ static void test_plugin(void)
 	rc = pxb_vfs_open(v, "/shimx64.efi", PXB_VFS_TFTP, &c, &f);
 	ok(rc == 0 && f.fd >= 0 && f.size == 7, "/shimx64.efi is the configured file, by descriptor");
 	if (rc == 0) {
-		buf = read_all(&f);
+		buf = file_text(&f);
 		ok(buf && !strcmp(buf, "MZ shim"), "its bytes");
 		free(buf);
 		pxb_file_close(&f);
@@ -374,7 +346,7 @@ static void test_plugin(void)
 	       "nothing below a loader's name");
 	/* A request that does not say who asks: what DHCP saw of the name's client. */
 	rc = pxb_vfs_open(v, "/grub/grub.cfg-C6120064", PXB_VFS_TFTP, NULL, &f);
-	ok(rc == 0 && (buf = read_all(&f)) && strstr(buf, "# memtest left out"),
+	ok(rc == 0 && (buf = file_text(&f)) && strstr(buf, "# memtest left out"),
 	   "an address asked for by nobody in particular: nothing known, memdisk said left out");
 	if (rc == 0) {
 		free(buf);
@@ -382,7 +354,7 @@ static void test_plugin(void)
 	}
 	pxb_host_note_client(h, &c);
 	rc = pxb_vfs_open(v, "/grub/grub.cfg-C6120064", PXB_VFS_TFTP, NULL, &f);
-	ok(rc == 0 && (buf = read_all(&f)) && strstr(buf, "(efi64)") &&
+	ok(rc == 0 && (buf = file_text(&f)) && strstr(buf, "(efi64)") &&
 		   !strstr(buf, "# memtest left out"),
 	   "... once DHCP saw the client at that address, for it (UEFI: no memdisk)");
 	if (rc == 0) {

@@ -10,16 +10,6 @@
 #include "renderer_util.h"
 #include "../plugins/ipxe/ipxe_render.h"
 
-static int nwarn;
-static char last_warn[512];
-
-static void count_warn(void *arg, const char *msg)
-{
-	(void)arg;
-	nwarn++;
-	snprintf(last_warn, sizeof(last_warn), "%s", msg);
-}
-
 static char *render(const pxb_boot_model *m, const struct pxb_client *c)
 {
 	char *buf = NULL;
@@ -250,8 +240,6 @@ static void test_empty(void)
 
 static void test_plugin(void)
 {
-	const char *top = getenv("top_builddir");
-	char pdir[1024], err[512];
 	pxb_conf *conf = pxb_conf_new();
 	pxb_vfs *v = pxb_vfs_new();
 	pxb_host *h = pxb_host_new(v, NULL, NULL);
@@ -260,25 +248,16 @@ static void test_plugin(void)
 	char conftext[8192];
 	int rc;
 
-	snprintf(pdir, sizeof(pdir), "%s/plugins/.libs", top ? top : ".");
-	rc = pxb_host_load(h, conf, pdir, "ipxe", err, sizeof(err));
-	if (!ok(rc == 0, "ipxe plugin loads from %s", pdir))
-		diag("%s", err);
+	load_plugin(h, conf, "ipxe");
 	snprintf(conftext, sizeof(conftext), "%sipxe = { menu_path = \"/boot.ipxe\"; };\n",
 		 remote_rescue_conf);
-	ok(pxb_conf_load_string(conf, conftext, "test.conf", print_report, NULL) == 0 &&
-		   pxb_conf_validate(conf, 1, print_report, NULL) == 0,
-	   "configuration with ipxe.menu_path validates");
-	rc = pxb_host_init_all(h, conf, err, sizeof(err));
-	if (!ok(rc == 0, "plugin initializes"))
-		diag("%s", err);
+	start_plugins(h, conf, conftext);
 	rc = pxb_vfs_open(v, "/boot.ipxe", PXB_VFS_TFTP, &c, &f);
 	ok(rc == 0, "menu served at ipxe.menu_path over TFTP");
 	if (rc == 0) {
-		char *buf = calloc(1, f.size + 1);
-		pxb_file_read(&f, 0, buf, f.size);
+		char *buf = file_text(&f);
 		ok(f.generated, "marked generated (never cached)");
-		ok(strstr(buf, "#!ipxe\n") == buf && strstr(buf, "http://198.18.0.1/boot/"),
+		ok(buf && strstr(buf, "#!ipxe\n") == buf && strstr(buf, "http://198.18.0.1/boot/"),
 		   "served script is the rendered menu");
 		free(buf);
 		pxb_file_close(&f);

@@ -10,15 +10,6 @@
 #include "renderer_util.h"
 #include "../plugins/pxelinux/pxelinux_render.h"
 
-static int nwarn;
-
-static void count_warn(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
-	nwarn++;
-}
-
 static char *render(const pxb_boot_model *m, const struct pxb_client *c, int use_http)
 {
 	struct pxb_pxelinux_opts o = {.use_http = use_http, .ui = NULL};
@@ -180,8 +171,7 @@ static void test_injection(void)
 
 static void test_plugin(void)
 {
-	const char *top = getenv("top_builddir");
-	char pdir[1024], err[512], path[128];
+	char path[128];
 	pxb_conf *conf = pxb_conf_new();
 	pxb_vfs *v = pxb_vfs_new();
 	pxb_host *h = pxb_host_new(v, NULL, NULL);
@@ -196,23 +186,15 @@ static void test_plugin(void)
 		{"C6120064", 1}, {"C612006", 0}, {"C", 0}, {"default", 1}, {"pxelinux.0", 0},
 	};
 
-	snprintf(pdir, sizeof(pdir), "%s/plugins/.libs", top ? top : ".");
-	rc = pxb_host_load(h, conf, pdir, "pxelinux", err, sizeof(err));
-	if (!ok(rc == 0, "pxelinux plugin loads"))
-		diag("%s", err);
-	ok(pxb_conf_load_string(conf, remote_rescue_conf, "test.conf", print_report, NULL) == 0 &&
-		   pxb_conf_validate(conf, 1, print_report, NULL) == 0, "configuration validates");
-	rc = pxb_host_init_all(h, conf, err, sizeof(err));
-	if (!ok(rc == 0, "plugin initializes"))
-		diag("%s", err);
+	load_plugin(h, conf, "pxelinux");
+	start_plugins(h, conf, remote_rescue_conf);
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "/pxelinux.cfg/%s", names[i].name);
 		rc = pxb_vfs_open(v, path, PXB_VFS_TFTP, &c, &f);
 		is_int(rc, names[i].renders ? 0 : PXB_ERR_NOENT, "TFTP %s", path);
 		if (rc == 0) {
-			char *buf = calloc(1, f.size + 1);
-			pxb_file_read(&f, 0, buf, f.size);
-			ok(strstr(buf, "DEFAULT rescue\n") != NULL, "%s is the menu", path);
+			char *buf = file_text(&f);
+			ok(buf && strstr(buf, "DEFAULT rescue\n") != NULL, "%s is the menu", path);
 			free(buf);
 			pxb_file_close(&f);
 		}
@@ -222,9 +204,8 @@ static void test_plugin(void)
 	pxb_host_note_client(h, &c);
 	rc = pxb_vfs_open(v, "/pxelinux.cfg/01-52-54-00-12-34-56", PXB_VFS_TFTP, NULL, &f);
 	if (ok(rc == 0, "a MAC name asked for by nobody in particular renders")) {
-		char *buf = calloc(1, f.size + 1);
-		pxb_file_read(&f, 0, buf, f.size);
-		ok(strstr(buf, "(efi64)") && !strstr(buf, "memdisk"),
+		char *buf = file_text(&f);
+		ok(buf && strstr(buf, "(efi64)") && !strstr(buf, "memdisk"),
 		   "for the client DHCP saw with that MAC (UEFI: no memdisk)");
 		free(buf);
 		pxb_file_close(&f);

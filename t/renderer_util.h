@@ -1,7 +1,9 @@
 /*
  * renderer_util.h - helpers for the menu renderer tests: the remote-rescue
- * configuration of the seed, the fixed test clients, golden-file comparison
- * and a syntax checker for generated iPXE scripts.
+ * configuration of the seed, the fixed test clients, golden-file comparison,
+ * a count of the renderers' warnings, the built plugins loaded into a host
+ * and the files they serve read back, and a syntax checker for generated
+ * iPXE scripts.
  */
 #ifndef PXB_RENDERER_UTIL_H
 #define PXB_RENDERER_UTIL_H
@@ -140,6 +142,63 @@ static inline void is_golden(const char *text, const char *name)
 		diag("(end; regenerate with PXB_REGEN_GOLDEN=1 if the change is intended)");
 	}
 	free(want);
+}
+
+/* Warnings a renderer gave (its warn callback): how many, and the last. */
+static int nwarn;
+static char last_warn[512];
+
+static inline void count_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	nwarn++;
+	snprintf(last_warn, sizeof(last_warn), "%s", msg);
+}
+
+/* ---- the built plugins in a host ---------------------------------------- */
+
+/* Loads plugin name from $top_builddir/plugins/.libs into h: one test. */
+static inline int load_plugin(pxb_host *h, pxb_conf *conf, const char *name)
+{
+	const char *builddir = getenv("top_builddir");
+	char pdir[1024], err[512];
+	int rc;
+
+	snprintf(pdir, sizeof(pdir), "%s/plugins/.libs", builddir ? builddir : ".");
+	rc = pxb_host_load(h, conf, pdir, name, err, sizeof(err));
+	if (!ok(rc == 0, "%s plugin loads", name))
+		diag("%s", err);
+	return rc;
+}
+
+/*
+ * Loads text into conf, validates it with the loaded plugins' settings and
+ * initializes them: two tests. Returns what pxb_host_init_all returned.
+ */
+static inline int start_plugins(pxb_host *h, pxb_conf *conf, const char *text)
+{
+	char err[512];
+	int rc;
+
+	ok(pxb_conf_load_string(conf, text, "test.conf", print_report, NULL) == 0 &&
+		   pxb_conf_validate(conf, 1, print_report, NULL) == 0,
+	   "configuration validates");
+	rc = pxb_host_init_all(h, conf, err, sizeof(err));
+	if (!ok(rc == 0, "plugins initialize"))
+		diag("%s", err);
+	return rc;
+}
+
+/* An open file's bytes and a '\0' (malloc'ed), or NULL. */
+static inline char *file_text(const struct pxb_file *f)
+{
+	char *buf = calloc(1, f->size + 1);
+
+	if (buf && pxb_file_read(f, 0, buf, f->size) != (int64_t)f->size) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /* ---- iPXE script checker ------------------------------------------------ */
