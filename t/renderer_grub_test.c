@@ -361,7 +361,12 @@ static void test_plugin(void)
 		free(buf);
 		pxb_file_close(&f);
 	}
+	/* The plugin's mounts leave with it (the namespace outlives the host). */
 	pxb_host_free(h);
+	is_int(pxb_vfs_open(v, "/grub/grub.cfg", PXB_VFS_TFTP, NULL, &f), PXB_ERR_NOENT,
+	       "after the plugin is gone, nothing is mounted at /grub");
+	is_int(pxb_vfs_open(v, "/shimx64.efi", PXB_VFS_TFTP, NULL, &f), PXB_ERR_NOENT,
+	       "... nor its signed loaders");
 	pxb_vfs_free(v);
 	pxb_conf_free(conf);
 	unlink(shim);

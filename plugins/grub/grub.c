@@ -374,6 +374,9 @@ static void fini(void *state)
 
 	if (!p)
 		return;
+	/* Its mounts are keyed by &p->mounts[i], not by the state the host
+	 * removes mounts by: they go here, before the memory they point at. */
+	unmount_all(p);
 	pxb_boot_cache_free(&p->cache);
 	free(p);
 }
