@@ -205,6 +205,18 @@ static void done_rx(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* A pread interrupted by a signal (the worker blocks them all, so rarely). */
+static __attribute__((noinline)) int64_t file_read_again(const struct pxb_file *f, uint64_t off,
+							 void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = tftp_sys_pread(f->fd, buf, len, f->fd_offset + off);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? PXB_ERR_IO : (int64_t)n;
+}
+
 static int64_t file_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
 	const struct pxb_file *f = ctx;
@@ -215,10 +227,10 @@ static int64_t file_read(void *ctx, uint64_t off, void *buf, size_t len)
 	/* The session reads within the size it was given, the file's. */
 	if (f->fd < 0)
 		return pxb_file_read(f, off, buf, len);
-	do
-		n = tftp_sys_pread(f->fd, buf, len, f->fd_offset + off);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? PXB_ERR_IO : (int64_t)n;
+	n = tftp_sys_pread(f->fd, buf, len, f->fd_offset + off);
+	if (n >= 0)
+		return (int64_t)n;
+	return errno == EINTR ? file_read_again(f, off, buf, len) : PXB_ERR_IO;
 }
 
 /* A socket bound to the local address the request arrived on, port 0. */

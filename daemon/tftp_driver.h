@@ -19,71 +19,13 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <pxeboot/tftp.h>
 #include <pxeboot/vfs.h>
 #include "daemon.h"
 #include "idxheap.h"
-
-/*
- * The calls a transfer makes for every block, as plain system calls. In a
- * process with more than one thread glibc's wrappers of recvfrom, sendto,
- * pread and epoll_wait (cancellation points) spend about 70 instructions
- * each making pthread_cancel() possible (callgrind:
- * __pthread_enable_asynccancel / __pthread_disable_asynccancel), more than
- * the rest of the wrapper; nothing here cancels threads. They return -1
- * with errno set, like the wrappers. Only where the arguments pass as they
- * are (64-bit ABIs); elsewhere the wrappers.
- */
-#if defined(__LP64__) && defined(SYS_recvfrom) && defined(SYS_sendto) && \
-	defined(SYS_pread64) && defined(SYS_epoll_pwait)
-static inline ssize_t tftp_sys_recvfrom(int fd, void *buf, size_t len, struct sockaddr_in *from,
-					socklen_t *fl)
-{
-	return syscall(SYS_recvfrom, fd, buf, len, 0, from, fl);
-}
-
-static inline ssize_t tftp_sys_sendto(int fd, const void *buf, size_t len,
-				      const struct sockaddr_in *to)
-{
-	return syscall(SYS_sendto, fd, buf, len, 0, to, (socklen_t)sizeof(*to));
-}
-
-static inline ssize_t tftp_sys_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	return syscall(SYS_pread64, fd, buf, len, (off_t)off);
-}
-
-static inline int tftp_sys_epoll_wait(int ep, struct epoll_event *evs, int max, int timeout)
-{
-	/* epoll_pwait with no mask is epoll_wait (which aarch64 lacks). */
-	return (int)syscall(SYS_epoll_pwait, ep, evs, max, timeout, NULL, 0);
-}
-#else
-static inline ssize_t tftp_sys_recvfrom(int fd, void *buf, size_t len, struct sockaddr_in *from,
-					socklen_t *fl)
-{
-	return recvfrom(fd, buf, len, 0, (struct sockaddr *)from, fl);
-}
-
-static inline ssize_t tftp_sys_sendto(int fd, const void *buf, size_t len,
-				      const struct sockaddr_in *to)
-{
-	return sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to));
-}
-
-static inline ssize_t tftp_sys_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	return pread(fd, buf, len, (off_t)off);
-}
-
-static inline int tftp_sys_epoll_wait(int ep, struct epoll_event *evs, int max, int timeout)
-{
-	return epoll_wait(ep, evs, max, timeout);
-}
-#endif
+#include "rawsys.h"
 
 struct tftp;
 

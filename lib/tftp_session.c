@@ -45,6 +45,7 @@ struct pxb_tftp_session {
 	struct pxb__tftp_netascii na;
 	uint8_t *scratch; /* netascii raw bytes, blksize */
 	enum state state;
+	int lockstep; /* in ST_DATA with windowsize 1, octet mode (lockstep_ack) */
 
 	pxb_ms_t rto_first, rto_max, rto, deadline;
 	pxb_ms_t rto_min, rto_base; /* estimate's floor; the timeout after progress */
@@ -75,26 +76,12 @@ struct state_ops {
 
 /* ---- reading blocks ---- */
 
-static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *len,
-		      int *is_last)
+/* A read that returned r of want bytes: reads on until the block is whole. */
+static __attribute__((noinline)) int load_rest(struct pxb_tftp_session *s, uint64_t off,
+					       uint8_t *data, size_t want, int64_t r)
 {
-	struct pxb_tftp_session *s = ctx;
-	uint64_t off = (b - 1) * cap;
-	size_t want, got;
-	int64_t r;
+	size_t got;
 
-	if (off > s->src.size)
-		return PXB_ERR_IO;
-	want = (size_t)PXB_MIN((uint64_t)cap, s->src.size - off);
-	/* One read nearly always does it. RFC 1350 sec 6: a block shorter than
-	 * blksize ends the transfer; a size that is a multiple of blksize ends
-	 * with an empty block. */
-	r = want ? s->src.read(s->src.ctx, off, data, want) : 0;
-	if (r == (int64_t)want) {
-		*len = want;
-		*is_last = want < cap;
-		return 0;
-	}
 	if (r <= 0 || (uint64_t)r > want)
 		return PXB_ERR_IO;
 	got = (size_t)r;
@@ -105,8 +92,42 @@ static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *
 			return PXB_ERR_IO; /* failed, or the file shrank */
 		got += (size_t)r;
 	}
-	*len = got;
-	*is_last = got < cap;
+	return 0;
+}
+
+/*
+ * Reads block b (blocks of cap bytes) into data; returns its length or
+ * PXB_ERR_IO. RFC 1350 sec 6: a block shorter than blksize ends the
+ * transfer; a size that is a multiple of blksize ends with an empty block.
+ */
+static inline int64_t read_block(struct pxb_tftp_session *s, uint64_t b, uint8_t *data,
+				 size_t cap)
+{
+	uint64_t off = (b - 1) * cap;
+	size_t want;
+	int64_t r;
+
+	if (off > s->src.size)
+		return PXB_ERR_IO;
+	want = (size_t)PXB_MIN((uint64_t)cap, s->src.size - off);
+	if (!want)
+		return 0;
+	/* One read nearly always does it. */
+	r = s->src.read(s->src.ctx, off, data, want);
+	if (r != (int64_t)want && load_rest(s, off, data, want, r) < 0)
+		return PXB_ERR_IO;
+	return (int64_t)want;
+}
+
+static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *len,
+		      int *is_last)
+{
+	int64_t n = read_block(ctx, b, data, cap);
+
+	if (n < 0)
+		return (int)n;
+	*len = (size_t)n;
+	*is_last = (size_t)n < cap;
 	return 0;
 }
 
@@ -132,10 +153,17 @@ static void emit(struct pxb_tftp_session *s, const uint8_t *p, size_t len)
 	s->npkts++;
 }
 
+/* Enters st; the lock-step path is open in ST_DATA when windowsize is 1. */
+static void set_state(struct pxb_tftp_session *s, enum state st)
+{
+	s->state = st;
+	s->lockstep = st == ST_DATA && s->win.size == 1 && s->mode == PXB_TFTP_MODE_OCTET;
+}
+
 static void end(struct pxb_tftp_session *s, enum pxb_tftp_verdict v, enum pxb_tftp_reason r,
 		uint16_t code)
 {
-	s->state = ST_ENDED;
+	set_state(s, ST_ENDED);
 	s->verdict = v;
 	s->reason = r;
 	s->error_code = code;
@@ -234,7 +262,7 @@ static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 		return PXB_ERR_AGAIN;
 	rtt_sample(s, now);
 	progress(s);
-	s->state = ST_DATA;
+	set_state(s, ST_DATA);
 	send_burst(s, now);
 	return 0;
 }
@@ -269,24 +297,25 @@ static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 
 /*
  * Lock-step (windowsize 1, RFC 1350 sec 2) in its steady state: the ACK of
- * the one block outstanding, which is not the last, in octet mode. It does
- * what data_ack() and send_burst() would do for it -- slide by one, take the
- * round-trip sample, reset the backoff, load the next block into the only
- * slot, arm the timeout -- without the general window's bookkeeping, since
- * this is the path of every block of most boot loaders' transfers. Returns
- * 0 when the ACK was something else (nothing changed): the caller takes
- * the general path.
+ * the one block outstanding, which is not the last, in octet mode
+ * (s->lockstep). It does what data_ack(), send_burst() and finish_out()
+ * would do for it -- slide by one, take the round-trip sample, reset the
+ * backoff, read the next block into the only slot, arm the timeout, say
+ * what to send -- without the general window's bookkeeping, since this is
+ * the path of every block of most boot loaders' transfers. The last block
+ * is known from the size in octet mode, so it is not looked for here.
+ * Returns 0 when the ACK was something else (nothing changed): the caller
+ * takes the general path.
  */
-static int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t now)
+static inline int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t now,
+			       struct pxb_tftp_out *out)
 {
 	struct pxb__tftp_window *w = &s->win;
 	uint64_t b = w->base;
 	uint8_t *p = w->buf;
-	size_t len = 0;
-	int is_last = 0;
+	int64_t len;
 
-	if (w->size != 1 || s->mode != PXB_TFTP_MODE_OCTET || w->hi != b + 1 ||
-	    n != (uint16_t)b || b == w->last)
+	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last)
 		return 0;
 	/* The steady state's sample, the same as the last one: nothing to fold. */
 	if (s->sample_t >= 0 && (now - s->sample_t) * 8 == s->noop_r8)
@@ -295,21 +324,32 @@ static int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t now)
 		rtt_sample(s, now);
 	progress(s);
 	b++;
-	w->base = b;
-	pxb__tftp_put16(p + 2, (uint16_t)b); /* the opcode in the slot is DATA already */
-	if (load_octet(s, b, p + 4, w->blksize, &len, &is_last) < 0) {
+	len = read_block(s, b, p + 4, w->blksize);
+	if (len < 0) {
+		w->base = b;
 		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
+		finish_out(s, out);
 		return 1;
 	}
-	w->slots[0].block = b;
-	w->slots[0].len = 4 + len;
-	if (is_last)
-		w->last = b;
+	w->base = b;
 	w->next = w->hi = b + 1;
+	w->slots[0].block = b;
+	w->slots[0].len = 4 + (size_t)len;
+	pxb__tftp_put16(p + 2, (uint16_t)b); /* the opcode in the slot is DATA already */
 	s->sample_t = now;
 	s->pacing = 0;
 	s->deadline = now + s->rto;
-	emit(s, p, 4 + len);
+	s->pkts[0].data = p;
+	s->pkts[0].len = 4 + (size_t)len;
+	s->npkts = 1;
+	s->packets_sent++;
+	out->pkts = s->pkts;
+	out->npkts = 1;
+	out->verdict = PXB_TFTP_RUNNING;
+	out->reason = PXB_TFTP_REASON_NONE;
+	out->error_code = 0;
+	out->block = b;
+	out->deadline = s->deadline;
 	return 1;
 }
 
@@ -427,13 +467,13 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	if (s->neg.acked) {
 		/* RFC 2347: an OACK, and data only after the client's ACK 0. */
 		s->oack_len = pxb__tftp_oack_write(&s->neg, s->oack, sizeof(s->oack));
-		s->state = ST_OACK_SENT;
+		set_state(s, ST_OACK_SENT);
 		emit(s, s->oack, s->oack_len);
 		s->sample_t = now;
 		s->deadline = now + s->rto;
 	} else {
 		/* RFC 2347: no option accepted, the transfer goes on as RFC 1350. */
-		s->state = ST_DATA;
+		set_state(s, ST_DATA);
 		send_burst(s, now);
 	}
 	finish_out(s, out);
@@ -454,21 +494,19 @@ PXB_API void pxb_tftp_session_free(struct pxb_tftp_session *s)
 	free(s);
 }
 
-PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pkt, size_t len,
-				   pxb_ms_t now, struct pxb_tftp_out *out)
+/* Every packet but a lock-step ACK in its steady state. Out of line so
+ * that the lock-step path saves no registers for it. */
+static __attribute__((noinline)) int input(struct pxb_tftp_session *s, const uint8_t *pkt,
+					   size_t len, pxb_ms_t now, struct pxb_tftp_out *out)
 {
 	struct pxb_rbuf r;
 	uint16_t op, num;
 	int ret;
 
-	if (!s || (!pkt && len) || !out)
-		return PXB_ERR_INVAL;
 	s->npkts = 0;
 	if (len >= 4 && s->state == ST_DATA && pkt[0] == 0 && pkt[1] == PXB_TFTP_OP_ACK) {
 		/* The common case: an ACK during the data. */
-		uint16_t n = (uint16_t)(pkt[2] << 8 | pkt[3]);
-
-		ret = lockstep_ack(s, n, now) ? 0 : data_ack(s, n, now);
+		ret = data_ack(s, (uint16_t)(pkt[2] << 8 | pkt[3]), now);
 		finish_out(s, out);
 		return ret;
 	}
@@ -504,6 +542,17 @@ PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pk
 	}
 	finish_out(s, out);
 	return ret;
+}
+
+PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pkt, size_t len,
+				   pxb_ms_t now, struct pxb_tftp_out *out)
+{
+	if (!s || (!pkt && len) || !out)
+		return PXB_ERR_INVAL;
+	if (s->lockstep && len >= 4 && pkt[0] == 0 && pkt[1] == PXB_TFTP_OP_ACK &&
+	    lockstep_ack(s, (uint16_t)(pkt[2] << 8 | pkt[3]), now, out))
+		return 0;
+	return input(s, pkt, len, now, out);
 }
 
 PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
