@@ -35,6 +35,7 @@ struct tftp {
 	struct event *rx;
 	struct pxb_tftp_limits limits;
 	unsigned max_transfers, max_per_client;
+	int gso; /* tftp.udp_segmentation, where the kernel has it */
 	unsigned active;
 	struct xfer *list;
 	struct tftp_worker w;
@@ -162,6 +163,10 @@ static void xfer_end(struct xfer *x)
 			 "%s done %s %llu bytes in %.3f s blksize=%u windowsize=%u retransmits=%llu",
 			 p, nm, (unsigned long long)info.size, secs, info.blksize, info.windowsize,
 			 (unsigned long long)info.retransmits);
+		if (x->gso_writes || x->gso_err)
+			pxbd_log(PXB_LOG_DEBUG, "tftp", "%s %s: %u segmented writes%s%s", p, nm,
+				 x->gso_writes, x->gso_err ? ", then refused: " : "",
+				 x->gso_err ? strerror(x->gso_err) : "");
 		break;
 	case PXB_TFTP_ABORTED:
 		/* OVMF's size probe: it reads the OACK's tsize and says no thanks. */
@@ -332,6 +337,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	x->t = t;
 	x->fd = fd;
 	x->peer = *from;
+	x->gso = t->gso;
 	x->file.fd = -1;
 	x->started = pxbd_now();
 	memcpy(x->name, req.filename, req.filename_len + 1);
@@ -429,6 +435,22 @@ static void listen_rx(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Whether the kernel takes UDP_SEGMENT (Linux 4.18): one that does not
+ * would send a segmented write whole, as one large datagram. */
+static int gso_supported(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), zero = 0;
+
+		known = fd >= 0 && setsockopt(fd, SOL_UDP, UDP_SEGMENT, &zero, sizeof(zero)) == 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return known;
+}
+
 static void apply_limits(struct tftp *t, const pxb_conf *conf)
 {
 	const pxb_conf_node *r = pxb_conf_root(conf);
@@ -448,6 +470,7 @@ static void apply_limits(struct tftp *t, const pxb_conf *conf)
 	t->limits.min_timeout_ms = pxb_conf_int(r, "tftp.min_timeout_ms");
 	t->max_transfers = (unsigned)pxb_conf_int(r, "tftp.max_transfers");
 	t->max_per_client = (unsigned)pxb_conf_int(r, "tftp.max_per_client");
+	t->gso = pxb_conf_bool(r, "tftp.udp_segmentation") && gso_supported();
 }
 
 static int tftp_start(struct pxbd *d)

@@ -15,6 +15,7 @@
 #define PXBD_TFTP_DRIVER_H
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -27,6 +28,11 @@
 #include "idxheap.h"
 #include "rawsys.h"
 
+/* include/uapi/linux/udp.h; glibc's netinet/udp.h has it from 2.28 on. */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
 struct tftp;
 
 struct xfer {
@@ -37,6 +43,10 @@ struct xfer {
 	struct xfer *qnext;
 	int fd;
 	struct sockaddr_in peer;
+	/* worker: windows may leave as segmented writes (tftp_worker.c); how
+	 * many did, and the error that ended them for this transfer */
+	int gso, gso_err;
+	unsigned gso_writes;
 	struct pxb_tftp_session *s;
 	struct pxb_file file;
 	pxb_ms_t started;

@@ -49,7 +49,7 @@ static const struct pxb_conf_setting tftp[] = {
 	{"max_window_bytes", PXB_CT_INT, "131072", 512, 16777216, NULL, NULL,
 	 "largest window granted in bytes (windowsize x blksize, RFC 7440 sec 3): a window "
 	 "larger than the client's receive buffer loses its tail; 128 KiB fits Linux's "
-	 "default buffer in two paced chunks"},
+	 "default buffer in paced chunks"},
 	{"timeout", PXB_CT_INT, "1", 1, 255, NULL, NULL,
 	 "seconds before a block is sent again unless the client asks otherwise"},
 	{"min_timeout_ms", PXB_CT_INT, "20", 1, 255000, NULL, NULL,
@@ -57,6 +57,9 @@ static const struct pxb_conf_setting tftp[] = {
 	 "(RFC 6298); tftp.timeout is the first timeout and the ceiling"},
 	{"retries", PXB_CT_INT, "6", 1, 100, NULL, NULL,
 	 "times a block is sent again before the transfer is abandoned"},
+	{"udp_segmentation", PXB_CT_BOOL, "true", 0, 0, NULL, NULL,
+	 "send a window's blocks in one UDP segmentation offload write (Linux 4.18 UDP_SEGMENT) "
+	 "where the kernel, the route's MTU and the device allow, else one datagram each"},
 	{"max_transfers", PXB_CT_INT, "2000", 1, 100000, NULL, NULL,
 	 "transfers served at once, all clients together"},
 	{"max_per_client", PXB_CT_INT, "16", 1, 1000, NULL, NULL,
