@@ -399,12 +399,18 @@ static void after(struct tftp_worker *w, struct xfer *x, const struct pxb_tftp_o
 {
 	if (out->npkts)
 		send_pkts(w, x, out);
-	if (out->verdict != PXB_TFTP_RUNNING)
+	if (out->verdict != PXB_TFTP_RUNNING) {
 		finish(w, x, out->verdict, out->reason, out->block);
-	else if (out->deadline < x->armed && arm(w, x, out->deadline) < 0) {
+		return;
+	}
+	if (out->deadline < x->armed && arm(w, x, out->deadline) < 0) {
 		x->nomem = 1;
 		finish(w, x, PXB_TFTP_FAILED, PXB_TFTP_REASON_NONE, out->block);
+		return;
 	}
+	/* A window is out: read the next one while the client takes it in. */
+	if (out->npkts > 1)
+		pxb_tftp_session_read_ahead(x->s);
 }
 
 /* Takes the transfers the loop handed over; returns 1 when told to stop. */

@@ -78,7 +78,8 @@ struct pxb__tftp_slot {
 };
 
 struct pxb__tftp_window {
-	unsigned size;   /* slots = negotiated windowsize */
+	unsigned size;   /* the negotiated windowsize */
+	unsigned nslots; /* size, or 2 x size with read-ahead */
 	unsigned cwnd;   /* burst: blocks sent back to back, 1..size */
 	unsigned clean;  /* blocks acknowledged since cwnd last changed */
 	int adaptive;
@@ -87,19 +88,21 @@ struct pxb__tftp_window {
 	uint64_t next;   /* next block to send; base <= next <= hi */
 	uint64_t hi;     /* one past the highest block sent; hi <= base + size */
 	uint64_t last;   /* the last block, 0 while unknown (netascii) */
+	uint64_t loaded; /* one past the highest block read; blocks are read in order */
 	uint64_t resent; /* DATA packets sent again from their slot */
-	uint8_t *buf;    /* size slots of 4 + blksize bytes */
+	uint8_t *buf;    /* nslots slots of 4 + blksize bytes */
 	struct pxb__tftp_slot *slots;
 };
 
+/* ahead: room to read the next window while this one is out (2 x the slots). */
 int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
-			  int adaptive);
+			  int adaptive, int ahead);
 void pxb__tftp_window_fini(struct pxb__tftp_window *w);
 
 /* Returns the DATA packet of block b (must be loaded). */
 static inline const uint8_t *pxb__tftp_window_pkt(const struct pxb__tftp_window *w, uint64_t b)
 {
-	return w->buf + (size_t)(b % w->size) * (4 + (size_t)w->blksize);
+	return w->buf + (size_t)(b % w->nslots) * (4 + (size_t)w->blksize);
 }
 
 /* Returns 1 once every block has been acknowledged. */
@@ -133,6 +136,14 @@ enum pxb__tftp_ack {
 	PXB__TFTP_ACK_FULL,        /* everything sent is acknowledged */
 	PXB__TFTP_ACK_PARTIAL,     /* a block inside what was sent: resume after it */
 };
+
+/*
+ * Reads blocks after the highest one read into free slots, up to the end
+ * of the next window (never past the last block). Returns the count read
+ * or a negative PXB_ERR_* from load() (nothing is lost: the block is read
+ * again when it is sent).
+ */
+int pxb__tftp_window_read_ahead(struct pxb__tftp_window *w, pxb__tftp_load_fn load, void *ctx);
 
 /* Applies the 16-bit ACK number n to the window (RFC 1350, RFC 7440 sec 4). */
 enum pxb__tftp_ack pxb__tftp_window_ack(struct pxb__tftp_window *w, uint16_t n);

@@ -332,7 +332,7 @@ static inline int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t 
 		return 1;
 	}
 	w->base = b;
-	w->next = w->hi = b + 1;
+	w->next = w->hi = w->loaded = b + 1;
 	w->slots[0].block = b;
 	w->slots[0].len = 4 + (size_t)len;
 	pxb__tftp_put16(p + 2, (uint16_t)b); /* the opcode in the slot is DATA already */
@@ -436,8 +436,11 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	s->mode = req->mode;
 	s->na.pending = -1;
 	pxb__tftp_negotiate(&s->lim, req, src->size, &s->neg);
+	/* Read-ahead for windows in octet mode: netascii reads its source as a
+	 * stream, and a lock-step transfer has no window to read ahead of. */
 	err = pxb__tftp_window_init(&s->win, s->neg.windowsize, s->neg.blksize,
-				    s->lim.adaptive_window > 0);
+				    s->lim.adaptive_window > 0,
+				    s->neg.windowsize > 1 && s->mode == PXB_TFTP_MODE_OCTET);
 	if (err < 0)
 		goto fail;
 	err = PXB_ERR_NOMEM;
@@ -581,6 +584,20 @@ PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
 	}
 	finish_out(s, out);
 	return 0;
+}
+
+PXB_API int pxb_tftp_session_read_ahead(struct pxb_tftp_session *s)
+{
+	int n;
+
+	if (!s)
+		return PXB_ERR_INVAL;
+	if (s->state != ST_DATA)
+		return 0;
+	n = pxb__tftp_window_read_ahead(&s->win, load_octet, s);
+	/* A block that cannot be read now is read again when it is sent, and
+	 * the transfer fails there, with its ERROR packet. */
+	return n < 0 ? 0 : n;
 }
 
 PXB_API pxb_ms_t pxb_tftp_session_next_deadline(const struct pxb_tftp_session *s)

@@ -4,11 +4,18 @@
  * adaptive effective window.
  *
  * Block b (counted from 1, 64-bit: it never wraps) lives in slot
- * b % size, a buffer of 4 + blksize bytes holding the whole DATA packet.
- * Blocks are read from the source once, when first sent, and resent from
- * their slot. Blocks [base, base + size) have distinct slots, and next never
+ * b % nslots, a buffer of 4 + blksize bytes holding the whole DATA packet.
+ * Blocks are read from the source once, in order, and resent from their
+ * slot. Blocks [base, base + nslots) have distinct slots, and next never
  * passes base + cwnd <= base + size, so a slot is only reused once its block
  * is acknowledged.
+ *
+ * Read-ahead: with 2 x size slots, the blocks of the next window are read
+ * while this one is out (pxb__tftp_window_read_ahead, between the send and
+ * the ACK), so an ACK is answered by a send alone. Reading a window of 16
+ * blocks takes ~10 us of a ~130 us window round trip on loopback; the
+ * client waits for none of it. Blocks [base, loaded) are all in their
+ * slots: loaded never passes base + nslots.
  *
  * Decisions:
  * - An ACK numbered n acknowledges the block of [base - 1, hi - 1] whose
@@ -42,14 +49,15 @@
 #include "tftp_internal.h"
 
 int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
-			  int adaptive)
+			  int adaptive, int ahead)
 {
 	size_t slot_len = 4 + (size_t)blksize;
 
 	memset(w, 0, sizeof(*w));
 	if (size < 1 || blksize < 1 || size > PXB_TFTP_MAX_WINDOWSIZE)
 		return PXB_ERR_INVAL;
-	if ((size_t)size > SIZE_MAX / slot_len)
+	w->nslots = ahead ? 2 * size : size;
+	if ((size_t)w->nslots > SIZE_MAX / slot_len)
 		return PXB_ERR_NOMEM;
 	w->size = size;
 	w->cwnd = size;
@@ -58,8 +66,9 @@ int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned bl
 	w->base = 1;
 	w->next = 1;
 	w->hi = 1;
-	w->buf = malloc(slot_len * size);
-	w->slots = calloc(size, sizeof(*w->slots));
+	w->loaded = 1;
+	w->buf = malloc(slot_len * w->nslots);
+	w->slots = calloc(w->nslots, sizeof(*w->slots));
 	if (!w->buf || !w->slots) {
 		pxb__tftp_window_fini(w);
 		return PXB_ERR_NOMEM;
@@ -75,6 +84,49 @@ void pxb__tftp_window_fini(struct pxb__tftp_window *w)
 	w->slots = NULL;
 }
 
+/* Reads block b (== w->loaded) into its slot. */
+static int load_slot(struct pxb__tftp_window *w, uint64_t b, pxb__tftp_load_fn load, void *ctx)
+{
+	size_t i = w->nslots == 1 ? 0 : (size_t)(b % w->nslots);
+	struct pxb__tftp_slot *sl = &w->slots[i];
+	uint8_t *p = w->buf + i * (4 + (size_t)w->blksize);
+	size_t len = 0;
+	int is_last = 0, err;
+
+	pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
+	pxb__tftp_put16(p + 2, (uint16_t)b);
+	err = load(ctx, b, p + 4, w->blksize, &len, &is_last);
+	if (err < 0)
+		return err;
+	sl->block = b;
+	sl->len = 4 + len;
+	w->loaded = b + 1;
+	if (is_last)
+		w->last = b;
+	return 0;
+}
+
+int pxb__tftp_window_read_ahead(struct pxb__tftp_window *w, pxb__tftp_load_fn load, void *ctx)
+{
+	uint64_t end = w->base + w->nslots;
+	int n = 0;
+
+	if (w->nslots == w->size)
+		return 0; /* no room beyond the window */
+	if (w->last && w->last < end)
+		end = w->last + 1;
+	while (w->loaded < end) {
+		int err = load_slot(w, w->loaded, load, ctx);
+
+		if (err < 0)
+			return err;
+		n++;
+		if (w->last && w->last < end)
+			end = w->last + 1;
+	}
+	return n;
+}
+
 int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, void *ctx,
 			  struct pxb_tftp_pkt *pkts, unsigned *n)
 {
@@ -87,25 +139,18 @@ int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, vo
 		end = w->last + 1;
 	while (added < w->cwnd && w->next < end) {
 		uint64_t b = w->next;
-		size_t i = w->size == 1 ? 0 : (size_t)(b % w->size);
+		size_t i = w->nslots == 1 ? 0 : (size_t)(b % w->nslots);
 		struct pxb__tftp_slot *sl = &w->slots[i];
 		uint8_t *p = w->buf + i * slot_len;
 
 		if (sl->block != b) {
-			size_t len = 0;
-			int is_last = 0, err;
+			/* Not read yet: blocks are read in order, so b == loaded. */
+			int err = load_slot(w, b, load, ctx);
 
-			pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
-			pxb__tftp_put16(p + 2, (uint16_t)b);
-			err = load(ctx, b, p + 4, w->blksize, &len, &is_last);
 			if (err < 0)
 				return err;
-			sl->block = b;
-			sl->len = 4 + len;
-			if (is_last) {
-				w->last = b;
+			if (w->last == b)
 				end = b + 1;
-			}
 		}
 		if (b < w->hi)
 			w->resent++;

@@ -226,6 +226,7 @@ struct sim {
 	int dup_acks, dup_data, reorder;
 	unsigned drop_every;     /* with drop_nth_data: drop each n-th DATA sent */
 	int abort_on_oack;       /* answer the OACK with ERROR 8 */
+	int read_ahead;          /* call pxb_tftp_session_read_ahead() after each output */
 	/* network */
 	struct pxb_tftp_session *s;
 	struct pxb_tftp_out out;
@@ -241,7 +242,7 @@ struct sim {
 	uint64_t tsize;
 	int saw_oack, saw_wrap;
 	/* counters */
-	unsigned long data_sent, data_rx, acks_tx, timeouts, max_burst;
+	unsigned long data_sent, data_rx, acks_tx, timeouts, max_burst, ahead;
 	unsigned long *sent_per_block;
 };
 
@@ -365,6 +366,12 @@ static void server_out(struct sim *sim)
 	}
 	if (ndata > sim->max_burst)
 		sim->max_burst = ndata;
+	if (sim->read_ahead) {
+		int r = pxb_tftp_session_read_ahead(sim->s);
+
+		if (r > 0)
+			sim->ahead += (unsigned long)r;
+	}
 }
 
 static void sim_init(struct sim *sim, uint64_t size)
@@ -469,17 +476,19 @@ static void test_transfers(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(xfer_cases) / sizeof(xfer_cases[0]); i++) {
-		const struct xfer_case *c = &xfer_cases[i];
+	for (i = 0; i < 2 * sizeof(xfer_cases) / sizeof(xfer_cases[0]); i++) {
+		const struct xfer_case *c = &xfer_cases[i / 2];
+		int ra = (int)(i % 2);
 		uint64_t blocks = c->size / c->want_blksize + 1;
 		struct pxb_tftp_info info;
 		struct sim sim;
 		char opts[64];
 
 		sim_init(&sim, c->size);
-		snprintf(opts, sizeof(opts), "size %llu blksize %s windowsize %s",
+		sim.read_ahead = ra;
+		snprintf(opts, sizeof(opts), "size %llu blksize %s windowsize %s%s",
 			 (unsigned long long)c->size, c->blksize ? c->blksize : "-",
-			 c->windowsize ? c->windowsize : "-");
+			 c->windowsize ? c->windowsize : "-", ra ? " read-ahead" : "");
 		if (c->blksize && c->windowsize)
 			sim.req = parse_req("octet", "blksize", c->blksize, "windowsize",
 					    c->windowsize, "tsize", "0", NULL);
@@ -498,6 +507,14 @@ static void test_transfers(void)
 		   "%s: info counts", opts);
 		if (c->blksize)
 			is_int(sim.tsize, c->size, "%s: tsize is the real size", opts);
+		if (ra) {
+			/* Windows of w: every block after the first window is read
+			 * ahead; without windows nothing is. */
+			unsigned w = c->blksize && c->windowsize ? (unsigned)atoi(c->windowsize) : 1;
+			unsigned long want = w > 1 && blocks > w ? (unsigned long)(blocks - w) : 0;
+
+			is_int(sim.ahead, want, "%s: %lu blocks read ahead", opts, want);
+		}
 		sim_free(&sim);
 	}
 }
@@ -1006,6 +1023,77 @@ static void test_error_paths(void)
 	ok(1, "free NULL");
 }
 
+/* Reading the next window while one is out (pxb_tftp_session_read_ahead). */
+static void test_read_ahead(void)
+{
+	struct fixture f;
+
+	/* 20 blocks in windows of 4, not adaptive. */
+	fx_start(&f, 20 * 512, "512", "4", 0);
+	ok(is_burst(&f.out, 1, 4, 512), "read-ahead: DATA 1-4");
+	is_int(pxb_tftp_session_read_ahead(f.s), 4, "read-ahead: blocks 5-8 read");
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read-ahead: no room for more");
+	is_int(f.m.reads, 8, "read-ahead: 8 reads");
+	feed_ack(f.s, 4, 10, &f.out);
+	ok(is_burst(&f.out, 5, 4, 512), "read-ahead: DATA 5-8 from the slots");
+	is_int(f.m.reads, 8, "read-ahead: nothing read on the ACK");
+	/* A partial ACK: 7 and 8 again from their slots, 9 and 10 read ahead. */
+	is_int(pxb_tftp_session_read_ahead(f.s), 4, "read-ahead: blocks 9-12 read");
+	feed_ack(f.s, 6, 20, &f.out);
+	ok(is_burst(&f.out, 7, 4, 512), "read-ahead: partial ACK 6 resumes with DATA 7-10");
+	is_int(pxb_tftp_session_read_ahead(f.s), 2, "read-ahead: blocks 13-14 (room after 6)");
+	/* A timeout resends 7-10 from the slots, not from what was read ahead. */
+	is_int(pxb_tftp_session_timeout(f.s, 1020, &f.out), 0, "read-ahead: timeout");
+	ok(is_burst(&f.out, 7, 4, 512), "read-ahead: DATA 7-10 resent");
+	is_int(f.m.reads, 14, "read-ahead: each block read once");
+	feed_ack(f.s, 10, 1030, &f.out);
+	ok(is_burst(&f.out, 11, 4, 512), "read-ahead: DATA 11-14");
+	pxb_tftp_session_read_ahead(f.s);
+	feed_ack(f.s, 14, 1040, &f.out);
+	ok(is_burst(&f.out, 15, 4, 512), "read-ahead: DATA 15-18");
+	is_int(pxb_tftp_session_read_ahead(f.s), 3, "read-ahead: 19, 20 and the empty 21, no further");
+	feed_ack(f.s, 18, 1050, &f.out);
+	ok(f.out.npkts == 3 && is_burst(&(struct pxb_tftp_out){.pkts = f.out.pkts, .npkts = 2},
+					 19, 2, 512) &&
+		   is_bytes(&f.out.pkts[2], "\0\3\0\25", 4),
+	   "read-ahead: DATA 19, 20 and the empty 21");
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read-ahead: nothing past the last block");
+	feed_ack(f.s, 21, 1060, &f.out);
+	is_int(f.out.verdict, PXB_TFTP_DONE, "read-ahead: done");
+	is_int(f.m.reads, 20, "read-ahead: 20 reads for 20 blocks (the empty one reads nothing)");
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read-ahead: nothing once ended");
+	pxb_tftp_session_free(f.s);
+
+	/* A block that cannot be read ahead fails the transfer when it is sent. */
+	fx_start(&f, 20 * 512, "512", "4", 0);
+	f.m.fail_at = 5 * 512 + 7; /* block 6 */
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read error ahead: 0, nothing said yet");
+	is_int(f.out.verdict, PXB_TFTP_RUNNING, "read error ahead: still running");
+	feed_ack(f.s, 4, 10, &f.out);
+	ok(f.out.verdict == PXB_TFTP_FAILED && f.out.reason == PXB_TFTP_REASON_READ &&
+		   f.out.npkts == 1 && pkt_op(&f.out.pkts[0]) == PXB_TFTP_OP_ERROR,
+	   "read error ahead: the window's ERROR when the block is due");
+	pxb_tftp_session_free(f.s);
+
+	/* Nothing to read ahead in lock-step, before the OACK's ACK, or in netascii. */
+	fx_start(&f, 5000, NULL, NULL, 0);
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read-ahead: none in lock-step");
+	pxb_tftp_session_free(f.s);
+	memsrc_init(&f.m, 5000);
+	f.src = mksrc(&f.m);
+	f.req = parse_req("octet", "blksize", "512", "windowsize", "4", NULL);
+	pxb_tftp_session_new(NULL, &f.req, &f.src, 0, &f.s, &f.out);
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read-ahead: none before ACK 0");
+	is_int(f.m.reads, 0, "read-ahead: nothing read before ACK 0");
+	pxb_tftp_session_free(f.s);
+	f.req = parse_req("netascii", "blksize", "512", "windowsize", "4", NULL);
+	pxb_tftp_session_new(NULL, &f.req, &f.src, 0, &f.s, &f.out);
+	feed_ack(f.s, 0, 0, &f.out);
+	is_int(pxb_tftp_session_read_ahead(f.s), 0, "read-ahead: none in netascii");
+	pxb_tftp_session_free(f.s);
+	is_int(pxb_tftp_session_read_ahead(NULL), PXB_ERR_INVAL, "read-ahead: NULL session");
+}
+
 /* ---- netascii ---- */
 
 static void test_netascii(void)
@@ -1128,14 +1216,17 @@ static void test_lossy(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(net_cases) / sizeof(net_cases[0]); i++) {
-		const struct net_case *c = &net_cases[i];
+	for (i = 0; i < 2 * sizeof(net_cases) / sizeof(net_cases[0]); i++) {
+		const struct net_case *c = &net_cases[i / 2];
 		unsigned blksize = c->blksize ? (unsigned)atoi(c->blksize) : 512;
 		uint64_t blocks = c->size / blksize + 1;
 		struct pxb_tftp_info info;
 		struct sim sim;
+		char name[96];
 
+		snprintf(name, sizeof(name), "%s%s", c->name, i % 2 ? ", read-ahead" : "");
 		sim_init(&sim, c->size);
+		sim.read_ahead = (int)(i % 2);
 		if (c->wsize)
 			sim.req = parse_req("octet", "blksize", c->blksize, "windowsize", c->wsize,
 					    NULL);
@@ -1144,19 +1235,19 @@ static void test_lossy(void)
 		sim.dup_acks = c->dup_acks;
 		sim.dup_data = c->dup_data;
 		sim.reorder = c->reorder;
-		is_int(sim_run(&sim), PXB_TFTP_DONE, "%s: done", c->name);
-		ok(sim_data_ok(&sim), "%s: bytes match", c->name);
-		is_int(sim.src.bytes, c->size, "%s: each byte read once", c->name);
+		is_int(sim_run(&sim), PXB_TFTP_DONE, "%s: done", name);
+		ok(sim_data_ok(&sim), "%s: bytes match", name);
+		is_int(sim.src.bytes, c->size, "%s: each byte read once", name);
 		pxb_tftp_session_info(sim.s, &info);
 		if (c->dup_acks && !c->reorder && !c->dup_data)
 			is_int(sim.data_sent, blocks,
-			       "%s: no block sent twice (no Sorcerer's Apprentice)", c->name);
+			       "%s: no block sent twice (no Sorcerer's Apprentice)", name);
 		else
 			ok(sim.data_sent >= blocks, "%s: %lu DATA for %llu blocks, %u timeouts",
-			   c->name, sim.data_sent, (unsigned long long)blocks, info.timeouts);
+			   name, sim.data_sent, (unsigned long long)blocks, info.timeouts);
 		if (c->drop == drop_burst_tail)
 			ok(info.cwnd < 16 && sim.max_burst == 16 && info.timeouts < 10,
-			   "%s: burst adapts (%u timeouts, burst now %u)", c->name, info.timeouts,
+			   "%s: burst adapts (%u timeouts, burst now %u)", name, info.timeouts,
 			   info.cwnd);
 		sim_free(&sim);
 	}
@@ -1190,6 +1281,7 @@ static void test_rollover(void)
 		sim.dup_acks = cases[i].dup_acks;
 		sim.drop = cases[i].drop;
 		sim.drop_every = 101;
+		sim.read_ahead = cases[i].wsize != NULL;
 		sim.sent_per_block = calloc(65536, sizeof(*sim.sent_per_block));
 		is_int(sim_run(&sim), PXB_TFTP_DONE, "rollover blksize %s window %s: done",
 		       cases[i].blksize, cases[i].wsize ? cases[i].wsize : "1");
@@ -1257,6 +1349,7 @@ int main(void)
 	test_timeouts();
 	test_bad_packets();
 	test_error_paths();
+	test_read_ahead();
 	test_netascii();
 	test_lossy();
 	test_rollover();

@@ -162,8 +162,9 @@ struct pxb_tftp_source {
  *   max_blksize:      cap on a negotiated blksize [1468: an Ethernet frame]
  *   max_windowsize:   cap on a negotiated windowsize [64]
  *   max_window_bytes: windowsize is lowered so that windowsize * blksize
- *                     stays within this (the session buffers one window)
- *                     [4 MiB]
+ *                     stays within this (the session buffers one window,
+ *                     two with windowsize > 1 in octet mode: see
+ *                     pxb_tftp_session_read_ahead) [4 MiB]
  *   retries:          timeouts in a row before giving up [5]
  *   timeout_ms:       first retransmission timeout when the client sends no
  *                     timeout option [1000]
@@ -288,6 +289,16 @@ PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pk
  */
 PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
 				     struct pxb_tftp_out *out);
+
+/*
+ * Reads the blocks of the next window (windowsize > 1, octet mode) while
+ * the one just sent is out, so that its ACK is answered without reading:
+ * call it after sending what input() or timeout() gave, before waiting.
+ * Each block is still read once; a read that fails here is tried again
+ * when the block is sent, and the transfer fails there. Returns the count
+ * of blocks read (0: nothing to read ahead); PXB_ERR_INVAL for NULL.
+ */
+PXB_API int pxb_tftp_session_read_ahead(struct pxb_tftp_session *s);
 
 /* Returns when pxb_tftp_session_timeout() is next due; PXB_MS_NEVER once ended. */
 PXB_API pxb_ms_t pxb_tftp_session_next_deadline(const struct pxb_tftp_session *s);
