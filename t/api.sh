@@ -17,21 +17,18 @@ head -c 100000 /dev/urandom >"$root/undionly.kpxe"
 echo kernel >"$root/boot/x/vmlinuz"
 echo "not for the API" >"$root/_pxeboot/clients"
 
-for try in 1 2 3; do
-	hp=$(free_port tcp) tp=$(free_port udp)
-	cat >"$d/conf" <<CONF
+conf() { # conf HTTP-PORT TFTP-PORT
+	cat <<CONF
 plugins = ["http", "ipxe"];
 state_dir = "$d/state";
-tftp = { root = "$root"; listen = "127.0.0.1:$tp"; };
-http = { root = "$root"; listen = "127.0.0.1:$hp"; api_token = "s3cret-token"; };
+tftp = { root = "$root"; listen = "127.0.0.1:$2"; };
+http = { root = "$root"; listen = "127.0.0.1:$1"; api_token = "s3cret-token"; };
 entries = ( { id = "rescue"; kind = "linux"; kernel = "/boot/x/vmlinuz"; } );
 CONF
-	start_pxebootd "$d/log" -c "$d/conf"
-	wait_for 10 grep -q "listening on 127.0.0.1:$hp" "$d/log" &&
-		wait_for 5 grep -q "listening on 127.0.0.1:$tp" "$d/log" && break
-	kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null
-done
-check "pxebootd started" $(grep -q "listening on 127.0.0.1:$hp" "$d/log"; echo $?)
+}
+start_on_free_ports "$d/log" "$d/conf" conf
+check "pxebootd started" $?
+hp=$HP tp=$TP
 U="http://127.0.0.1:$hp"
 A="$U/_pxeboot"
 

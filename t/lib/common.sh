@@ -106,6 +106,24 @@ scratch_dir() {
 	echo "$d"
 }
 
+# start_on_free_ports LOG CONF WRITE: picks free ports for HTTP and TFTP on
+# 127.0.0.1, has the function WRITE print the configuration for them ($1 =
+# HTTP port, $2 = TFTP port) into CONF and starts pxebootd; tries again with
+# new ports, three times in all, when one was taken in between. Sets HP, TP
+# and PXBD_PID; returns 1 when pxebootd never listened on both.
+start_on_free_ports() {
+	local log=$1 conf=$2 write=$3 try
+	for try in 1 2 3; do
+		HP=$(free_port tcp) TP=$(free_port udp)
+		"$write" "$HP" "$TP" >"$conf"
+		start_pxebootd "$log" -c "$conf"
+		wait_for 10 grep -q "listening on 127.0.0.1:$HP" "$log" &&
+			wait_for 5 grep -q "listening on 127.0.0.1:$TP" "$log" && return 0
+		kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null
+	done
+	return 1
+}
+
 # Starts pxebootd in the foreground with a log file; sets PXBD_PID.
 # start_pxebootd LOG ARGS...
 start_pxebootd() {
