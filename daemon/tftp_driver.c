@@ -115,9 +115,14 @@ static void note_event(struct tftp *t, enum pxb_event_type type, const struct so
 
 static void set_active(struct tftp *t)
 {
-	if (pxb_host_events(t->d->host))
-		pxb_metrics_set(pxb_events_metrics(pxb_host_events(t->d->host)),
-				"pxeboot_tftp_transfers_active", t->active, NULL);
+	pxb_metrics *m;
+
+	if (!pxb_host_events(t->d->host))
+		return;
+	m = pxb_events_metrics(pxb_host_events(t->d->host));
+	pxb_metrics_set(m, "pxeboot_tftp_transfers_active", t->active, NULL);
+	pxb_metrics_set(m, "pxeboot_tftp_wakeups_moderated_total",
+			(double)__atomic_load_n(&t->w.moderated, __ATOMIC_RELAXED), NULL);
 }
 
 static void xfer_free(struct xfer *x)
@@ -471,6 +476,8 @@ static void apply_limits(struct tftp *t, const pxb_conf *conf)
 	t->max_transfers = (unsigned)pxb_conf_int(r, "tftp.max_transfers");
 	t->max_per_client = (unsigned)pxb_conf_int(r, "tftp.max_per_client");
 	t->gso = pxb_conf_bool(r, "tftp.udp_segmentation") && gso_supported();
+	__atomic_store_n(&t->w.coalesce_us, (unsigned)pxb_conf_int(r, "tftp.coalesce_us"),
+			 __ATOMIC_RELAXED);
 }
 
 static int tftp_start(struct pxbd *d)
@@ -499,6 +506,9 @@ static int tftp_start(struct pxbd *d)
 				    "TFTP transfers in progress");
 		pxb_metrics_declare(m, "pxeboot_tftp_malformed_total", PXB_METRIC_COUNTER,
 				    "malformed TFTP requests dropped");
+		pxb_metrics_declare(m, "pxeboot_tftp_wakeups_moderated_total", PXB_METRIC_COUNTER,
+				    "TFTP thread wake-ups delayed by tftp.coalesce_us");
+		pxb_metrics_set(m, "pxeboot_tftp_wakeups_moderated_total", 0, NULL);
 		pxb_metrics_set(m, "pxeboot_tftp_transfers_active", 0, NULL);
 	}
 	apply_limits(t, d->conf);
@@ -558,9 +568,11 @@ static void tftp_stop(struct pxbd *d)
 	tftp_worker_stop(&t->w);
 	while (t->list)
 		xfer_free(t->list);
-	pxbd_log(PXB_LOG_INFO, "tftp", "served %llu, failed %llu, refused %llu, malformed %llu",
+	pxbd_log(PXB_LOG_INFO, "tftp",
+		 "served %llu, failed %llu, refused %llu, malformed %llu, moderated wake-ups %llu",
 		 (unsigned long long)t->served, (unsigned long long)t->failed,
-		 (unsigned long long)t->refused, (unsigned long long)t->malformed);
+		 (unsigned long long)t->refused, (unsigned long long)t->malformed,
+		 (unsigned long long)t->w.moderated);
 	event_free(t->done_ev);
 	event_free(t->rx);
 	close(t->fd);

@@ -79,6 +79,8 @@ struct tftp_worker {
 	pthread_mutex_t mu; /* guards the queues and stop */
 	struct xfer *in_head, *in_tail, *out_head, *out_tail;
 	int stop;
+	unsigned coalesce_us; /* tftp.coalesce_us: the loop writes, the worker reads (atomic) */
+	uint64_t moderated;   /* wake-ups moderate() delayed: the worker writes (atomic) */
 	/* worker only */
 	struct pxb_idxheap heap; /* of struct xfer, by armed (lib/idxheap.h) */
 	unsigned cap;

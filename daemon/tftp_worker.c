@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -44,6 +45,9 @@
  */
 #define CHUNK_COST (160u << 10)
 #define CHUNK_GAP_US 100
+
+/* Transfers running from which wake-ups are moderated (see moderate). */
+#define COALESCE_MIN 32
 
 /* epoll tags of the worker's own descriptors (transfers are tagged by address) */
 static char tag_wake, tag_pace;
@@ -498,13 +502,44 @@ static void expire(struct tftp_worker *w, pxb_ms_t now)
 	}
 }
 
+/*
+ * Interrupt moderation, as a NIC's rx-usecs does it. When the thread is
+ * quicker than its clients, every ACK is a wake-up of its own, and a
+ * wake-up (the scheduler, in a VM a halt and an IPI) costs more than the
+ * block it brings: in a 500-client storm a third of the thread's CPU time
+ * was in finish_task_switch. With COALESCE_MIN or more transfers running,
+ * the thread wakes at most once per tftp.coalesce_us and takes what has
+ * gathered (a 500-client storm: CPU time -22%, the same wall time). A
+ * datagram waits at most that long; a few transfers never wait, so one
+ * client's lock-step round trip is not stretched.
+ */
+static void moderate(struct tftp_worker *w, uint64_t woke)
+{
+	uint64_t gap, us = __atomic_load_n(&w->coalesce_us, __ATOMIC_RELAXED);
+	struct timespec ts = {0, 0};
+
+	if (!us)
+		return;
+	gap = now_us() - woke;
+	if (gap >= us)
+		return;
+	ts.tv_nsec = (long)(us - gap) * 1000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	__atomic_store_n(&w->moderated, w->moderated + 1, __ATOMIC_RELAXED);
+}
+
 static void *worker_main(void *arg)
 {
 	struct tftp_worker *w = arg;
 	struct epoll_event evs[64];
 
 	pxb_ms_t now = now_ms();
+	uint64_t woke = 0;
 
+	/* Sleeps end when asked, not up to 50 us later (the default slack):
+	 * moderate()'s bound holds. */
+	prctl(PR_SET_TIMERSLACK, 5000UL);
 	for (;;) {
 		struct xfer *top = heap_top(w);
 		int timeout = -1, n;
@@ -515,7 +550,10 @@ static void *worker_main(void *arg)
 			pxb_ms_t d = top->armed - now;
 			timeout = d <= 0 ? 0 : d > 60000 ? 60000 : (int)d;
 		}
+		if (timeout != 0 && w->heap.n >= COALESCE_MIN)
+			moderate(w, woke);
 		n = tftp_sys_epoll_wait(w->ep, evs, 64, timeout);
+		woke = now_us();
 		now = -1; /* read once per wake-up, when something needs it */
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;

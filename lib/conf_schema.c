@@ -60,6 +60,10 @@ static const struct pxb_conf_setting tftp[] = {
 	{"udp_segmentation", PXB_CT_BOOL, "true", 0, 0, NULL, NULL,
 	 "send a window's blocks in one UDP segmentation offload write (Linux 4.18 UDP_SEGMENT) "
 	 "where the kernel, the route's MTU and the device allow, else one datagram each"},
+	{"coalesce_us", PXB_CT_INT, "100", 0, 10000, NULL, NULL,
+	 "with 32 or more transfers running, the TFTP thread wakes at most once per this many "
+	 "microseconds and takes every datagram that has come (interrupt moderation: less CPU "
+	 "time in a boot storm, each datagram waits at most this long); 0: at once"},
 	{"max_transfers", PXB_CT_INT, "2000", 1, 100000, NULL, NULL,
 	 "transfers served at once, all clients together"},
 	{"max_per_client", PXB_CT_INT, "16", 1, 1000, NULL, NULL,

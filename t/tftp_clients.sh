@@ -108,6 +108,26 @@ timeout 20 curl -s -o "$d/out/c" "tftp://127.0.0.1:$port/f513"
 ok "still serving after malformed requests" same "$root/f513" "$d/out/c"
 ok "write requests are refused" sh -c "python3 '$top_srcdir/t/tftp_probe.py' wrq 127.0.0.1 $port | grep -q '^error 2'"
 
+# A room booting at once: 64 transfers side by side (four source addresses,
+# as tftp.max_per_client is 16), so the TFTP thread's wake-ups are
+# moderated (tftp.coalesce_us, from 32 transfers); every file arrives whole.
+if have curl; then
+	rm -f "$d/out"/p.*
+	pids=()
+	for i in 1 2 3 4; do
+		args=()
+		for j in $(seq 1 16); do args+=(-o "$d/out/p.$i.$j" "tftp://127.0.0.1:$port/f1048577"); done
+		timeout 120 curl -s --parallel --parallel-max 16 --interface "127.0.1.$i" "${args[@]}" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	bad=0
+	for i in 1 2 3 4; do for j in $(seq 1 16); do same "$root/f1048577" "$d/out/p.$i.$j" || bad=$((bad + 1)); done; done
+	is "64 transfers at once (curl --parallel): none differs" "$bad" 0
+	rm -f "$d/out"/p.*
+	moderated=1
+fi
+
 # Window limits: windowsize x blksize is kept under tftp.max_window_bytes,
 # which a reload changes.
 out=$(python3 "$top_srcdir/t/tftp_probe.py" oack 127.0.0.1 "$port" f1048577 blksize=1468 windowsize=16)
@@ -132,4 +152,8 @@ ok "the stalled transfer is logged as failed after 2 timeouts" wait_for 10 \
 
 kill -TERM "$PXBD_PID"
 ok "clean stop" wait_for 10 grep -q "stopped" "$d/log"
+if [ -n "${moderated:-}" ]; then
+	ok "wake-ups were moderated while 64 transfers ran" \
+		grep -qE "moderated wake-ups [1-9][0-9]*$" "$d/log"
+fi
 tap_done
