@@ -3,8 +3,8 @@
  * pxeboot/events.h). The timeline analysis is in timeline.c.
  *
  * Clients live in a fixed array of max_clients slots; each has a ring of
- * per_client events allocated when first used. A full table forgets the
- * client seen least recently. Lookups are linear: a few hundred slots of
+ * at most per_client events, allocated when first used and grown as its
+ * events come. A full table forgets the client seen least recently. Lookups are linear: a few hundred slots of
  * six-byte compares cost less than the system call that brought the packet.
  */
 #include "config.h"
@@ -21,6 +21,11 @@
 #define DEF_CLIENTS 256
 #define DEF_PER_CLIENT 64
 #define MAX_PER_CLIENT 1024
+/* A ring starts this small and doubles as its client's events come: a
+ * machine that only fetches one file over TFTP leaves two, and in a boot
+ * storm of hundreds such machines 64 x 380 bytes each would be most of the
+ * server's memory. */
+#define RING_FIRST 4
 #define MAX_ENTRY_FILES 1024
 
 struct client {
@@ -34,6 +39,7 @@ struct client {
 	uint64_t total;
 	uint64_t seen;          /* store clock at the last event: least recent goes first */
 	unsigned head, n;       /* ring: oldest at head, n kept */
+	unsigned cap;           /* the ring's room: RING_FIRST, doubled up to per_client */
 	struct pxb_event *ring;
 	char entry[64];
 	int after_file;         /* a file event since the boot began */
@@ -337,6 +343,7 @@ static struct client *new_client(pxb_events *s)
 {
 	struct client *c = NULL;
 	struct pxb_event *ring;
+	unsigned cap;
 
 	if (s->nused < s->max_clients) {
 		for (unsigned i = 0; i < s->max_clients && !c; i++)
@@ -347,10 +354,13 @@ static struct client *new_client(pxb_events *s)
 		drop_client(s, c);
 	}
 	ring = c->ring;
+	cap = c->cap;
 	memset(c, 0, sizeof(*c));
 	c->ring = ring;
+	c->cap = cap;
 	if (!c->ring) {
-		c->ring = malloc(s->per_client * sizeof(*c->ring));
+		c->cap = PXB_MIN(RING_FIRST, s->per_client);
+		c->ring = malloc(c->cap * sizeof(*c->ring));
 		if (!c->ring)
 			return NULL;
 	}
@@ -360,6 +370,23 @@ static struct client *new_client(pxb_events *s)
 	lru_append(s, c);
 	s->nused++;
 	return c;
+}
+
+/* Doubles a full ring (up to per_client), oldest first; without memory the
+ * ring stays as it is and forgets its oldest event instead. */
+static void ring_grow(const pxb_events *s, struct client *c)
+{
+	unsigned cap = PXB_MIN(2 * c->cap, s->per_client);
+	struct pxb_event *r = malloc(cap * sizeof(*r));
+
+	if (!r)
+		return;
+	for (unsigned i = 0; i < c->n; i++)
+		r[i] = c->ring[(c->head + i) % c->cap];
+	free(c->ring);
+	c->ring = r;
+	c->cap = cap;
+	c->head = 0;
 }
 
 static struct client *client_for(pxb_events *s, const struct pxb_event *e)
@@ -476,12 +503,14 @@ int pxb_events_add(pxb_events *s, const struct pxb_event *e)
 	c->seen = ++s->clock;
 	lru_unlink(s, c);
 	lru_append(s, c);
-	if (c->n < s->per_client) {
-		c->ring[(c->head + c->n) % s->per_client] = *e;
+	if (c->n == c->cap && c->cap < s->per_client)
+		ring_grow(s, c);
+	if (c->n < c->cap) {
+		c->ring[(c->head + c->n) % c->cap] = *e;
 		c->n++;
 	} else {
 		c->ring[c->head] = *e;
-		c->head = (c->head + 1) % s->per_client;
+		c->head = (c->head + 1) % c->cap;
 		c->first_ms = c->ring[c->head].t_ms;
 	}
 	count(s, c, e);
@@ -572,7 +601,7 @@ int pxb_events_get(const pxb_events *s, const char *id, struct pxb_event *out, u
 	if (!c)
 		return err;
 	for (unsigned i = 0; i < c->n && i < max; i++)
-		out[i] = c->ring[(c->head + i) % s->per_client];
+		out[i] = c->ring[(c->head + i) % c->cap];
 	return (int)c->n;
 }
 
@@ -602,7 +631,7 @@ int pxb_events_timeline(const pxb_events *s, const char *id, int64_t now_ms, int
 	if (!ev)
 		return PXB_ERR_NOMEM;
 	for (unsigned i = 0; i < c->n; i++)
-		ev[i] = c->ring[(c->head + i) % s->per_client];
+		ev[i] = c->ring[(c->head + i) % c->cap];
 	rc = pxb_timeline_build(ev, c->n, now_ms, idle_ms, out);
 	free(ev);
 	if (rc == 0 && c->entry[0] && !(*out)->entry[0])

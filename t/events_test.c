@@ -317,6 +317,27 @@ static void test_linking_and_bounds(void)
 	n = pxb_events_get(s, MACS, ev, 16);
 	ok(n == 8 && ev[0].t_ms == T0 + 102 && ev[7].t_ms == T0 + 109,
 	   "the ring keeps the last 8 events, oldest first (%d)", n);
+	{
+		/* A ring that grows 4 -> 5 (per_client, not a doubling) while
+		 * wrapped keeps its order, and the last 5. */
+		pxb_events *r = pxb_events_new(2, 5);
+		int good = 1;
+
+		for (int i = 0; i < 4; i++)
+			file(r, T0 + i, PXB_EV_HTTP, "/y", 200, 1);
+		n = pxb_events_get(r, "10.0.0.100", ev, 16);
+		for (int i = 0; i < n; i++)
+			good &= ev[i].t_ms == T0 + i;
+		ok(n == 4 && good, "four events in a ring of five, in order (%d)", n);
+		for (int i = 4; i < 11; i++)
+			file(r, T0 + i, PXB_EV_HTTP, "/y", 200, 1);
+		n = pxb_events_get(r, "10.0.0.100", ev, 16);
+		good = 1;
+		for (int i = 0; i < n; i++)
+			good &= ev[i].t_ms == T0 + 6 + i;
+		ok(n == 5 && good, "eleven events: the last five, oldest first (%d)", n);
+		pxb_events_free(r);
+	}
 	/* Five clients in a store of four: the least recently seen is forgotten. */
 	for (int i = 1; i <= 4; i++) {
 		pxb_event_init(&e, PXB_EV_DHCP_NONE, T0 + 1000 + i);

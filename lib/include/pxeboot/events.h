@@ -101,8 +101,9 @@ PXB_API const char *pxb_event_type_name(enum pxb_event_type t);
 
 /*
  * Creates a store keeping up to max_clients clients (0: 256) and the last
- * per_client events of each (0: 64; at most 1024). Rings are allocated when
- * a client is first seen. Returns NULL when out of memory.
+ * per_client events of each (0: 64; at most 1024). A client's ring is
+ * allocated small when it is first seen and grows with its events. Returns
+ * NULL when out of memory.
  */
 PXB_API pxb_events *pxb_events_new(unsigned max_clients, unsigned per_client);
 PXB_API void pxb_events_free(pxb_events *s);
