@@ -469,6 +469,9 @@ static void apply_limits(struct tftp *t, const pxb_conf *conf)
 	 * that a default receive buffer takes in two chunks (tftp_worker.c,
 	 * CHUNK_COST). */
 	t->limits.max_window_bytes = (unsigned)pxb_conf_int(r, "tftp.max_window_bytes");
+	/* Lock-step blocks go out as soon as they are made (tftp_worker.c), so
+	 * a storm of lock-step transfers can share one block buffer per thread. */
+	t->limits.thread_buffer = 1;
 	/* The first timeout is the configured one; once round trips have been
 	 * measured it follows them (RFC 6298), down to this floor, so a lost
 	 * window tail costs a few round trips instead of a second. */

@@ -90,13 +90,25 @@ struct pxb__tftp_window {
 	uint64_t last;   /* the last block, 0 while unknown (netascii) */
 	uint64_t loaded; /* one past the highest block read; blocks are read in order */
 	uint64_t resent; /* DATA packets sent again from their slot */
-	uint8_t *buf;    /* nslots slots of 4 + blksize bytes */
+	uint8_t *buf;    /* nslots slots of 4 + blksize bytes; NULL: shared */
+	int shared;      /* lock-step on the thread's buffer (pxb__tftp_thread_buf) */
 	struct pxb__tftp_slot *slots;
 };
 
-/* ahead: room to read the next window while this one is out (2 x the slots). */
+/* ahead: room to read the next window while this one is out (2 x the slots).
+ * shared: with size 1, no buffer of its own: the block is read into the
+ * thread's buffer at every send (limits->thread_buffer). */
 int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
-			  int adaptive, int ahead);
+			  int adaptive, int ahead, int shared);
+
+/* The calling thread's block buffer, at least len bytes (NULL: no memory). */
+uint8_t *pxb__tftp_thread_buf_grow(size_t len);
+extern __thread uint8_t *pxb__tftp_tbuf;
+extern __thread size_t pxb__tftp_tbuf_len;
+static inline uint8_t *pxb__tftp_thread_buf(size_t len)
+{
+	return pxb__tftp_tbuf_len >= len ? pxb__tftp_tbuf : pxb__tftp_thread_buf_grow(len);
+}
 void pxb__tftp_window_fini(struct pxb__tftp_window *w);
 
 /* Returns the DATA packet of block b (must be loaded). */

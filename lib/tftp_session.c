@@ -317,6 +317,12 @@ static inline int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t 
 
 	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last)
 		return 0;
+	if (w->shared) {
+		p = pxb__tftp_thread_buf(4 + (size_t)w->blksize);
+		if (!p)
+			return 0; /* the general path fails it */
+		pxb__tftp_put16(p, PXB_TFTP_OP_DATA); /* another session's block was here */
+	}
 	/* The steady state's sample, the same as the last one: nothing to fold. */
 	if (s->sample_t >= 0 && (now - s->sample_t) * 8 == s->noop_r8)
 		s->sample_t = -1;
@@ -440,7 +446,8 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	 * stream, and a lock-step transfer has no window to read ahead of. */
 	err = pxb__tftp_window_init(&s->win, s->neg.windowsize, s->neg.blksize,
 				    s->lim.adaptive_window > 0,
-				    s->neg.windowsize > 1 && s->mode == PXB_TFTP_MODE_OCTET);
+				    s->neg.windowsize > 1 && s->mode == PXB_TFTP_MODE_OCTET,
+				    s->lim.thread_buffer && s->mode == PXB_TFTP_MODE_OCTET);
 	if (err < 0)
 		goto fail;
 	err = PXB_ERR_NOMEM;

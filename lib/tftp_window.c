@@ -10,6 +10,13 @@
  * passes base + cwnd <= base + size, so a slot is only reused once its block
  * is acknowledged.
  *
+ * Shared (lock-step only, limits->thread_buffer): no slot buffer of its
+ * own. The block is read into the thread's buffer each time it is sent, a
+ * resend included, so hundreds of lock-step transfers on one thread hold
+ * one block buffer between them, as a forking server's children each hold
+ * one. A resend is rare and costs one more read; a file that changed under
+ * a transfer is read as it is then (or fails as a read error).
+ *
  * Read-ahead: with 2 x size slots, the blocks of the next window are read
  * while this one is out (pxb__tftp_window_read_ahead, between the send and
  * the ACK), so an ACK is answered by a send alone. Reading a window of 16
@@ -43,13 +50,47 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "internal.h"
 #include "tftp_internal.h"
 
+__thread uint8_t *pxb__tftp_tbuf;
+__thread size_t pxb__tftp_tbuf_len;
+static pthread_key_t tbuf_key;
+static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
+static int tbuf_key_ok;
+
+/* A thread's buffer is freed when the thread ends (the key's destructor). */
+static void tbuf_free(void *p)
+{
+	free(p);
+}
+
+static void tbuf_key_make(void)
+{
+	tbuf_key_ok = pthread_key_create(&tbuf_key, tbuf_free) == 0;
+}
+
+uint8_t *pxb__tftp_thread_buf_grow(size_t len)
+{
+	uint8_t *p;
+
+	pthread_once(&tbuf_once, tbuf_key_make);
+	if (!tbuf_key_ok)
+		return NULL;
+	p = realloc(pxb__tftp_tbuf, len);
+	if (!p)
+		return NULL;
+	pxb__tftp_tbuf = p;
+	pxb__tftp_tbuf_len = len;
+	pthread_setspecific(tbuf_key, p);
+	return p;
+}
+
 int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
-			  int adaptive, int ahead)
+			  int adaptive, int ahead, int shared)
 {
 	size_t slot_len = 4 + (size_t)blksize;
 
@@ -67,9 +108,10 @@ int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned bl
 	w->next = 1;
 	w->hi = 1;
 	w->loaded = 1;
-	w->buf = malloc(slot_len * w->nslots);
+	w->shared = shared && size == 1 && !ahead;
+	w->buf = w->shared ? NULL : malloc(slot_len * w->nslots);
 	w->slots = calloc(w->nslots, sizeof(*w->slots));
-	if (!w->buf || !w->slots) {
+	if ((!w->buf && !w->shared) || !w->slots) {
 		pxb__tftp_window_fini(w);
 		return PXB_ERR_NOMEM;
 	}
@@ -89,9 +131,13 @@ static int load_slot(struct pxb__tftp_window *w, uint64_t b, pxb__tftp_load_fn l
 {
 	size_t i = w->nslots == 1 ? 0 : (size_t)(b % w->nslots);
 	struct pxb__tftp_slot *sl = &w->slots[i];
-	uint8_t *p = w->buf + i * (4 + (size_t)w->blksize);
+	uint8_t *p = w->shared ? pxb__tftp_thread_buf(4 + (size_t)w->blksize)
+			       : w->buf + i * (4 + (size_t)w->blksize);
 	size_t len = 0;
 	int is_last = 0, err;
+
+	if (!p)
+		return PXB_ERR_NOMEM;
 
 	pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
 	pxb__tftp_put16(p + 2, (uint16_t)b);
@@ -141,10 +187,11 @@ int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, vo
 		uint64_t b = w->next;
 		size_t i = w->nslots == 1 ? 0 : (size_t)(b % w->nslots);
 		struct pxb__tftp_slot *sl = &w->slots[i];
-		uint8_t *p = w->buf + i * slot_len;
+		uint8_t *p;
 
-		if (sl->block != b) {
-			/* Not read yet: blocks are read in order, so b == loaded. */
+		if (sl->block != b || w->shared) {
+			/* Not read yet: blocks are read in order, so b == loaded
+			 * (shared: b is loaded or the one before, for a resend). */
 			int err = load_slot(w, b, load, ctx);
 
 			if (err < 0)
@@ -152,6 +199,7 @@ int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, vo
 			if (w->last == b)
 				end = b + 1;
 		}
+		p = w->shared ? pxb__tftp_tbuf : w->buf + i * slot_len;
 		if (b < w->hi)
 			w->resent++;
 		pkts[*n].data = p;

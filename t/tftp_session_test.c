@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1216,17 +1217,20 @@ static void test_lossy(void)
 {
 	size_t i;
 
-	for (i = 0; i < 2 * sizeof(net_cases) / sizeof(net_cases[0]); i++) {
-		const struct net_case *c = &net_cases[i / 2];
+	for (i = 0; i < 3 * sizeof(net_cases) / sizeof(net_cases[0]); i++) {
+		const struct net_case *c = &net_cases[i / 3];
+		int shared = i % 3 == 2 && !(c->wsize && atoi(c->wsize) > 1);
 		unsigned blksize = c->blksize ? (unsigned)atoi(c->blksize) : 512;
 		uint64_t blocks = c->size / blksize + 1;
 		struct pxb_tftp_info info;
 		struct sim sim;
 		char name[96];
 
-		snprintf(name, sizeof(name), "%s%s", c->name, i % 2 ? ", read-ahead" : "");
+		snprintf(name, sizeof(name), "%s%s", c->name,
+			 i % 3 == 1 ? ", read-ahead" : i % 3 == 2 ? ", thread buffer" : "");
 		sim_init(&sim, c->size);
-		sim.read_ahead = (int)(i % 2);
+		sim.read_ahead = i % 3 == 1;
+		sim.lim.thread_buffer = i % 3 == 2;
 		if (c->wsize)
 			sim.req = parse_req("octet", "blksize", c->blksize, "windowsize", c->wsize,
 					    NULL);
@@ -1237,8 +1241,13 @@ static void test_lossy(void)
 		sim.reorder = c->reorder;
 		is_int(sim_run(&sim), PXB_TFTP_DONE, "%s: done", name);
 		ok(sim_data_ok(&sim), "%s: bytes match", name);
-		is_int(sim.src.bytes, c->size, "%s: each byte read once", name);
 		pxb_tftp_session_info(sim.s, &info);
+		if (shared && sim.data_sent > blocks)
+			/* No copy of the block kept: a resend reads it again. */
+			ok(sim.src.bytes > c->size, "%s: resent blocks read again (%llu bytes read)",
+			   name, (unsigned long long)sim.src.bytes);
+		else
+			is_int(sim.src.bytes, c->size, "%s: each byte read once", name);
 		if (c->dup_acks && !c->reorder && !c->dup_data)
 			is_int(sim.data_sent, blocks,
 			       "%s: no block sent twice (no Sorcerer's Apprentice)", name);
@@ -1251,6 +1260,88 @@ static void test_lossy(void)
 			   info.cwnd);
 		sim_free(&sim);
 	}
+}
+
+/*
+ * limits->thread_buffer: lock-step sessions of one thread share one block
+ * buffer, a resend reads its block again, and windows and netascii keep
+ * buffers of their own.
+ */
+static void *thread_transfer(void *arg)
+{
+	struct sim *sim = arg;
+
+	sim_run(sim);
+	return NULL;
+}
+
+static void test_thread_buffer(void)
+{
+	struct fixture a, b, w;
+	const uint8_t *pa;
+	unsigned reads;
+	pthread_t th;
+	struct sim sim;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memsrc_init(&a.m, 5000);
+	memsrc_init(&b.m, 9000);
+	a.src = mksrc(&a.m);
+	b.src = mksrc(&b.m);
+	pxb_tftp_limits_default(&a.lim);
+	a.lim.thread_buffer = 1;
+	a.req = b.req = parse_req("octet", NULL);
+	is_int(pxb_tftp_session_new(&a.lim, &a.req, &a.src, 0, &a.s, &a.out), 0, "shared: A");
+	ok(a.out.npkts == 1 && is_data(&a.out.pkts[0], 1, 0, 512), "shared: A's DATA 1");
+	pa = a.out.pkts[0].data;
+	is_int(pxb_tftp_session_new(&a.lim, &b.req, &b.src, 0, &b.s, &b.out), 0, "shared: B");
+	ok(b.out.npkts == 1 && b.out.pkts[0].data == pa, "shared: B's DATA 1 in the same buffer");
+	is_int(feed_ack(a.s, 1, 10, &a.out), 0, "shared: A's ACK 1");
+	ok(a.out.npkts == 1 && a.out.pkts[0].data == pa && is_data(&a.out.pkts[0], 2, 512, 512),
+	   "shared: A's DATA 2 (fast path) over B's block");
+	is_int(feed_ack(b.s, 1, 20, &b.out), 0, "shared: B's ACK 1");
+	ok(is_data(&b.out.pkts[0], 2, 512, 512), "shared: B's DATA 2");
+	reads = a.m.reads;
+	is_int(pxb_tftp_session_timeout(a.s, 1010, &a.out), 0, "shared: A times out");
+	ok(a.out.npkts == 1 && is_data(&a.out.pkts[0], 2, 512, 512),
+	   "shared: A's resend is its own block 2, not B's");
+	is_int(a.m.reads, reads + 1, "shared: the resend read the block again");
+	a.m.fail_at = 600;
+	is_int(pxb_tftp_session_timeout(a.s, 3010, &a.out), 0, "shared: A times out again");
+	ok(a.out.verdict == PXB_TFTP_FAILED && a.out.reason == PXB_TFTP_REASON_READ &&
+		   a.out.npkts == 1 && pkt_op(&a.out.pkts[0]) == PXB_TFTP_OP_ERROR,
+	   "shared: a resend that cannot read fails with ERROR 0");
+	pxb_tftp_session_free(a.s);
+	for (unsigned n = 2; n <= 18; n++)
+		feed_ack(b.s, (uint16_t)n, 20 + n, &b.out);
+	is_int(b.out.verdict, PXB_TFTP_DONE, "shared: B goes on to the end");
+	pxb_tftp_session_free(b.s);
+
+	/* A window keeps its own buffer, so does netascii. */
+	memsrc_init(&w.m, 100000);
+	w.src = mksrc(&w.m);
+	w.lim = a.lim;
+	w.req = parse_req("octet", "windowsize", "4", NULL);
+	pxb_tftp_session_new(&w.lim, &w.req, &w.src, 0, &w.s, &w.out);
+	feed_ack(w.s, 0, 0, &w.out);
+	ok(w.out.npkts == 4 && w.out.pkts[0].data != pa, "shared: a window has its own buffer");
+	pxb_tftp_session_free(w.s);
+	w.req = parse_req("netascii", NULL);
+	pxb_tftp_session_new(&w.lim, &w.req, &w.src, 0, &w.s, &w.out);
+	ok(w.out.npkts == 1 && w.out.pkts[0].data != pa, "shared: netascii has its own buffer");
+	pxb_tftp_session_free(w.s);
+
+	/* Another thread has a buffer of its own (freed when it ends). */
+	sim_init(&sim, 300000);
+	sim.lim.thread_buffer = 1;
+	sim.drop = drop_nth_data;
+	sim.drop_every = 5;
+	ok(pthread_create(&th, NULL, thread_transfer, &sim) == 0 && pthread_join(th, NULL) == 0,
+	   "shared: a transfer on another thread");
+	ok(sim.out.verdict == PXB_TFTP_DONE && sim_data_ok(&sim),
+	   "shared: another thread's transfer is whole");
+	sim_free(&sim);
 }
 
 /* Block numbers past 65535 wrap to 0; the 64-bit index goes on. */
@@ -1353,6 +1444,7 @@ int main(void)
 	test_netascii();
 	test_lossy();
 	test_rollover();
+	test_thread_buffer();
 	test_rtt_estimate();
 	return done_testing();
 }

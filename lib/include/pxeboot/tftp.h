@@ -149,7 +149,8 @@ PXB_API int pxb_tftp_build_error_for(uint8_t *buf, size_t len, int err);
  *         (0 at end of file) or a negative value on error. Short counts are
  *         retried until the block is full or 0 is returned.
  *   size: the file's size in bytes (for tsize, RFC 2349, and the block count).
- * The engine reads each block once, in order, when it first sends it.
+ * The engine reads each block once, in order, when it first sends it
+ * (with limits->thread_buffer, a lock-step block again at each resend).
  */
 struct pxb_tftp_source {
 	void *ctx;
@@ -185,6 +186,14 @@ struct pxb_tftp_source {
  *                     [0: timeout_ms, that is no estimate]. A lost window
  *                     tail is only recovered by a timeout, so on a fast
  *                     network a short one keeps a loss from stalling.
+ *   thread_buffer:    nonzero: a lock-step session (windowsize 1, octet
+ *                     mode) keeps no block buffer of its own; its block is
+ *                     read, at every send and resend, into one buffer of the
+ *                     calling thread that all such sessions of the thread
+ *                     share. Its DATA packet is then valid only until the
+ *                     next call on any of those sessions in that thread, so
+ *                     send it first. A boot storm of n lock-step transfers
+ *                     holds n x blksize bytes less. [0: off]
  */
 struct pxb_tftp_limits {
 	unsigned max_blksize;
@@ -196,6 +205,7 @@ struct pxb_tftp_limits {
 	int adaptive_window;
 	pxb_ms_t pace_ms;
 	pxb_ms_t min_timeout_ms;
+	int thread_buffer;
 };
 
 /* Fills *limits with the defaults listed above. */
