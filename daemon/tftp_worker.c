@@ -553,7 +553,8 @@ static void *worker_main(void *arg)
 		if (timeout != 0 && w->heap.n >= COALESCE_MIN)
 			moderate(w, woke);
 		n = tftp_sys_epoll_wait(w->ep, evs, 64, timeout);
-		woke = now_us();
+		if (w->heap.n >= COALESCE_MIN)
+			woke = now_us(); /* fewer: no clock read (lock-step's cost per block) */
 		now = -1; /* read once per wake-up, when something needs it */
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;

@@ -103,8 +103,13 @@ int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned bl
 
 /* The calling thread's block buffer, at least len bytes (NULL: no memory). */
 uint8_t *pxb__tftp_thread_buf_grow(size_t len);
-extern __thread uint8_t *pxb__tftp_tbuf;
-extern __thread size_t pxb__tftp_tbuf_len;
+/* initial-exec: read at a fixed offset from the thread pointer, where the
+ * default model for a shared library calls __tls_get_addr at each use (in
+ * the lock-step path, each block). 16 bytes fit the static TLS that glibc
+ * keeps for libraries loaded later by dlopen. */
+#define PXB__TLS __thread __attribute__((tls_model("initial-exec")))
+extern PXB__TLS uint8_t *pxb__tftp_tbuf;
+extern PXB__TLS size_t pxb__tftp_tbuf_len;
 static inline uint8_t *pxb__tftp_thread_buf(size_t len)
 {
 	return pxb__tftp_tbuf_len >= len ? pxb__tftp_tbuf : pxb__tftp_thread_buf_grow(len);

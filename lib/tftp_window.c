@@ -56,8 +56,8 @@
 #include "internal.h"
 #include "tftp_internal.h"
 
-__thread uint8_t *pxb__tftp_tbuf;
-__thread size_t pxb__tftp_tbuf_len;
+PXB__TLS uint8_t *pxb__tftp_tbuf;
+PXB__TLS size_t pxb__tftp_tbuf_len;
 static pthread_key_t tbuf_key;
 static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
 static int tbuf_key_ok;
