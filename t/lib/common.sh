@@ -128,6 +128,7 @@ start_on_free_ports() {
 # start_pxebootd LOG ARGS...
 start_pxebootd() {
 	local log=$1; shift
+	: >"$log" # now: a restart's waits must not read the previous run's lines
 	"$PXEBOOTD" -f -P "$PXB_PLUGIN_DIR" "$@" >"$log" 2>&1 &
 	PXBD_PID=$!
 	track_pid "$PXBD_PID"
