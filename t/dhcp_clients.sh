@@ -39,13 +39,7 @@ CONF
 ok "config is valid" "$PXEBOOTD" -t -c "$d/pxeboot.conf"
 
 start_srv() {
-	[ -f "$d/log" ] && cat "$d/log" >>"$d/log.old"
-	# Emptied here, not by the background redirection: that one may come
-	# after the wait below has read the previous run's "serving" line.
-	: >"$d/log"
-	ip netns exec "$NS_srv" "$PXEBOOTD" -f -d -P "$PXB_PLUGIN_DIR" -c "$d/pxeboot.conf" >"$d/log" 2>&1 &
-	PXBD_PID=$!
-	track_pid "$PXBD_PID"
+	start_pxebootd_in "$NS_srv" "$d/log" -d -c "$d/pxeboot.conf"
 	wait_for 10 grep -q "dhcp: serving in server mode" "$d/log"
 }
 ok "pxebootd starts in server mode" start_srv

@@ -59,11 +59,7 @@ dhcp = {
 CONF
 }
 start_srv() { # start_srv MODE-WORDS
-	[ -f "$d/log" ] && cat "$d/log" >>"$d/log.old"
-	: >"$d/log"
-	ip netns exec "$NS_boot" "$PXEBOOTD" -f -d -P "$PXB_PLUGIN_DIR" -c "$d/pxeboot.conf" >"$d/log" 2>&1 &
-	PXBD_PID=$!
-	track_pid "$PXBD_PID"
+	start_pxebootd_in "$NS_boot" "$d/log" -d -c "$d/pxeboot.conf"
 	wait_for 10 grep -q "$1" "$d/log"
 }
 stop_srv() {

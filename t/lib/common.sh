@@ -124,12 +124,21 @@ start_on_free_ports() {
 	return 1
 }
 
-# Starts pxebootd in the foreground with a log file; sets PXBD_PID.
-# start_pxebootd LOG ARGS...
-start_pxebootd() {
-	local log=$1; shift
-	: >"$log" # now: a restart's waits must not read the previous run's lines
-	"$PXEBOOTD" -f -P "$PXB_PLUGIN_DIR" "$@" >"$log" 2>&1 &
+# start_pxebootd_in NETNS LOG ARGS...: starts pxebootd in the foreground in
+# network namespace NETNS ("": this one), its output in LOG; sets PXBD_PID.
+# What LOG held is kept in LOG.old, and LOG is emptied now, not by the
+# background redirection: a restart's waits must not read the previous
+# run's lines.
+start_pxebootd_in() {
+	local ns=$1 log=$2; shift 2
+	if [ -s "$log" ]; then cat "$log" >>"$log.old"; fi
+	: >"$log"
+	set -- "$PXEBOOTD" -f -P "$PXB_PLUGIN_DIR" "$@"
+	if [ -n "$ns" ]; then set -- ip netns exec "$ns" "$@"; fi
+	"$@" >"$log" 2>&1 &
 	PXBD_PID=$!
 	track_pid "$PXBD_PID"
 }
+
+# start_pxebootd LOG ARGS...
+start_pxebootd() { start_pxebootd_in "" "$@"; }
