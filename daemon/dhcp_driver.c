@@ -284,7 +284,15 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 			pxb_host_note_client(dh->d->host, &c);
 		} else if (tx->client.has_mac && (tx->verdict == PXB_DHCP_V_OFFER ||
 						  tx->verdict == PXB_DHCP_V_ACK)) {
-			pxb_host_note_client(dh->d->host, &tx->client);
+			/*
+			 * No lease (a proxy): the client's address is the one its
+			 * request came from, not ciaddr, its word (the HTTP side
+			 * believes a MAC only from the address noted here).
+			 */
+			struct pxb_client c = tx->client;
+			if (c.addr.s_addr != rx.src.s_addr)
+				c.addr.s_addr = 0;
+			pxb_host_note_client(dh->d->host, &c);
 		}
 		if (!tx->len)
 			continue;

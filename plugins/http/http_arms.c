@@ -1,8 +1,9 @@
 /*
  * http_arms.c - rescue on demand over HTTP (pxeboot/policy.h):
  *
- *   GET    PREFIX/arms               every arm (tokens only with the bearer token)
- *   GET    PREFIX/arms/ID            one arm (ID: MAC or host name)
+ *   GET    PREFIX/arms               every arm (needs the bearer token)
+ *   GET    PREFIX/arms/ID            one arm (ID: MAC or host name; the bearer token
+ *                                    or ?token= of that arm)
  *   POST   PREFIX/arms/ID?entry=E&for=30m&once=1   arm (needs the bearer token)
  *   DELETE PREFIX/arms/ID            disarm (needs the bearer token)
  *
@@ -11,9 +12,13 @@
  * prints), "Authorization: Bearer TOKEN" with http.api_token for writes.
  * Parameters of POST come in the query: the request has no body.
  *
+ * Reads need the bearer token too (armed MACs say which machines will take
+ * a boot now), except one arm read with its own ?token=.
+ *
  * And the other half: files of protected entries (policy.protect) are
  * answered 403 unless the request carries ?token= of a live arm
- * (http_arms_check, called before a file is opened).
+ * (http_arms_check, called on the name before a file is opened and on its
+ * bytes after: a symlink or an ISO image holding a protected file).
  */
 #include "config.h"
 
@@ -210,6 +215,16 @@ static enum MHD_Result arm(struct http *s, struct http_conn *c, struct MHD_Conne
 	return answer(c, con, 201, &b);
 }
 
+/* Does the request carry ?token= of mac's arm (the armed machine asking after itself)? */
+static int own_token(struct MHD_Connection *con, pxb_arms *arms, const uint8_t mac[6])
+{
+	const char *token = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "token");
+	struct pxb_arm a;
+
+	return token && pxb_arms_by_token(arms, token, (int64_t)time(NULL), &a) == 0 &&
+	       memcmp(a.mac, mac, 6) == 0;
+}
+
 enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			  const char *method, const char *sub)
 {
@@ -230,17 +245,23 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 		return fail(c, con, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 	if ((post || del) && !s->api_token[0])
 		return fail(c, con, MHD_HTTP_FORBIDDEN, "writes are off: set http.api_token");
-	if ((post || del || (s->api_auth_reads && s->api_token[0])) && !authorized)
+	if ((post || del) && !authorized)
 		return fail(c, con, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is needed");
 	if (!arms)
 		return fail(c, con, 503, "no arm store (the daemon keeps it in state_dir)");
 	if (sub[0] == '\0' || !strcmp(sub, "/")) {
 		if (!get)
 			return fail(c, con, MHD_HTTP_METHOD_NOT_ALLOWED, "name a MAC or host: arms/ID");
+		if (!s->api_token[0])
+			return fail(c, con, MHD_HTTP_FORBIDDEN, "the list needs http.api_token set");
+		if (!authorized)
+			return fail(c, con, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is needed");
 		return list(c, con, arms, authorized);
 	}
 	if (pxb_policy_resolve(pol, sub + 1, mac) < 0)
 		return fail(c, con, 404, "not a MAC or the name of a host entry");
+	if (get && !authorized && !own_token(con, arms, mac))
+		return fail(c, con, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is needed");
 	if (post)
 		return arm(s, c, con, arms, pol, mac);
 	if (del) {
@@ -268,7 +289,8 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 	return answer(c, con, 200, &b);
 }
 
-const char *http_arms_check(struct http *s, struct http_conn *c, struct MHD_Connection *con)
+const char *http_arms_check(struct http *s, struct http_conn *c, struct MHD_Connection *con,
+			    const struct pxb_file *f)
 {
 	const char *token = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "token");
 	int64_t now = (int64_t)time(NULL);
@@ -276,7 +298,8 @@ const char *http_arms_check(struct http *s, struct http_conn *c, struct MHD_Conn
 	const char *why = NULL;
 
 	memset(&a, 0, sizeof(a));
-	if (pxb_policy_check_file(s->host, c->path, token, now, &a, &why) < 0)
+	if ((f ? pxb_policy_check_open(s->host, f, token, now, &a, &why)
+	       : pxb_policy_check_file(s->host, c->path, token, now, &a, &why)) < 0)
 		return why ? why : "protected entry";
 	/* A one-shot arm is spent by the first protected file its boot fetches. */
 	if (a.token[0] && a.once && !a.spent &&

@@ -103,8 +103,12 @@ int http_api_authorized(const struct http *s, struct MHD_Connection *con);
 /* http_arms.c: PREFIX/arms (sub: what follows "/arms"), and the token check of files. */
 enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			  const char *method, const char *sub);
-/* NULL: the file may be served; else why it is refused (403). */
-const char *http_arms_check(struct http *s, struct http_conn *c, struct MHD_Connection *con);
+/*
+ * NULL: the file may be served; else why it is refused (403). f NULL: the
+ * check of the request's name; else of the bytes of the file opened for it.
+ */
+const char *http_arms_check(struct http *s, struct http_conn *c, struct MHD_Connection *con,
+			    const struct pxb_file *f);
 
 /* http_listing.c: an HTML index of path (which ends in '/'), or NULL. */
 struct MHD_Response *http_listing(struct http *s, const char *path, uint64_t *bytes);

@@ -166,7 +166,11 @@ void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
  * From the query (mac=, ip=, arch= as an iPXE script fills them in:
  * "?mac=${net0/mac}&arch=${buildarch}-${platform}") or else from what DHCP
  * recorded for the peer's address. The query is the client's word, as DHCP
- * fields are; it only selects which generated file is made.
+ * fields are; it only selects which generated file is made. The address is
+ * the peer's whenever a MAC is named: what is not display (an arm's token,
+ * the client's events) goes only to a MAC DHCP bound to that address
+ * (pxb_policy_client_proven), so ?mac= of another machine from elsewhere
+ * gets that machine's menu and nothing of its arm or its timeline.
  */
 static void build_client(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			 struct pxb_client *cl)
@@ -186,7 +190,9 @@ static void build_client(struct http *s, struct http_conn *c, struct MHD_Connect
 		cl->has_mac = 1;
 		memcpy(cl->mac, m, 6);
 	}
-	if (!(ip && inet_pton(AF_INET, ip, &cl->addr) == 1) && !cl->addr.s_addr)
+	if (cl->has_mac)
+		cl->addr = c->peer4; /* 0 for an IPv6 peer: nothing proven */
+	else if (!(ip && inet_pton(AF_INET, ip, &cl->addr) == 1) && !cl->addr.s_addr)
 		cl->addr = c->peer4;
 	if (arch)
 		http_parse_arch(arch, &cl->arch);
@@ -473,7 +479,7 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 		return http_api(s, c, con, method);
 	/* Rescue on demand: protected entries' files need an arm's token (http_arms.c). */
 	{
-		const char *why = http_arms_check(s, c, con);
+		const char *why = http_arms_check(s, c, con, NULL);
 		if (why)
 			return refuse(s, c, con, 403, why);
 	}
@@ -482,10 +488,18 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	build_client(s, c, con, &client);
 	rc = pxb_vfs_open(s->vfs, c->path, PXB_VFS_HTTP, &client, &f);
 	if (rc == 0) {
+		const char *why;
+
 		/* "/file/" names a directory that is not there. */
 		if (c->trailing_slash && strcmp(c->path, "/") != 0) {
 			pxb_file_close(&f);
 			return refuse(s, c, con, 404, NULL);
+		}
+		/* Another path to a protected file's bytes (a symlink, an ISO image). */
+		why = http_arms_check(s, c, con, &f);
+		if (why) {
+			pxb_file_close(&f);
+			return refuse(s, c, con, 403, why);
 		}
 		return send_file(s, c, con, &f);
 	}

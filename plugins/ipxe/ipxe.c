@@ -59,8 +59,12 @@ static void note_entries(struct ipxe_plugin *p, const pxb_boot_model *m)
 	}
 }
 
-/* Records that a menu was rendered for client c. */
-static void note_menu(struct ipxe_plugin *p, const pxb_boot_model *m, const struct pxb_client *c)
+/*
+ * Records that a menu was rendered for client c: under its MAC only when
+ * proven (DHCP gave that MAC the address asking), else under the address.
+ */
+static void note_menu(struct ipxe_plugin *p, const pxb_boot_model *m, const struct pxb_client *c,
+		      int proven)
 {
 	pxb_events *ev = pxb_host_events(p->h);
 	struct pxb_boot_view *v = NULL;
@@ -73,8 +77,11 @@ static void note_menu(struct ipxe_plugin *p, const pxb_boot_model *m, const stru
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pxb_event_init(&e, PXB_EV_MENU, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-	e.has_mac = c->has_mac;
-	memcpy(e.mac, c->mac, 6);
+	if (!proven && !c->addr.s_addr)
+		return;
+	e.has_mac = c->has_mac && proven;
+	if (e.has_mac)
+		memcpy(e.mac, c->mac, 6);
 	e.addr = c->addr;
 	e.arch = c->arch;
 	if (pxb_boot_model_for_client(m, c, &v) == 0) {
@@ -105,11 +112,23 @@ static const pxb_boot_model *model(struct ipxe_plugin *p)
 /* Seconds an armed boot's menu waits when the menu itself would wait forever. */
 #define ARMED_TIMEOUT 10
 
+/* Does the policy protect any entry of m? Then protected files spend one-shot arms. */
+static int protects_any(pxb_host *h, const pxb_boot_model *m)
+{
+	for (unsigned i = 0; i < pxb_boot_entry_count(m); i++)
+		if (pxb_policy_protects(pxb_host_policy(h), pxb_boot_entry_at(m, i)->id))
+			return 1;
+	return 0;
+}
+
 /*
  * The menu for c. An armed client (pxeboot/policy.h) gets its arm's token in
- * the URLs of the entries' files and the arm's entry as the default; when
- * fetch is set (the menu is being served, not only shown), a one-shot arm is
- * spent: the next DHCP request gets no boot offer.
+ * the URLs of the entries' files and the arm's entry as the default, if DHCP
+ * gave its MAC the address asking (pxb_policy_client_proven: a MAC in a
+ * query is anyone's word). A one-shot arm is spent by the first protected
+ * file fetched with its token (HTTP), not by the menu, which anyone may
+ * ask for again; only when no entry is protected is it spent when the
+ * proven machine fetches its menu (fetch set: served, not only shown).
  */
 static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fetch, char **out,
 		       size_t *len)
@@ -120,10 +139,11 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 	struct pxb_client armed;
 	struct pxb_arm arm;
 	int64_t now = (int64_t)time(NULL);
+	int proven = c && c->has_mac && pxb_policy_client_proven(p->h, c->mac, c->addr, now);
 
 	if (!m)
 		return PXB_ERR_CONFIG;
-	if (c && c->has_mac && pxb_arms_lookup(arms, c->mac, now, &arm) == 0) {
+	if (proven && pxb_arms_lookup(arms, c->mac, now, &arm) == 0) {
 		char mac[18];
 
 		armed = *c;
@@ -136,7 +156,7 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 			pxb_host_log(p->h, PXB_LOG_WARNING, "%s is armed for entry \"%s\", which "
 				     "does not exist: the menu's default stays", mac, arm.entry);
 		if (fetch) {
-			int rc = pxb_arms_spend(arms, arm.mac, now);
+			int rc = protects_any(p->h, m) ? 0 : pxb_arms_spend(arms, arm.mac, now);
 			pxb_host_log(p->h, PXB_LOG_NOTICE, "armed menu for %s, entry %s%s", mac,
 				     arm.entry[0] ? arm.entry : "(the menu's default)",
 				     rc == 1 ? ", one-shot arm spent" : "");
@@ -145,7 +165,7 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 					     pxb_arms_path(arms));
 		}
 	}
-	note_menu(p, m, c);
+	note_menu(p, m, c, proven);
 	return pxb_ipxe_render_buf_opts(m, c, &o, out, len, warn, p->h);
 }
 
@@ -169,7 +189,7 @@ static const struct pxb_renderer renderer = {
 	.menu_path = menu_path,
 };
 
-/* The menu as served: fetching it spends a one-shot arm. */
+/* The menu as served (a one-shot arm of a policy protecting nothing is spent). */
 static int fetch(void *arg, const struct pxb_client *c, char **out, size_t *len)
 {
 	return render_menu(arg, c, 1, out, len);

@@ -33,6 +33,7 @@
 #include <pxeboot/common.h>
 #include <pxeboot/conf.h>
 #include <pxeboot/plugin.h>
+#include <pxeboot/vfs.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -183,6 +184,32 @@ PXB_API int pxb_policy_resolve(const pxb_policy *p, const char *mac_or_host, uin
  */
 PXB_API int pxb_policy_check_file(pxb_host *h, const char *path, const char *token, int64_t now,
 				  struct pxb_arm *arm, const char **why);
+
+/*
+ * The same check on the bytes of a file opened for a request (after
+ * pxb_policy_check_file on its name), so that no other path to them
+ * escapes it: a file is protected when it is read from the same inode as
+ * a protected entry's kernel, initrd or image and shares bytes with it
+ * (a symlink to it, an ISO image holding it, any range of that image), or
+ * when its real path lies under the real directory of that entry. Memory
+ * files are not checked. The places of protected files are found again
+ * when the catalogs change and every 10 seconds.
+ * Returns 0 or PXB_ERR_ACCESS as pxb_policy_check_file.
+ */
+PXB_API int pxb_policy_check_open(pxb_host *h, const struct pxb_file *f, const char *token,
+				  int64_t now, struct pxb_arm *arm, const char **why);
+
+/*
+ * Did DHCP give mac the address from (a request's source address)? Yes when
+ * the host's recent DHCP clients (pxb_host_note_client: the address a
+ * server acknowledged, or the one a proxyDHCP/PXE request came from) bind
+ * mac to from, or when the lease store holds a live bound lease of mac on
+ * from. Only then is a request's word "I am mac" believed for what is not
+ * display: an arm's token in the menu and the client's events.
+ * Returns 1 or 0.
+ */
+PXB_API int pxb_policy_client_proven(pxb_host *h, const uint8_t mac[6], struct in_addr from,
+				     int64_t now);
 
 /* ---- what the host holds (plugins read it; the daemon sets it) ---- */
 
