@@ -3,11 +3,14 @@
  * tokens, persistence across reopen, a torn or damaged arms.json, a stale
  * temporary file), the policy of the configuration (host, rule, default),
  * the DHCP engine's gate (an armed-policy client gets an address and no
- * boot file until armed) and the token check of protected entries' files.
+ * boot file until armed), the token check of protected entries' files, on
+ * their names and on their bytes (a symlink, an image holding one), and
+ * which requests are proven to come from a MAC (DHCP gave it the address).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +386,168 @@ static void test_files(void)
 	pxb_conf_free(c);
 }
 
+/* ---- who is proven to be a MAC (DHCP gave it the address asking) ---- */
+
+static void test_proven(void)
+{
+	pxb_vfs *v = pxb_vfs_new();
+	pxb_host *h = pxb_host_new(v, NULL, NULL);
+	struct pxb_lease_config lc = {0};
+	struct pxb_lease_store *st = NULL;
+	struct pxb_lease_key key;
+	struct pxb_client cl;
+	struct in_addr a100, a101, a120, zero = {0};
+
+	inet_pton(AF_INET, "198.18.0.100", &a100);
+	inet_pton(AF_INET, "198.18.0.101", &a101);
+	inet_pton(AF_INET, "198.18.0.120", &a120);
+	ok(!pxb_policy_client_proven(h, A, a100, T), "no DHCP seen: A is nobody's word");
+	client_of(&cl, A, NULL);
+	cl.addr = a100;
+	pxb_host_note_client(h, &cl);
+	ok(pxb_policy_client_proven(h, A, a100, T), "A from the address DHCP gave it: proven");
+	ok(!pxb_policy_client_proven(h, A, a101, T), "A from another address: not proven");
+	ok(!pxb_policy_client_proven(h, B, a100, T), "B from A's address: not proven");
+	ok(!pxb_policy_client_proven(h, A, zero, T), "no address: not proven");
+	/* A's next DISCOVER (no address yet) takes the binding away */
+	cl.addr = zero;
+	pxb_host_note_client(h, &cl);
+	ok(!pxb_policy_client_proven(h, A, a100, T), "A noted without an address: not proven");
+	/* A lease (after a restart, the recent clients are gone) proves it too. */
+	if (ok(pxb_lease_open(&lc, T, &st, NULL) == 0, "lease store in memory")) {
+		pxb_lease_key_hw(&key, 1, B, 6);
+		pxb_lease_stage_bind(st, &key, ntohl(a120.s_addr), T + 600, NULL, T, NULL);
+		pxb_lease_flush(st);
+		pxb_host_set_leases(h, st);
+		ok(pxb_policy_client_proven(h, B, a120, T), "B from its bound lease: proven");
+		ok(!pxb_policy_client_proven(h, A, a120, T), "A from B's lease: not proven");
+		ok(!pxb_policy_client_proven(h, B, a120, T + 600), "an expired lease proves nothing");
+		pxb_host_set_leases(h, NULL);
+		pxb_lease_close(st);
+	}
+	pxb_host_free(h);
+	pxb_vfs_free(v);
+}
+
+/* ---- every path to a protected file's bytes ---- */
+
+static void img_release(struct pxb_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+/* A provider serving two extents of one file, as catalog-iso serves an image's files. */
+static char img_path[300];
+
+static int img_open(void *arg, const char *rel, const struct pxb_client *c, struct pxb_file *f)
+{
+	int fd;
+
+	(void)arg;
+	(void)c;
+	if (strcmp(rel, "vmlinuz") != 0 && strcmp(rel, "readme") != 0)
+		return PXB_ERR_NOENT;
+	fd = open(img_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return PXB_ERR_IO;
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->fd_offset = strcmp(rel, "vmlinuz") == 0 ? 2048 : 8192;
+	f->size = 1000;
+	f->release = img_release;
+	return 0;
+}
+
+static const struct pxb_vfs_provider img_provider = {.name = "img", .open = img_open};
+
+static const char *BYTES_CONF =
+	"policy = { protect = [\"rescue\", \"live\"]; };\n"
+	"entries = ( { id = \"rescue\"; kind = \"linux\"; kernel = \"/boot/r/vmlinuz\";\n"
+	"              initrd = [\"/boot/r/initrd.img\"]; },\n"
+	"            { id = \"live\"; kind = \"linux\"; kernel = \"/img/vmlinuz\"; },\n"
+	"            { id = \"other\"; kind = \"linux\"; kernel = \"/boot/o/vmlinuz\"; } );\n";
+
+/* Opens path in v and checks its bytes (token may be NULL). */
+static int check_open(pxb_host *h, const char *path, const char *token, const char **why)
+{
+	struct pxb_file f;
+	int rc;
+
+	if (pxb_vfs_open(pxb_host_vfs(h), path, PXB_VFS_HTTP, NULL, &f) < 0)
+		return 1; /* not a PXB_ERR_*: the file is missing */
+	rc = pxb_policy_check_open(h, &f, token, T, NULL, why);
+	pxb_file_close(&f);
+	return rc;
+}
+
+/* A host with the policy of conf and an arm store in memory, and its undoing. */
+struct fixture {
+	pxb_conf *c;
+	pxb_vfs *v;
+	pxb_host *h;
+	pxb_policy *p;
+	pxb_arms *a;
+};
+
+static void fixture_free(struct fixture *fx)
+{
+	pxb_host_set_policy(fx->h, NULL, NULL);
+	pxb_host_free(fx->h);
+	pxb_vfs_free(fx->v);
+	pxb_arms_free(fx->a);
+	pxb_policy_free(fx->p);
+	pxb_conf_free(fx->c);
+}
+
+static void test_bytes(void)
+{
+	struct fixture fx = {.c = conf_of(BYTES_CONF), .v = pxb_vfs_new()};
+	pxb_host *h = fx.h = pxb_host_new(fx.v, NULL, NULL);
+	struct pxb_arm x;
+	const char *why;
+	char root[300], cmd[8192], err[256];
+
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(img_path, sizeof(img_path), "%s/root/images/live.img", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%1$s/boot/r/sub' '%1$s/boot/o' '%1$s/images' '%1$s/links' && "
+		 "echo k >'%1$s/boot/r/vmlinuz' && echo i >'%1$s/boot/r/initrd.img' && "
+		 "echo s >'%1$s/boot/r/sub/root.sfs' && echo o >'%1$s/boot/o/vmlinuz' && "
+		 "head -c 16384 /dev/zero >'%1$s/images/live.img' && "
+		 "ln -s ../boot/r/vmlinuz '%1$s/links/k' && ln -s ../boot/r '%1$s/links/d' && "
+		 "ln -s ../boot/o/vmlinuz '%1$s/links/o'", root);
+	if (!ok(fx.c && h && system(cmd) == 0 &&
+		pxb_vfs_mount_dir(fx.v, "/", root, PXB_VFS_ALL) == 0 &&
+		pxb_vfs_mount_provider(fx.v, "/img", &img_provider, NULL, PXB_VFS_ALL) == 0 &&
+		pxb_host_init_all(h, fx.c, err, sizeof(err)) == 0, "a tree with links and an image"))
+		return;
+	pxb_policy_from_conf(fx.c, &fx.p, report, NULL);
+	pxb_arms_open(NULL, T, &fx.a, NULL);
+	pxb_host_set_policy(h, fx.p, fx.a);
+	ok(check_open(h, "/boot/r/vmlinuz", NULL, &why) == PXB_ERR_ACCESS && why &&
+	   strstr(why, "no token"), "the kernel's own bytes: refused without a token");
+	ok(pxb_policy_check_file(h, "/links/k", NULL, T, NULL, &why) == 0 &&
+	   check_open(h, "/links/k", NULL, &why) == PXB_ERR_ACCESS,
+	   "a symlink to the kernel: its name passes, its bytes are refused");
+	ok(check_open(h, "/links/d/sub/root.sfs", NULL, &why) == PXB_ERR_ACCESS,
+	   "a file under the entry's directory through a linked directory: refused");
+	ok(check_open(h, "/links/o", NULL, &why) == 0, "a symlink to an unprotected kernel: served");
+	ok(check_open(h, "/boot/o/vmlinuz", NULL, &why) == 0, "an unprotected kernel: served");
+	ok(check_open(h, "/images/live.img", NULL, &why) == PXB_ERR_ACCESS,
+	   "the image holding a protected kernel: refused");
+	ok(check_open(h, "/img/vmlinuz", NULL, &why) == PXB_ERR_ACCESS,
+	   "the protected kernel inside the image: refused");
+	ok(check_open(h, "/img/readme", NULL, &why) == 0,
+	   "another file of that image, outside the kernel's bytes: served");
+	pxb_arms_arm(fx.a, A, "rescue", T + 60, 0, T, &x);
+	ok(check_open(h, "/links/k", x.token, &why) == 0, "the symlink with the arm's token: served");
+	ok(check_open(h, "/images/live.img", x.token, &why) == PXB_ERR_ACCESS && why &&
+	   strstr(why, "another entry"), "the image with a token for another entry: refused");
+	fixture_free(&fx);
+}
+
 /* ---- the token in an armed boot's URLs ---- */
 
 static void test_urls(void)
@@ -425,6 +590,8 @@ int main(void)
 	test_policy();
 	test_engine();
 	test_files();
+	test_proven();
+	test_bytes();
 	test_urls();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
