@@ -54,7 +54,7 @@ iso = { dirs = ["$d/iso"]; };
 menu = { timeout = 0; items = ["rescue", "catalog"]; };
 entries = (
   { id = "rescue"; kind = "linux"; kernel = "/boot/rescue/vmlinuz";
-    initrd = ["/boot/rescue/initrd.img"]; }
+    initrd = ["/boot/rescue/initrd.img"]; args = "root=\${http}/boot/rescue/root.sfs?token=\${token}"; }
 );
 EOF
 
@@ -76,7 +76,7 @@ if ! wait_for 10 grep -q "dhcp: serving in server mode" "$d/log" ||
 fi
 ok "pxebootd serves DHCP and HTTP" true
 
-in_srv -X POST "${auth[@]}" "$API/arms/labpc?for=10m&once=1" >"$d/arm.json"
+in_srv -X POST "${auth[@]}" "$API/arms/labpc?entry=rescue&for=10m&once=1" >"$d/arm.json"
 tok=$(token_of "$d/arm.json")
 ok "labpc armed, one-shot" test ${#tok} -eq 32
 
@@ -98,7 +98,7 @@ ok "another address on the link, never given by DHCP" \
 is "timeline of the armed MAC: no menu yet" "$(menus_in_timeline)" 0
 from "$FOREIGN" "$B/menu.ipxe?mac=$MAC" >"$d/menu-foreign.ipxe"
 ok "?mac= from a foreign address: the menu is served" grep -q "^#!ipxe" "$d/menu-foreign.ipxe"
-ok "... without the arm's token" sh -c "! grep -q '$tok' '$d/menu-foreign.ipxe' && ! grep -q 'token=' '$d/menu-foreign.ipxe'"
+ok "... without the arm's token" sh -c "! grep -q '$tok' '$d/menu-foreign.ipxe' && ! grep -q 'token=[0-9a-f]' '$d/menu-foreign.ipxe'"
 in_srv "${auth[@]}" "$API/arms/$MAC" >"$d/arm-after.json"
 ok "... and the one-shot arm is not spent" grep -q '"spent":false.*"armed":true' "$d/arm-after.json"
 is "... and nothing is added to the armed machine's timeline" "$(menus_in_timeline)" 0
@@ -112,6 +112,10 @@ is "the list with the bearer token: 200" "$(code_from "$FOREIGN" "${auth[@]}" "$
 # From the address DHCP gave the armed machine.
 from "$cip" "$B/menu.ipxe?mac=$MAC" >"$d/menu-armed.ipxe"
 ok "the leased address gets its token in the menu" grep -q "/boot/rescue/vmlinuz?token=$tok" "$d/menu-armed.ipxe"
+ok "... in the initrd's URL" grep -q "/boot/rescue/initrd.img?token=$tok" "$d/menu-armed.ipxe"
+ok "... and as \${token} in the arguments" grep -q "root=http://198.18.0.1/boot/rescue/root.sfs?token=$tok" "$d/menu-armed.ipxe"
+ok "the arm's entry is the default" grep -q "choose --default rescue" "$d/menu-armed.ipxe"
+ok "a menu that would wait forever waits 10 s when armed" grep -q "set pxb-timeout 10000" "$d/menu-armed.ipxe"
 from "$cip" "$B/menu.ipxe" >"$d/menu-armed2.ipxe"
 ok "... also without ?mac= (found by its address)" grep -q "token=$tok" "$d/menu-armed2.ipxe"
 is "its menus are in its timeline" "$(menus_in_timeline)" 2
