@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		"       pxebootctl [-s URL] [-t TOKEN] forget MAC|ADDRESS\n"
 		"       pxebootctl [-s URL] -t TOKEN arm MAC|HOST [--entry ID] [--for 30m] [--once]\n"
 		"       pxebootctl [-s URL] -t TOKEN disarm MAC|HOST\n"
-		"       pxebootctl [-s URL] [-t TOKEN] arms\n"
+		"       pxebootctl [-s URL] -t TOKEN arms\n"
 		"       pxebootctl explain -c CONF --mac MAC [--arch ARCH] [--vendor-class TEXT]\n"
 		"                  [--user-class TEXT] [--interface IF] [--server-addr ADDR]\n"
 		"                  [-P PLUGIN_DIR]\n"
