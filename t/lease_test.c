@@ -696,6 +696,186 @@ static void test_unknown_record(void)
 	free(out);
 }
 
+/* Writes N acknowledged binds to a fresh journal in dir; returns the record offsets. */
+#define NDMG 47
+static void damage_journal(const char *dir, size_t off[NDMG + 1])
+{
+	struct pxb_lease_store *st;
+	struct pxb_lease_stats s;
+	struct pxb_lease_key k;
+	unsigned i;
+
+	open_dir(dir, NOW, &st, NULL);
+	off[0] = 16;
+	for (i = 0; i < NDMG; i++) {
+		k = mkkey(1000 + i);
+		pxb_lease_stage_bind(st, &k, A(300 + i), NOW + 3600, "pc", NOW, NULL);
+		pxb_lease_flush(st);
+		pxb_lease_get_stats(st, &s);
+		off[i + 1] = s.journal_bytes;
+	}
+	pxb_lease_close(st);
+}
+
+/* How many of the NDMG leases of damage_journal() the store holds, bound to their client. */
+static unsigned damage_count(const struct pxb_lease_store *st, unsigned *missing)
+{
+	unsigned i, n = 0;
+
+	*missing = NDMG;
+	for (i = 0; i < NDMG; i++) {
+		struct pxb_lease_key k = mkkey(1000 + i);
+		const struct pxb_lease *l = pxb_lease_by_key(st, &k);
+
+		if (l && l->addr == A(300 + i) && l->state == PXB_LEASE_BOUND)
+			n++;
+		else
+			*missing = i;
+	}
+	return n;
+}
+
+static void test_damage(void)
+{
+	char dir[512], path[600], kp[700];
+	struct pxb_lease_store *st;
+	struct pxb_lease_load_stats ls;
+	struct pxb_lease_stats s;
+	size_t off[NDMG + 1], len, klen;
+	uint8_t *data, *kept;
+	unsigned missing;
+
+	subdir(dir, sizeof(dir), "damage");
+	journal_path(path, sizeof(path), dir);
+	damage_journal(dir, off);
+	data = slurp(path, &len);
+
+	/* one bit flipped in the first record: the 46 after it come back */
+	data[off[0] + 9] ^= 0x10;
+	spit(path, data, len);
+	is_int(open_dir(dir, NOW + 5, &st, &ls), 0, "bit flipped in the first record: opens");
+	is_int(damage_count(st, &missing), NDMG - 1, "%d of %d leases restored", NDMG - 1, NDMG);
+	is_int(missing, 0, "the lease of the damaged record is the one lost");
+	is_int(ls.damaged_regions, 1, "one damaged stretch reported");
+	is_int(ls.damaged_bytes, off[1] - off[0], "its bytes counted");
+	is_int(ls.torn_bytes, 0, "nothing reported torn");
+	ok(ls.loss == 1 && pxb_lease_loss_time(st) == NOW + 5, "the loss is recorded");
+	ok(strncmp(ls.kept_aside, "leases.journal.damaged-", 23) == 0, "kept aside as %s",
+	   ls.kept_aside);
+	snprintf(kp, sizeof(kp), "%s/%s", dir, ls.kept_aside);
+	kept = slurp(kp, &klen);
+	ok(kept && klen == len && memcmp(kept, data, len) == 0,
+	   "the kept file is the damaged journal, byte for byte");
+	free(kept);
+	pxb_lease_get_stats(st, &s);
+	ok(s.compactions == 1 && (size_t)file_size(path) < len, "the journal was rewritten");
+	pxb_lease_close(st);
+	is_int(open_dir(dir, NOW + 6, &st, &ls), 0, "reopen the rewritten journal");
+	ok(ls.damaged_regions == 0 && ls.torn_bytes == 0 && !ls.loss && !ls.kept_aside[0],
+	   "it is clean");
+	is_int(damage_count(st, &missing), NDMG - 1, "the same leases");
+	is_int(pxb_lease_loss_time(st), NOW + 5, "the time of the loss survives a restart");
+	pxb_lease_close(st);
+	unlink(kp);
+	data[off[0] + 9] ^= 0x10;
+
+	/* one in the middle: every other lease comes back */
+	data[off[23] + 5] ^= 0x01;
+	spit(path, data, len);
+	is_int(open_dir(dir, NOW, &st, &ls), 0, "bit flipped in record 24: opens");
+	is_int(damage_count(st, &missing), NDMG - 1, "all %d others restored", NDMG - 1);
+	is_int(missing, 23, "only record 24's lease lost");
+	ok(ls.damaged_regions == 1 && ls.kept_aside[0], "damage reported, file kept aside");
+	pxb_lease_close(st);
+	snprintf(kp, sizeof(kp), "%s/%s", dir, ls.kept_aside);
+	unlink(kp);
+	data[off[23] + 5] ^= 0x01;
+
+	/* two damaged records and a torn tail */
+	data[off[3] + 2] ^= 0x80;
+	data[off[40] + 12] ^= 0x04;
+	spit(path, data, len - 5);
+	is_int(open_dir(dir, NOW, &st, &ls), 0, "two damaged records and a torn tail: opens");
+	is_int(damage_count(st, &missing), NDMG - 3, "the %d others restored", NDMG - 3);
+	ok(ls.damaged_regions == 2 && ls.torn_bytes == len - 5 - off[NDMG - 1],
+	   "two damaged stretches and the torn tail reported");
+	pxb_lease_close(st);
+	snprintf(kp, sizeof(kp), "%s/%s", dir, ls.kept_aside);
+	unlink(kp);
+	data[off[3] + 2] ^= 0x80;
+	data[off[40] + 12] ^= 0x04;
+
+	/* a genuinely torn tail: cut, nothing kept, no loss */
+	spit(path, data, off[NDMG - 1] + 9);
+	is_int(open_dir(dir, NOW, &st, &ls), 0, "torn tail: opens");
+	is_int(damage_count(st, &missing), NDMG - 1, "the complete records restored");
+	ok(ls.torn_bytes == 9 && !ls.damaged_regions && !ls.loss && !ls.kept_aside[0] &&
+	   pxb_lease_loss_time(st) == 0, "reported torn, not damaged");
+	pxb_lease_close(st);
+	is_int(file_size(path), off[NDMG - 1], "the torn tail is cut off");
+	/* zeros where an append did not reach the disk: torn too */
+	{
+		uint8_t *z = calloc(1, len + 4096);
+
+		memcpy(z, data, len);
+		spit(path, z, len + 4096);
+		free(z);
+	}
+	is_int(open_dir(dir, NOW, &st, &ls), 0, "zeros after the last record: opens");
+	ok(ls.torn_bytes == 4096 && !ls.loss && damage_count(st, &missing) == NDMG,
+	   "zeros are a torn tail");
+	pxb_lease_close(st);
+	/* the last record complete but failing its CRC: damage, not a torn tail */
+	data[len - 2] ^= 0x08;
+	spit(path, data, len);
+	is_int(open_dir(dir, NOW, &st, &ls), 0, "damaged last record: opens");
+	ok(ls.loss && ls.damaged_regions == 1 && ls.torn_bytes == 0 && ls.kept_aside[0],
+	   "a damaged last record is a loss");
+	pxb_lease_close(st);
+	snprintf(kp, sizeof(kp), "%s/%s", dir, ls.kept_aside);
+	unlink(kp);
+	data[len - 2] ^= 0x08;
+
+	/* short header: a clear error, the file left alone */
+	spit(path, data, 10);
+	is_int(open_dir(dir, NOW, &st, &ls), PXB_ERR_PROTO, "short header: PXB_ERR_PROTO");
+	is_int(file_size(path), 10, "short header: file left alone");
+	/* another version: refused as such */
+	{
+		uint8_t h[16];
+		uint32_t crc;
+
+		memcpy(h, data, 16);
+		h[11] = 2;
+		crc = crc32_bitwise(h, 12);
+		h[12] = (uint8_t)(crc >> 24);
+		h[13] = (uint8_t)(crc >> 16);
+		h[14] = (uint8_t)(crc >> 8);
+		h[15] = (uint8_t)crc;
+		spit(path, h, 16);
+		is_int(open_dir(dir, NOW, &st, &ls), PXB_ERR_UNSUPP,
+		       "journal of another version: PXB_ERR_UNSUPP");
+	}
+
+	/* damaged header, renamed leases.journal.damaged: salvaged */
+	data[3] ^= 0x20;
+	spit(path, data, len);
+	is_int(open_dir(dir, NOW, &st, &ls), PXB_ERR_PROTO, "damaged header refused");
+	snprintf(kp, sizeof(kp), "%s/leases.journal.damaged", dir);
+	is_int(rename(path, kp), 0, "renamed leases.journal.damaged");
+	is_int(open_dir(dir, NOW + 7, &st, &ls), 0, "a new journal salvages it");
+	is_int(damage_count(st, &missing), NDMG, "all %d leases salvaged", NDMG);
+	ok(ls.loss && pxb_lease_loss_time(st) == NOW + 7 && file_size(kp) < 0 &&
+	   strcmp(ls.kept_aside, "leases.journal.damaged-1700000007") == 0,
+	   "a loss recorded, the file renamed %s", ls.kept_aside);
+	pxb_lease_close(st);
+	is_int(open_dir(dir, NOW + 8, &st, &ls), 0, "reopen");
+	ok(!ls.loss && damage_count(st, &missing) == NDMG && pxb_lease_loss_time(st) == NOW + 7,
+	   "the salvaged journal is clean and remembers the loss");
+	pxb_lease_close(st);
+	free(data);
+}
+
 static void test_compaction(void)
 {
 	char dir[512], path[600], tmp[700];
@@ -1000,6 +1180,7 @@ int main(int argc, char **argv)
 	test_persistence();
 	test_torn();
 	test_unknown_record();
+	test_damage();
 	test_compaction();
 	test_reservation();
 	test_big_pool();
