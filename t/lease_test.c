@@ -15,7 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
+#include <pxeboot/dhcp_server.h>
 #include <pxeboot/lease.h>
+#include "dhcp_pkt.h"
 #include "tap.h"
 
 #define NOW 1700000000LL
@@ -876,6 +880,113 @@ static void test_damage(void)
 	free(data);
 }
 
+/* A DHCP engine over st: subnet 10.0.0.0/16 on lan0, pool 10.0.1.44-10.0.1.143. */
+static struct pxb_dhcp_server *probe_engine(struct pxb_lease_store *st, int mode)
+{
+	static struct pxb_dhcp_subnet_config sn;
+	struct pxb_dhcp_server_config cfg = { 0 };
+	struct pxb_dhcp_server *srv = NULL;
+
+	memset(&sn, 0, sizeof(sn));
+	sn.ifname = "lan0";
+	sn.network.s_addr = htonl(A(0));
+	sn.netmask.s_addr = htonl(0xffff0000u);
+	sn.pool_start.s_addr = htonl(A(300));
+	sn.pool_end.s_addr = htonl(A(399));
+	sn.lease_time = 3600;
+	cfg.subnets = &sn;
+	cfg.nsubnets = 1;
+	cfg.probe = mode;
+	pxb_lease_pool_clear(st);
+	if (pxb_dhcp_server_new(&cfg, NULL, NULL, 0, st, &srv) < 0)
+		abort();
+	return srv;
+}
+
+static int discover(struct pxb_dhcp_server *srv, unsigned n, int64_t now, struct pxb_dhcp_tx *tx)
+{
+	static const struct pxb_dhcp_rx rx = { .ifname = "lan0", .src_port = 68, .dst_port = 67,
+					       .local = { 0x0100000a } };
+	struct pkt p;
+	uint8_t mac[6] = { 0x52, 0x54, 0, (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
+
+	pkt_start(&p, mac, 1);
+	pkt_end(&p);
+	memset(tx, 0xa5, sizeof(*tx));
+	pxb_dhcp_server_input(srv, p.b, p.len, &rx, now, tx);
+	return (int)tx->verdict;
+}
+
+static void test_probe(void)
+{
+	char dir[512], path[600], kp[700];
+	struct pxb_lease_store *st;
+	struct pxb_lease_load_stats ls;
+	struct pxb_dhcp_server *srv;
+	struct pxb_dhcp_tx tx;
+	struct in_addr p1, p2;
+	const struct pxb_lease *l;
+	size_t off[NDMG + 1], len;
+	uint8_t *data;
+
+	subdir(dir, sizeof(dir), "probe");
+	journal_path(path, sizeof(path), dir);
+	damage_journal(dir, off);
+	data = slurp(path, &len);
+	data[off[0] + 4] ^= 0x02; /* the record of 10.0.1.44, client 1000 */
+	spit(path, data, len);
+	free(data);
+	is_int(open_dir(dir, NOW, &st, &ls), 0, "a journal that lost a lease");
+	snprintf(kp, sizeof(kp), "%s/%s", dir, ls.kept_aside);
+	unlink(kp);
+	srv = probe_engine(st, PXB_DHCP_PROBE_AFTER_LOSS);
+
+	is_int(discover(srv, 1001, NOW, &tx), PXB_DHCP_V_OFFER, "a restored client: offered at once");
+	ok(ntohl(tx.yiaddr.s_addr) == A(301), "its own address");
+	is_int(discover(srv, 5000, NOW, &tx), PXB_DHCP_V_PROBE,
+	       "after the loss, a new client: a probe first");
+	is_int(tx.len, 0, "nothing sent yet");
+	p1 = tx.probe_addr;
+	ok(ntohl(p1.s_addr) == A(300), "the address of the lost lease is the one probed");
+	is_int(discover(srv, 5000, NOW, &tx), PXB_DHCP_V_IGNORE, "retransmitted DISCOVER: waits");
+	is_int(discover(srv, 5001, NOW, &tx), PXB_DHCP_V_PROBE, "another client: another address");
+	ok(tx.probe_addr.s_addr != p1.s_addr, "not the one being probed");
+	p2 = tx.probe_addr;
+	/* the lost lease's holder answers the ping */
+	is_int(pxb_dhcp_server_probe_done(srv, p1, 1, NOW, &tx), 0, "probe answered");
+	is_int(tx.verdict, PXB_DHCP_V_PROBE, "the answered address is not offered: another probed");
+	ok(tx.probe_addr.s_addr != p1.s_addr && tx.probe_addr.s_addr != p2.s_addr,
+	   "a third address");
+	l = pxb_lease_by_addr(st, A(300));
+	ok(l && l->state == PXB_LEASE_DECLINED && l->expires > NOW, "the answered address is quarantined");
+	p1 = tx.probe_addr;
+	is_int(pxb_dhcp_server_probe_done(srv, p1, 0, NOW, &tx), 0, "probe silent");
+	is_int(tx.verdict, PXB_DHCP_V_OFFER, "then offered");
+	ok(tx.yiaddr.s_addr == p1.s_addr && tx.len > 0, "the probed address, in a reply");
+	is_int(discover(srv, 5000, NOW + 1, &tx), PXB_DHCP_V_OFFER, "its retransmission: offered again");
+	ok(tx.yiaddr.s_addr == p1.s_addr, "the same address, without a new probe");
+	is_int(pxb_dhcp_server_probe_done(srv, p1, 0, NOW, &tx), 0, "a report of nothing probed");
+	is_int(tx.verdict, PXB_DHCP_V_IGNORE, "is ignored");
+	is_int(pxb_dhcp_server_probe_done(srv, p2, 0, NOW + 2, &tx), 0, "second client's probe silent");
+	ok(tx.verdict == PXB_DHCP_V_OFFER && tx.yiaddr.s_addr == p2.s_addr, "second client offered");
+	is_int(discover(srv, 5002, NOW + 3601, &tx), PXB_DHCP_V_OFFER,
+	       "a lease time after the loss: offered without a probe");
+	pxb_dhcp_server_free(srv);
+	srv = probe_engine(st, PXB_DHCP_PROBE_NEVER);
+	is_int(discover(srv, 5003, NOW, &tx), PXB_DHCP_V_OFFER, "probe = never: offered at once");
+	pxb_dhcp_server_free(srv);
+	pxb_lease_close(st);
+
+	st = open_mem();
+	srv = probe_engine(st, PXB_DHCP_PROBE_AFTER_LOSS);
+	is_int(discover(srv, 5004, NOW, &tx), PXB_DHCP_V_OFFER, "no loss: offered at once");
+	pxb_dhcp_server_free(srv);
+	srv = probe_engine(st, PXB_DHCP_PROBE_ALWAYS);
+	is_int(discover(srv, 5005, NOW, &tx), PXB_DHCP_V_PROBE, "probe = always: a probe first");
+	pxb_dhcp_server_free(srv);
+	pxb_lease_close(st);
+}
+
 static void test_compaction(void)
 {
 	char dir[512], path[600], tmp[700];
@@ -1181,6 +1292,7 @@ int main(int argc, char **argv)
 	test_torn();
 	test_unknown_record();
 	test_damage();
+	test_probe();
 	test_compaction();
 	test_reservation();
 	test_big_pool();
