@@ -296,6 +296,12 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	s->server.proxy = strcmp(pxb_conf_string(pxb_conf_root(c), "dhcp.mode"), "proxy") == 0;
 	s->server.decline_quarantine =
 		secs_of(pxb_conf_string(pxb_conf_root(c), "dhcp.decline_quarantine"), 600);
+	{
+		const char *pr = pxb_conf_string(pxb_conf_root(c), "dhcp.probe");
+		s->server.probe = strcmp(pr, "always") == 0  ? PXB_DHCP_PROBE_ALWAYS :
+				  strcmp(pr, "never") == 0   ? PXB_DHCP_PROBE_NEVER :
+							       PXB_DHCP_PROBE_AFTER_LOSS;
+	}
 	s->server.http_port = 80;
 	if (pxb_parse_listen(pxb_conf_string(pxb_conf_root(c), "http.listen"), 80, &hl) == 0)
 		s->server.http_port = hl.port;

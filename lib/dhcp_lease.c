@@ -536,6 +536,11 @@ uint64_t pxb_lease_durable_seq(const struct pxb_lease_store *st)
 	return st->durable_seq;
 }
 
+int64_t pxb_lease_loss_time(const struct pxb_lease_store *st)
+{
+	return st->loss_time;
+}
+
 size_t pxb_lease_count(const struct pxb_lease_store *st)
 {
 	return st->count;

@@ -62,6 +62,7 @@ struct pxb_lease_store {
 	uint64_t live_bytes;       /* encoded size of every journaled lease */
 	uint64_t flushes, compactions;
 	int failed;
+	int64_t loss_time;         /* last time leases were lost (LOSS record), 0: never */
 
 	/* table */
 	struct pxb__lease_rec **by_addr, **by_key;

@@ -10,21 +10,39 @@
  *           key bytes | u8 hostname len | hostname bytes | (later fields, ignored)
  *           Stores a lease, evicting the leases on its address and of its key.
  *   2 DEL   be32 addr. Deletes the lease on addr.
+ *   3 LOSS  be64 time. Leases were lost at that time (a damaged journal):
+ *           addresses may be held by clients the table does not know.
  *   others  skipped by their length (room for later versions).
  *
  * Why it survives kill -9 (and power loss, fsync permitting):
  * - records are only appended, at the offset just past the last complete
  *   record, by one pwrite() per flush followed by fdatasync(); the caller
  *   sends no DHCPACK before that returns;
- * - the loader replays records in order and stops at the first one that is
- *   short or fails its CRC: a torn append (any prefix of a batch, or pages of
- *   it written out of order) ends the journal there, and the tail is cut off
- *   before anything new is appended; nothing of that batch was acknowledged;
+ * - a torn append (kill -9 or power cut during the pwrite) leaves a prefix of
+ *   the batch: complete records, then an incomplete last one, or zeros where
+ *   the file grew but the data did not reach the disk. The loader cuts such a
+ *   tail off before anything new is appended; nothing of it was acknowledged;
  * - compaction writes every journaled lease to leases.journal.tmp, fsyncs it,
  *   renames it over leases.journal and fsyncs the directory; rename is atomic,
  *   so a crash leaves the old complete journal or the new complete one, and a
  *   leftover .tmp is deleted on open;
  * - the journal is created the same way, so it always starts with a header.
+ *
+ * Damage (a flipped bit, a bad sector) is not a torn tail: acknowledged
+ * leases sit after it. The framing has no sync marker, so the loader skips a
+ * record that is complete but fails its CRC by scanning forward byte by byte
+ * for the next offset where a PUT, DEL or LOSS record of plausible length
+ * passes its CRC, and goes on from there. Candidates are at most
+ * RESYNC_MAX_PAYLOAD bytes long, so the scan is linear in the file size.
+ * (Key bytes come from clients; a damaged record could hide bytes that
+ * frame as a record. Such a find is one record's worth of harm, and after
+ * any loss the DHCP server probes addresses before offering them.)
+ * After damage the file is copied to leases.journal.damaged-<time> first,
+ * then rewritten by a compaction that carries a LOSS record.
+ * A header that is short or fails its CRC is refused (PXB_ERR_PROTO) and the
+ * file left alone. Renamed to leases.journal.damaged, such a file is
+ * salvaged at the next open: its records are read as after damage, a new
+ * journal is written, and it is renamed leases.journal.damaged-<time>.
  * Offers are never written: after a restart a client with an offer simply
  * asks again.
  */
@@ -49,6 +67,8 @@
 #define REC_OVERHEAD 7 /* len, type, crc */
 #define REC_PUT 1
 #define REC_DEL 2
+#define REC_LOSS 3
+#define RESYNC_MAX_PAYLOAD 512 /* longest record a resync accepts (PUT with later fields) */
 #define PUT_FIXED 16   /* addr, state, expires, key type, key len, hostname len */
 #define REC_MAX (REC_OVERHEAD + PUT_FIXED + PXB_LEASE_KEY_MAX + PXB_LEASE_HOSTNAME_MAX)
 
@@ -221,34 +241,116 @@ static int apply_del(struct pxb_lease_store *st, struct pxb_rbuf *r)
 	return 1;
 }
 
-/*
- * Replays the records in data[off..size); returns the offset just past the
- * last valid record (the end of the journal) or a negative error.
- */
-static int64_t replay(struct pxb_lease_store *st, const uint8_t *data, size_t size, size_t off,
-		      struct pxb_lease_load_stats *stats)
+/* Replays one LOSS payload: the latest loss is kept. */
+static int apply_loss(struct pxb_lease_store *st, struct pxb_rbuf *r)
 {
-	struct pxb_rbuf r, payload;
-	const uint8_t *rec, *p;
+	uint64_t t;
+
+	if (rbuf_be64(r, &t) < 0)
+		return 0;
+	if ((int64_t)t > st->loss_time)
+		st->loss_time = (int64_t)t;
+	return 1;
+}
+
+/* The whole size of the record at data[off] if it is complete and passes its CRC, else 0. */
+static size_t rec_at(const uint8_t *data, size_t size, size_t off)
+{
+	struct pxb_rbuf r;
+	const uint8_t *p;
 	uint16_t len;
 	uint8_t type;
 	uint32_t crc;
-	int ret;
 
 	pxb_rbuf_init(&r, data + off, size - off);
-	while (pxb_rbuf_left(&r) > 0) {
-		rec = r.p;
-		if (pxb_rbuf_be16(&r, &len) < 0 || pxb_rbuf_u8(&r, &type) < 0 ||
-		    pxb_rbuf_view(&r, &p, len) < 0 || pxb_rbuf_be32(&r, &crc) < 0 ||
-		    pxb__crc32(0, rec, (size_t)len + 3) != crc)
-			break; /* torn or corrupt: the journal ends here */
-		pxb_rbuf_init(&payload, p, len);
-		switch (type) {
+	if (pxb_rbuf_be16(&r, &len) < 0 || pxb_rbuf_u8(&r, &type) < 0 ||
+	    pxb_rbuf_view(&r, &p, len) < 0 || pxb_rbuf_be32(&r, &crc) < 0 ||
+	    pxb__crc32(0, data + off, (size_t)len + 3) != crc)
+		return 0;
+	return (size_t)len + REC_OVERHEAD;
+}
+
+/* May a record of this type and payload length be where replay resumes after damage? */
+static int resync_plausible(uint8_t type, unsigned len)
+{
+	switch (type) {
+	case REC_PUT:
+		return len >= PUT_FIXED && len <= RESYNC_MAX_PAYLOAD;
+	case REC_DEL:
+		return len == 4;
+	case REC_LOSS:
+		return len == 8;
+	}
+	return 0;
+}
+
+/*
+ * The first offset >= off where a plausible record passes its CRC, or size.
+ * At most RESYNC_MAX_PAYLOAD + 3 bytes are checksummed per offset.
+ */
+static size_t resync(const uint8_t *data, size_t size, size_t off)
+{
+	for (; off + REC_OVERHEAD <= size; off++) {
+		unsigned len = (unsigned)data[off] << 8 | data[off + 1];
+
+		if (resync_plausible(data[off + 2], len) && rec_at(data, size, off))
+			return off;
+	}
+	return size;
+}
+
+/*
+ * Is data[off..size), in which no valid record starts, what a torn append
+ * leaves: a record that runs past the end of the file, or zeros?
+ */
+static int torn_tail(const uint8_t *data, size_t size, size_t off)
+{
+	size_t i;
+
+	if (size - off < REC_OVERHEAD ||
+	    off + REC_OVERHEAD + ((size_t)data[off] << 8 | data[off + 1]) > size)
+		return 1;
+	for (i = off; i < size && data[i] == 0; i++)
+		;
+	return i == size;
+}
+
+/*
+ * Replays the records in data[off..size), skipping damaged stretches (see
+ * the top); sets *damaged when one was skipped. Returns the offset just past
+ * the last valid record (the end of the journal) or a negative error.
+ */
+static int64_t replay(struct pxb_lease_store *st, const uint8_t *data, size_t size, size_t off,
+		      struct pxb_lease_load_stats *stats, int *damaged)
+{
+	struct pxb_rbuf payload;
+	size_t n, next, end = off;
+	int ret;
+
+	while (off < size) {
+		n = rec_at(data, size, off);
+		if (n == 0) {
+			next = resync(data, size, off + 1);
+			if (next == size && torn_tail(data, size, off)) {
+				stats->torn_bytes = size - off;
+				break;
+			}
+			stats->damaged_bytes += next - off;
+			stats->damaged_regions++;
+			*damaged = 1;
+			off = next;
+			continue;
+		}
+		pxb_rbuf_init(&payload, data + off + 3, n - REC_OVERHEAD);
+		switch (data[off + 2]) {
 		case REC_PUT:
 			ret = apply_put(st, &payload);
 			break;
 		case REC_DEL:
 			ret = apply_del(st, &payload);
+			break;
+		case REC_LOSS:
+			ret = apply_loss(st, &payload);
 			break;
 		default:
 			ret = 0;
@@ -259,9 +361,10 @@ static int64_t replay(struct pxb_lease_store *st, const uint8_t *data, size_t si
 			stats->skipped++;
 		else
 			stats->records++;
-		off += (size_t)len + REC_OVERHEAD;
+		off += n;
+		end = off;
 	}
-	return (int64_t)off;
+	return (int64_t)end;
 }
 
 static int fsync_dir(const struct pxb_lease_store *st)
@@ -378,12 +481,141 @@ static void drop_expired(struct pxb_lease_store *st, int64_t now,
 	}
 }
 
+/* <dir>/name, malloc'ed (NULL: out of memory). */
+static char *dir_file(const struct pxb_lease_store *st, const char *name)
+{
+	size_t n = strlen(st->dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", st->dir, name);
+	return p;
+}
+
+/*
+ * Keeps a damaged journal as leases.journal.damaged-<now> (".N" added when
+ * that name is taken): renames the file "from" when given, else writes data
+ * there. The name goes to stats->kept_aside.
+ */
+static int keep_aside(struct pxb_lease_store *st, const uint8_t *data, size_t size,
+		      const char *from, int64_t now, struct pxb_lease_load_stats *stats)
+{
+	char name[sizeof(stats->kept_aside)], *path = NULL;
+	int fd = -1, err = PXB_ERR_IO;
+	struct stat sb;
+
+	for (unsigned i = 0; i < 100; i++) {
+		if (i)
+			snprintf(name, sizeof(name), "leases.journal.damaged-%lld.%u", (long long)now,
+				 i);
+		else
+			snprintf(name, sizeof(name), "leases.journal.damaged-%lld", (long long)now);
+		free(path);
+		path = dir_file(st, name);
+		if (!path)
+			return PXB_ERR_NOMEM;
+		if (from) {
+			if (lstat(path, &sb) == 0)
+				continue;
+			if (errno != ENOENT || rename(from, path) < 0)
+				goto out;
+			break;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (!from) {
+		if (fd < 0 || write_all(fd, data, size, 0) < 0 ||
+		    (!st->no_sync && fsync(fd) < 0)) {
+			if (fd >= 0)
+				unlink(path);
+			goto out;
+		}
+	}
+	err = fsync_dir(st);
+	if (err == 0)
+		memcpy(stats->kept_aside, name, sizeof(name));
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return err;
+}
+
+static int compact(struct pxb_lease_store *st);
+
+/*
+ * Loads data[off..size) (a journal whose header is checked, or a salvaged
+ * file). Without damage a torn tail is cut off the file. After damage, or
+ * when salvaging (from: the file to rename), the file is kept aside, a loss
+ * recorded and a new journal written.
+ */
+static int load(struct pxb_lease_store *st, const uint8_t *data, size_t size, size_t off,
+		const char *from, int64_t now, struct pxb_lease_load_stats *stats)
+{
+	int damaged = from != NULL, err;
+	int64_t end = replay(st, data, size, off, stats, &damaged);
+
+	if (end < 0)
+		return (int)end;
+	drop_expired(st, now, stats);
+	if (!damaged) {
+		st->file_size = (uint64_t)end;
+		if ((size_t)end < size &&
+		    (ftruncate(st->fd, (off_t)end) < 0 || (!st->no_sync && fsync(st->fd) < 0)))
+			return PXB_ERR_IO;
+		return 0;
+	}
+	/* a copy first, before anything is rewritten */
+	if (!from && (err = keep_aside(st, data, size, NULL, now, stats)) < 0)
+		return err;
+	if (now > st->loss_time)
+		st->loss_time = now;
+	stats->loss = 1;
+	err = compact(st);
+	if (err == 0 && from)
+		err = keep_aside(st, data, size, from, now, stats);
+	return err;
+}
+
+/* No journal: salvage leases.journal.damaged if there is one, else start afresh. */
+static int create_or_salvage(struct pxb_lease_store *st, int64_t now,
+			     struct pxb_lease_load_stats *stats)
+{
+	uint8_t hdr[HEADER_LEN], *data = NULL;
+	char *from = dir_file(st, "leases.journal.damaged");
+	size_t size = 0;
+	int fd, err;
+
+	if (!from)
+		return PXB_ERR_NOMEM;
+	fd = open(from, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(from);
+		if (errno != ENOENT)
+			return PXB_ERR_IO;
+		header_encode(hdr);
+		return replace_journal(st, hdr, sizeof(hdr));
+	}
+	err = read_file(fd, &data, &size);
+	close(fd);
+	if (err == 0) {
+		/* whatever its first bytes say, they are where a header was */
+		stats->damaged_bytes += size < HEADER_LEN ? size : HEADER_LEN;
+		stats->damaged_regions++;
+		err = load(st, data, size, size < HEADER_LEN ? size : HEADER_LEN, from, now, stats);
+	}
+	free(data);
+	free(from);
+	return err;
+}
+
 int pxb__lease_journal_open(struct pxb_lease_store *st, int64_t now,
 			    struct pxb_lease_load_stats *stats)
 {
 	uint8_t hdr[HEADER_LEN], *data = NULL;
 	size_t size = 0;
-	int64_t end;
 	int err;
 
 	/* one store per directory: a second writer would interleave appends */
@@ -398,34 +630,28 @@ int pxb__lease_journal_open(struct pxb_lease_store *st, int64_t now,
 	st->fd = open(st->path, O_RDWR | O_CLOEXEC);
 	if (st->fd < 0 && errno != ENOENT)
 		return errno == EACCES || errno == EPERM ? PXB_ERR_ACCESS : PXB_ERR_IO;
-	if (st->fd >= 0) {
-		err = read_file(st->fd, &data, &size);
-		if (err < 0)
-			return err;
-	}
+	if (st->fd < 0)
+		return create_or_salvage(st, now, stats);
+	err = read_file(st->fd, &data, &size);
+	if (err < 0)
+		return err;
 	if (size == 0) {
-		/* new (or emptied by hand): write a fresh journal */
+		/* emptied by hand: write a fresh journal */
 		free(data);
 		header_encode(hdr);
 		return replace_journal(st, hdr, sizeof(hdr));
 	}
 	header_encode(hdr);
-	if (size < HEADER_LEN || memcmp(data, hdr, HEADER_LEN) != 0) {
-		free(data);
-		return PXB_ERR_PROTO; /* not ours, or another version: leave it alone */
-	}
-	end = replay(st, data, size, HEADER_LEN, stats);
+	if (size >= HEADER_LEN && memcmp(data, hdr, 8) == 0 && memcmp(data + 8, hdr + 8, 4) != 0 &&
+	    pxb__crc32(0, data, 12) == ((uint32_t)data[12] << 24 | (uint32_t)data[13] << 16 |
+					(uint32_t)data[14] << 8 | data[15]))
+		err = PXB_ERR_UNSUPP; /* another version: leave it alone */
+	else if (size < HEADER_LEN || memcmp(data, hdr, HEADER_LEN) != 0)
+		err = PXB_ERR_PROTO; /* damaged header, or not ours: leave it alone */
+	else
+		err = load(st, data, size, HEADER_LEN, NULL, now, stats);
 	free(data);
-	if (end < 0)
-		return (int)end;
-	st->file_size = (uint64_t)end;
-	if ((size_t)end < size) {
-		stats->torn_bytes = size - (size_t)end;
-		if (ftruncate(st->fd, (off_t)end) < 0 || (!st->no_sync && fsync(st->fd) < 0))
-			return PXB_ERR_IO;
-	}
-	drop_expired(st, now, stats);
-	return 0;
+	return err;
 }
 
 /* Writes every journaled lease as a new journal (compaction). */
@@ -440,6 +666,17 @@ static int compact(struct pxb_lease_store *st)
 		return PXB_ERR_NOMEM;
 	header_encode(snap.p);
 	snap.len = HEADER_LEN;
+	if (st->loss_time) {
+		/* the loss stays known across restarts: addresses are probed until it is old */
+		if (buf_reserve(&snap, REC_OVERHEAD + 8) < 0) {
+			free(snap.p);
+			return PXB_ERR_NOMEM;
+		}
+		snap.p[snap.len + 2] = REC_LOSS;
+		snap.len = (size_t)(rec_finish(snap.p + snap.len,
+					       put_be64(snap.p + snap.len + 3,
+							(uint64_t)st->loss_time)) - snap.p);
+	}
 	for (i = 0; i < st->nbuckets; i++) {
 		for (r = st->by_addr[i]; r; r = r->next_addr) {
 			if (r->pub.state == PXB_LEASE_OFFERED)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <pxeboot/dhcp_server.h>
+#include "dhcp_probe.h"
 #include "internal.h"
 
 struct pxb_dhcp_server {
@@ -28,6 +29,13 @@ struct pxb_dhcp_server {
 	pxb_dhcp_gate_fn gate;       /* may a chosen boot be offered? (policy) */
 	void *gate_arg;
 	char why[128];               /* tx->why when the gate said no */
+	struct pxb__probes *probes;  /* addresses being probed (dhcp_probe.c), NULL: none yet */
+	const uint8_t *in_buf;       /* the datagram being handled, kept if it waits for a probe */
+	size_t in_len;
+	const struct pxb_dhcp_rx *in_rx;
+	unsigned attempts, rerun_attempts; /* probes made for the DISCOVER being handled */
+	uint32_t max_lease;          /* longest lease time of the subnets */
+	uint8_t rerun[PXB__PROBE_REQ_MAX]; /* the request handled again after its probe */
 };
 
 const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
@@ -40,6 +48,7 @@ const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
 	case PXB_DHCP_V_NAK: return "nak";
 	case PXB_DHCP_V_RELEASED: return "released";
 	case PXB_DHCP_V_DECLINED: return "declined";
+	case PXB_DHCP_V_PROBE: return "probe";
 	}
 	return "?";
 }
@@ -57,6 +66,7 @@ void pxb_dhcp_server_free(struct pxb_dhcp_server *s)
 	free(s->subnets);
 	free(s->pools);
 	free(s->reserved);
+	free(s->probes);
 	free(s);
 }
 
@@ -123,6 +133,8 @@ int pxb_dhcp_server_new(const struct pxb_dhcp_server_config *cfg,
 		s->pools[i] = -1;
 		if (!sn->lease_time)
 			sn->lease_time = 3600;
+		if (sn->lease_time > s->max_lease)
+			s->max_lease = sn->lease_time;
 		if (cfg->proxy || !sn->pool_start.s_addr)
 			continue;
 		if (!in_subnet(sn->pool_start, sn) || !in_subnet(sn->pool_end, sn) ||
@@ -411,6 +423,93 @@ static int choose_addr(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_
 	return 0;
 }
 
+/*
+ * RFC 2131 4.4.1: the server SHOULD probe an address before allocating it.
+ * Done after a loss of leases (an address may be held by a lease we no
+ * longer know) or always, as configured; never for the client's own live
+ * lease (or the offer made to it once its probe was silent).
+ */
+static int needs_probe(const struct pxb_dhcp_server *s, const struct pxb_lease_key *key,
+		       uint32_t addr, int64_t now)
+{
+	const struct pxb_lease *l;
+	int64_t loss;
+
+	if (s->cfg.probe == PXB_DHCP_PROBE_NEVER)
+		return 0;
+	loss = pxb_lease_loss_time(s->leases);
+	if (s->cfg.probe != PXB_DHCP_PROBE_ALWAYS && (!loss || now >= loss + s->max_lease))
+		return 0;
+	l = pxb_lease_by_addr(s->leases, addr);
+	return !(l && pxb_lease_is_live(l, now) &&
+		 (l->state == PXB_LEASE_BOUND || l->state == PXB_LEASE_OFFERED) &&
+		 pxb_lease_by_key(s->leases, key) == l);
+}
+
+/* Holds a DISCOVER whose address must be probed first: 1 (tx says what) or 0 (offer it). */
+static int probe_first(struct pxb_dhcp_server *s, const struct pxb_lease_key *key,
+		       struct in_addr a, int64_t now, struct pxb_dhcp_tx *tx)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	if (pxb__probe_find(s->probes, h, now, 0) >= 0) {
+		ignore(tx, PXB_DHCP_V_IGNORE, "address being probed");
+		return 1;
+	}
+	if (!needs_probe(s, key, h, now))
+		return 0;
+	if (s->attempts >= PXB__PROBE_ATTEMPTS) {
+		ignore(tx, PXB_DHCP_V_IGNORE, "addresses probed answered: none offered");
+		return 1;
+	}
+	if (!s->probes && !(s->probes = calloc(1, sizeof(*s->probes)))) {
+		ignore(tx, PXB_DHCP_V_IGNORE, "out of memory for a probe");
+		return 1;
+	}
+	if (pxb__probe_add(s->probes, h, s->in_buf, s->in_len, s->in_rx, s->attempts, now) < 0) {
+		ignore(tx, PXB_DHCP_V_IGNORE, "too many probes in progress");
+		return 1;
+	}
+	/* the address is held for the client while it is probed */
+	pxb_lease_offer(s->leases, key, h, now + PXB__PROBE_HOLD, now);
+	ignore(tx, PXB_DHCP_V_PROBE, "probe before offering (RFC 2131 4.4.1)");
+	tx->probe_addr = a;
+	tx->yiaddr = a;
+	return 1;
+}
+
+int pxb_dhcp_server_probe_done(struct pxb_dhcp_server *s, struct in_addr addr, int answered,
+			       int64_t now, struct pxb_dhcp_tx *tx)
+{
+	struct pxb__probe *e;
+	struct pxb_dhcp_rx rx;
+	char ifname[sizeof(e->ifname)];
+	size_t len;
+	int i;
+
+	if (!s || !tx)
+		return PXB_ERR_INVAL;
+	i = pxb__probe_find(s->probes, ntohl(addr.s_addr), now, 1);
+	if (i < 0) {
+		memset(tx, 0, sizeof(*tx));
+		return ignore(tx, PXB_DHCP_V_IGNORE, "no probe of that address");
+	}
+	e = &s->probes->e[i];
+	len = e->len;
+	memcpy(s->rerun, e->req, len);
+	rx = e->rx;
+	memcpy(ifname, e->ifname, sizeof(ifname));
+	if (rx.ifname)
+		rx.ifname = ifname;
+	s->rerun_attempts = e->attempts + 1;
+	e->addr = 0;
+	/* in use by someone we do not know of: quarantined as if declined (RFC 2131 4.3.3) */
+	if (answered)
+		pxb_lease_stage_decline(s->leases, ntohl(addr.s_addr),
+					now + s->cfg.decline_quarantine, NULL);
+	return pxb_dhcp_server_input(s, s->rerun, len, &rx, now, tx);
+}
+
 static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 			   const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
 {
@@ -429,6 +528,8 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 		a = tx->boot.fixed_addr;
 	} else if (choose_addr(s, sn, m, &key, now, &a) < 0) {
 		return ignore(tx, PXB_DHCP_V_IGNORE, "no free address in the pool");
+	} else if (probe_first(s, &key, a, now, tx)) {
+		return 0;
 	}
 	if (pxb_lease_offer(s->leases, &key, ntohl(a.s_addr), now + s->cfg.offer_hold, now) < 0)
 		return ignore(tx, PXB_DHCP_V_IGNORE, "address could not be offered");
@@ -458,6 +559,8 @@ static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	uint64_t seq = 0;
 	const char *no;
 
+	if (pxb__probe_find(s->probes, ntohl(a.s_addr), now, 0) >= 0)
+		return ignore(tx, PXB_DHCP_V_IGNORE, "address being probed");
 	hostname_of(m, host, sizeof(host));
 	if (pxb_lease_stage_bind(s->leases, key, ntohl(a.s_addr), now + secs, host, now, &seq) < 0)
 		return nak(tx, m, sid, "address not available");
@@ -716,6 +819,12 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 	memset(&tx->client, 0, sizeof(tx->client));
 	tx->client.arch = PXB_ARCH_UNKNOWN;
 	memset(&tx->boot, 0, sizeof(tx->boot));
+	tx->probe_addr.s_addr = 0;
+	s->in_buf = buf;
+	s->in_len = len;
+	s->in_rx = rx;
+	s->attempts = s->rerun_attempts;
+	s->rerun_attempts = 0;
 	m = &s->msg;
 	if (pxb_dhcp_parse(m, buf, len, 0) < 0)
 		return ignore(tx, PXB_DHCP_V_DROP, pxb_dhcp_reason_str(m->reason));

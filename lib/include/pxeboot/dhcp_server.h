@@ -55,6 +55,19 @@ struct pxb_dhcp_server_config {
 	uint32_t offer_hold;         /* seconds an offered address is kept [60] */
 	uint32_t decline_quarantine; /* seconds a declined address is not used [600] */
 	uint16_t http_port;          /* for UEFI HTTP boot URLs [80] */
+	int probe;                   /* enum pxb_dhcp_probe [PXB_DHCP_PROBE_AFTER_LOSS] */
+};
+
+/*
+ * When an address is probed before it is offered (RFC 2131 sec 4.4.1): never
+ * when it is the client's own live lease or a host entry's fixed address;
+ * otherwise after a loss of leases (pxb_lease_loss_time(), until the longest
+ * lease time of the subnets has passed since), always, or never.
+ */
+enum pxb_dhcp_probe {
+	PXB_DHCP_PROBE_AFTER_LOSS = 0,
+	PXB_DHCP_PROBE_ALWAYS = 1,
+	PXB_DHCP_PROBE_NEVER = 2,
 };
 
 /* How a datagram reached us. */
@@ -74,6 +87,7 @@ enum pxb_dhcp_verdict {
 	PXB_DHCP_V_NAK,
 	PXB_DHCP_V_RELEASED,     /* a lease was released (nothing to send) */
 	PXB_DHCP_V_DECLINED,     /* an address was quarantined (nothing to send) */
+	PXB_DHCP_V_PROBE,        /* probe tx->probe_addr, then pxb_dhcp_server_probe_done() */
 };
 
 #define PXB_DHCP_TX_MAX 1472 /* an Ethernet frame less IP and UDP headers */
@@ -91,6 +105,7 @@ struct pxb_dhcp_tx {
 	struct in_addr yiaddr;       /* address offered or acknowledged */
 	struct pxb_client client;    /* what we learned of the client, tags included */
 	struct pxb_boot_choice boot; /* what the rules decided */
+	struct in_addr probe_addr;   /* PXB_DHCP_V_PROBE: the address to probe */
 };
 
 struct pxb_dhcp_server;
@@ -131,6 +146,20 @@ PXB_API void pxb_dhcp_server_set_gate(struct pxb_dhcp_server *s, pxb_dhcp_gate_f
 PXB_API int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t len,
 				  const struct pxb_dhcp_rx *rx, int64_t now,
 				  struct pxb_dhcp_tx *tx);
+
+/*
+ * Reports the outcome of the probe a PXB_DHCP_V_PROBE asked for: answered 1
+ * when something answered at addr (an ICMP echo reply, an ARP reply), 0 when
+ * nothing did within the caller's timeout. An address that answered is
+ * quarantined like a declined one (cfg decline_quarantine) and, as for a
+ * silent one, the DISCOVER that caused the probe is handled again: *tx is
+ * then an OFFER, another PROBE (of another address; a few at most), or
+ * nothing. A report for an address not being probed gives
+ * PXB_DHCP_V_IGNORE.
+ * Returns 0 (see tx->verdict) or PXB_ERR_INVAL for NULL arguments.
+ */
+PXB_API int pxb_dhcp_server_probe_done(struct pxb_dhcp_server *s, struct in_addr addr,
+				       int answered, int64_t now, struct pxb_dhcp_tx *tx);
 
 /*
  * Everything DHCP needs, built from the dhcp section of a configuration

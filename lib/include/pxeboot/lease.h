@@ -22,8 +22,10 @@
  * (pxb_lease_open) every acknowledged lease is back.
  *
  * Files in the state directory: leases.journal (the journal) and, briefly
- * during compaction, leases.journal.tmp. The format is described in
- * lib/dhcp_lease_journal.c.
+ * during compaction, leases.journal.tmp; leases.journal.damaged-<time> are
+ * damaged journals kept aside, and a file an administrator renames to
+ * leases.journal.damaged is salvaged when there is no leases.journal. The
+ * format is described in lib/dhcp_lease_journal.c.
  *
  * Addresses are IPv4 addresses as uint32_t in host byte order
  * (ntohl(in_addr.s_addr)).
@@ -98,20 +100,32 @@ struct pxb_lease_load_stats {
 	uint64_t dropped_expired; /* leases dropped because they had expired */
 	uint64_t torn_bytes;      /* bytes after the last valid record, cut off */
 	uint64_t leases;          /* leases in the table after loading */
+	/* Damage (see pxb_lease_open()): */
+	uint64_t damaged_bytes;   /* bytes skipped because they held no valid record */
+	uint64_t damaged_regions; /* damaged stretches skipped (each a record or more lost) */
+	int loss;                 /* 1: leases were lost; a LOSS was recorded (pxb_lease_loss_time()) */
+	char kept_aside[64];      /* name in state_dir of the damaged file kept, "" if none */
 };
 
 /*
  * Opens the store: loads <state_dir>/leases.journal (creating it when absent),
- * replays its records in order, stops at the first torn or corrupt record and
- * truncates the file there, drops leases expired at "now", and removes a
- * leftover leases.journal.tmp.
+ * replays its records in order, drops leases expired at "now", and removes a
+ * leftover leases.journal.tmp. A torn tail (an incomplete last record, left
+ * by a crash during an append) is cut off. A damaged record (complete but
+ * failing its CRC) is skipped and the records after it replayed; the file is
+ * then first copied to leases.journal.damaged-<now>, then rewritten with
+ * what was restored and a LOSS record (stats->loss, damaged_bytes,
+ * damaged_regions, kept_aside). When there is no journal but a
+ * leases.journal.damaged, its records are salvaged the same way and it is
+ * renamed leases.journal.damaged-<now>.
  *   cfg: settings (copied); now: Unix time; out: the new store;
  *   stats: filled with what loading found (may be NULL).
  * Returns 0; PXB_ERR_INVAL (bad argument), PXB_ERR_NOMEM, PXB_ERR_NOENT (no
  * such directory), PXB_ERR_ACCESS (permission denied), PXB_ERR_BUSY (another
  * process has the directory open), PXB_ERR_IO (a system call failed),
- * PXB_ERR_TOOBIG (the journal does not fit in memory), PXB_ERR_PROTO (the file
- * is not a lease journal, or of another version: it is left untouched).
+ * PXB_ERR_TOOBIG (the journal does not fit in memory), PXB_ERR_PROTO (the
+ * header is damaged or short, or the file is not a lease journal: it is left
+ * untouched), PXB_ERR_UNSUPP (a journal of another version: left untouched).
  */
 PXB_API int pxb_lease_open(const struct pxb_lease_config *cfg, int64_t now,
 			   struct pxb_lease_store **out, struct pxb_lease_load_stats *stats);
@@ -269,6 +283,14 @@ PXB_API size_t pxb_lease_count(const struct pxb_lease_store *st);
  */
 PXB_API int pxb_lease_foreach(const struct pxb_lease_store *st,
 			      int (*fn)(const struct pxb_lease *l, void *arg), void *arg);
+
+/*
+ * Returns the last time (Unix seconds) leases were lost to a damaged
+ * journal, remembered across restarts, or 0 if never. Until every lease
+ * given before it has expired, an address may be held by a client the store
+ * does not know: probe it before giving it (RFC 2131 sec 4.4.1).
+ */
+PXB_API int64_t pxb_lease_loss_time(const struct pxb_lease_store *st);
 
 /* Counters for monitoring. */
 struct pxb_lease_stats {
