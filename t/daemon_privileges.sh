@@ -90,16 +90,14 @@ chown 12345 "$p/other/example.so"
 try() { "$PXEBOOTD" -t -c "$d/empty.conf" -P "$1" -o plugins=example >"$d/out" 2>&1; }
 try "$p/ok"
 check "-t: a trusted plugin loads" $?
-try "$p/gw"
-check "-t: a group-writable directory is refused" "$([ $? -eq 1 ]; echo $?)"
-ok "... and says why" grep -q "directory $p/gw is writable by its group (mode 0775)" "$d/out"
-try "$p/link"
-check "-t: a symbolic link to a plugin is refused" "$([ $? -eq 1 ]; echo $?)"
-ok "... and says why" grep -q "$p/link/example.so is a symbolic link" "$d/out"
-try "$p/dirlink"
-check "-t: a plugin directory that is a link is refused" "$([ $? -eq 1 ]; echo $?)"
-ok "... and says why" grep -q "$p/dirlink is a symbolic link" "$d/out"
-try "$p/other"
-check "-t: a plugin another user owns is refused" "$([ $? -eq 1 ]; echo $?)"
-ok "... and says why" grep -q "file example.so belongs to uid 12345" "$d/out"
+# refused WHAT DIR WHY: -t refuses the plugin in DIR and its error says WHY.
+refused() {
+	try "$2"
+	check "-t: $1 is refused" "$([ $? -eq 1 ]; echo $?)"
+	ok "... and says why" grep -qF "$3" "$d/out"
+}
+refused "a group-writable directory" "$p/gw" "directory $p/gw is writable by its group (mode 0775)"
+refused "a symbolic link to a plugin" "$p/link" "$p/link/example.so is a symbolic link"
+refused "a plugin directory that is a link" "$p/dirlink" "$p/dirlink is a symbolic link"
+refused "a plugin another user owns" "$p/other" "file example.so belongs to uid 12345"
 tap_done
