@@ -9,6 +9,8 @@ pkgs=(
 	# test clients and tools
 	iproute2 curl wget tftp-hpa atftp busybox-static isc-dhcp-client dhcpcd-base
 	python3 xz-utils cpio kmod xorriso valgrind
+	# systemd-analyze rates the unit's sandbox (t/unit_security.sh)
+	systemd
 	# firmware and payload for the end-to-end boots
 	qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common
 	# the peer standing in for a router's DHCP server in proxy tests

@@ -156,6 +156,7 @@ write_conf() {
 	case $s/$mode in
 	pxebootd/server) cat >"$st/pxeboot.conf" <<CONF
 state_dir = "$st";
+allow_root = true;
 log_level = "notice";
 tftp = { enable = false; };
 dhcp = {
@@ -170,6 +171,7 @@ CONF
 	;;
 	pxebootd/proxy) cat >"$st/pxeboot.conf" <<CONF
 state_dir = "$st";
+allow_root = true;
 log_level = "notice";
 tftp = { enable = false; };
 dhcp = {

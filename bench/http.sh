@@ -18,7 +18,8 @@
 # default sendfile backend, max-keep-alive-requests 1000000), pxebootd
 # (plugins = ["http"], http.access_log = false, and http.max_per_client
 # raised from its default of 32: wrk's 64 connections all come from
-# 127.0.0.1, and the peers have no such limit). Their own configuration
+# 127.0.0.1; 1024 connections in all, as nginx's worker_connections and
+# lighttpd's server.max-connections; allow_root, as the bench runs as root). Their own configuration
 # files, pid files and logs are written under the output directory.
 #
 # Usage: bench/http.sh [--quick] [--build DIR] [--out DIR]
@@ -86,8 +87,9 @@ cat "$W/root"/* >/dev/null # in the page cache, charged to us, not to a server
 
 cat >"$W/pxeboot.conf" <<CONF
 plugins = ["http"];
+allow_root = true;
 http = { root = "$W/root"; listen = "127.0.0.1:${PORT[pxebootd]}"; access_log = false;
-         max_per_client = 100000; max_connections = 100000; };
+         max_per_client = 1024; max_connections = 1024; };
 tftp = { enable = false; };
 CONF
 cat >"$W/nginx/nginx.conf" <<CONF

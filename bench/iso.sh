@@ -40,6 +40,7 @@ xorriso -as mkisofs -R -o "$d/iso/img.iso" "$d/tree" >/dev/null 2>&1
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$d/conf" <<CONF
 plugins = ["http", "catalog-iso"];
+allow_root = true;
 tftp = { enable = false; };
 http = { root = "$d/root"; listen = "127.0.0.1:$port"; };
 iso = { dirs = ["$d/iso"]; };

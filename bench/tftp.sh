@@ -99,6 +99,7 @@ chmod 644 "$W/root"/*
 cat "$W/root"/* >/dev/null # in the page cache, charged to us, not to a server
 
 cat >"$W/pxeboot.conf" <<CONF
+allow_root = true;
 tftp = { root = "$W/root"; listen = "${ADDR[pxebootd]}:69"; max_blksize = 65464; max_windowsize = 64; };
 http = { root = "$W/root"; };
 CONF

@@ -51,6 +51,19 @@ void pxbd_log(int level, const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Adapter for pxb_host's log callback. */
 void pxbd_log_cb(void *arg, int level, const char *source, const char *msg);
+/*
+ * Turns the per-source, per-level limit of log lines on (rate lines a
+ * second, bursts of burst; rate 0: no limit). Lines are escaped always.
+ */
+void pxbd_log_limit(unsigned rate, unsigned burst);
+/* Writes the "N lines suppressed" summaries that are due. */
+void pxbd_log_tick(void);
+/*
+ * Copies in to out (outlen bytes, NUL-terminated, cut short when full),
+ * bytes below 0x20, 0x7f, C1 controls and invalid UTF-8 as \xNN. Returns
+ * the length written.
+ */
+size_t pxbd_log_escape(char *out, size_t outlen, const char *in);
 /* Rate limit: returns 1 when a message keyed by key may be logged now (once a minute). */
 int pxbd_log_ratelimit(uint32_t key, pxb_ms_t now);
 
@@ -78,6 +91,24 @@ int pxbd_mount_roots(struct pxbd *d);
 /* Process plumbing. */
 int pxbd_daemonize(void);
 int pxbd_write_pidfile(const char *path);
-int pxbd_drop_privileges(const char *user, const char *group, const char *state_dir);
+/*
+ * Changes to user/group when root (0 when there is nothing to do); then,
+ * unless allow_root, refuses (-1, logged) to go on as root. Capabilities
+ * lent for binding are given up.
+ */
+int pxbd_drop_privileges(const char *user, const char *group, int allow_root);
+/* -1 (logged) when pxebootd would serve as root and allow_root does not say so. */
+int pxbd_check_root(const char *user, int allow_root);
+/*
+ * An existing state_dir must belong to the account pxebootd serves as and
+ * have mode 0700: root fixes both (and says so), anyone else refuses (-1).
+ */
+int pxbd_prepare_state_dir(const char *dir, const char *user, const char *group);
+/* Raises the soft RLIMIT_NOFILE to the hard limit. */
+void pxbd_raise_fd_limit(void);
+/* Open files configuration c needs at most; why gets the sum in words. */
+unsigned long pxbd_fd_need(const pxb_conf *c, char *why, size_t len);
+/* -1 (logged) when c needs more open files than RLIMIT_NOFILE allows; warns when close. */
+int pxbd_check_fd_limit(const pxb_conf *c);
 
 #endif

@@ -566,7 +566,7 @@ static int open_leases(struct dhcp *dh)
 	struct pxb_lease_load_stats st;
 	int rc;
 
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		pxbd_log(PXB_LOG_ERR, "dhcp", "state_dir %s: %s", dir, strerror(errno));
 		return -1;
 	}

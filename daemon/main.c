@@ -69,6 +69,21 @@ static void print_setting(void *arg, const char *prefix, const struct pxb_conf_s
 	       !s->def ? "-" : *s->def ? s->def : "\"\"", s->doc ? s->doc : "");
 }
 
+static void log_limit(const pxb_conf *c)
+{
+	pxbd_log_limit((unsigned)pxb_conf_int(pxb_conf_root(c), "log_rate"),
+		       (unsigned)pxb_conf_int(pxb_conf_root(c), "log_burst"));
+}
+
+/* Every 10 s: the count of log lines the limit held back, if any. */
+static void on_log_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	pxbd_log_tick();
+}
+
 static void reload(struct pxbd *d)
 {
 	struct errlist errs = {0};
@@ -83,9 +98,16 @@ static void reload(struct pxbd *d)
 			 "one stays", errs.n);
 		return;
 	}
+	if (pxbd_check_fd_limit(nc) < 0) {
+		pxbd_log(PXB_LOG_ERR, "pxebootd", "new configuration does not fit the open files "
+			 "limit; the running one stays");
+		pxb_conf_free(nc);
+		return;
+	}
 	old = d->conf;
 	d->conf = nc;
 	pxbd_log_set_level(pxb_conf_string(pxb_conf_root(nc), "log_level"));
+	log_limit(nc);
 	pxbd_mount_roots(d);
 	if (pxb_host_reload_all(d->host, nc, err, sizeof(err)) < 0)
 		pxbd_log(PXB_LOG_ERR, "pxebootd", "%s", err);
@@ -116,7 +138,9 @@ int main(int argc, char **argv)
 	const char *pidfile = NULL;
 	int check_only = 0, print_schema = 0, opt, rc = 1;
 	unsigned started = 0;
-	struct event *sigs[3] = {NULL, NULL, NULL};
+	struct event *sigs[3] = {NULL, NULL, NULL}, *tick = NULL;
+	struct timeval ten = {10, 0};
+	const pxb_conf_node *root;
 	static const int signums[3] = {SIGHUP, SIGTERM, SIGINT};
 	char err[1024];
 
@@ -148,6 +172,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pxbd_log_init(d.foreground || check_only, d.debug);
+	pxbd_raise_fd_limit();
 
 	d.vfs = pxb_vfs_new();
 	d.host = d.vfs ? pxb_host_new(d.vfs, pxbd_log_cb, NULL) : NULL;
@@ -161,6 +186,11 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (d.conf && pxbd_check_fd_limit(d.conf) < 0) {
+		errs.n++;
+		pxb_conf_free(d.conf);
+		d.conf = NULL;
+	}
 	if (check_only) {
 		if (d.conf)
 			printf("%s: configuration is valid\n",
@@ -173,7 +203,12 @@ int main(int argc, char **argv)
 	}
 	if (!d.conf)
 		goto out;
-	pxbd_log_set_level(pxb_conf_string(pxb_conf_root(d.conf), "log_level"));
+	root = pxb_conf_root(d.conf);
+	pxbd_log_set_level(pxb_conf_string(root, "log_level"));
+	if (pxbd_check_root(pxb_conf_string(root, "user"), pxb_conf_bool(root, "allow_root")) < 0 ||
+	    pxbd_prepare_state_dir(pxb_conf_string(root, "state_dir"), pxb_conf_string(root, "user"),
+				   pxb_conf_string(root, "group")) < 0)
+		goto out;
 
 	if (!d.foreground && pxbd_daemonize() < 0) {
 		fprintf(stderr, "pxebootd: cannot become a daemon: %s\n", strerror(errno));
@@ -200,15 +235,23 @@ int main(int argc, char **argv)
 			 strerror(errno));
 		goto out;
 	}
-	if (pxbd_drop_privileges(pxb_conf_string(pxb_conf_root(d.conf), "user"),
-				 pxb_conf_string(pxb_conf_root(d.conf), "group"),
-				 pxb_conf_string(pxb_conf_root(d.conf), "state_dir")) < 0)
+	/* Once more: a service may just have made state_dir. */
+	if (pxbd_prepare_state_dir(pxb_conf_string(root, "state_dir"), pxb_conf_string(root, "user"),
+				   pxb_conf_string(root, "group")) < 0)
+		goto out;
+	if (pxbd_drop_privileges(pxb_conf_string(root, "user"), pxb_conf_string(root, "group"),
+				 pxb_conf_bool(root, "allow_root")) < 0)
 		goto out;
 	for (int i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(d.base, signums[i], on_signal, &d);
 		if (!sigs[i] || evsignal_add(sigs[i], NULL) < 0)
 			goto out;
 	}
+	tick = event_new(d.base, -1, EV_PERSIST, on_log_tick, NULL);
+	if (!tick || event_add(tick, &ten) < 0)
+		goto out;
+	/* From here on, what a peer can make pxebootd log is limited. */
+	log_limit(d.conf);
 	pxbd_log(PXB_LOG_NOTICE, "pxebootd", "pxebootd %s started (%s, %u plugin(s))",
 		 PACKAGE_VERSION, d.conf_path ? d.conf_path : "built-in configuration",
 		 pxb_host_plugin_count(d.host));
@@ -221,6 +264,9 @@ out:
 	for (int i = 0; i < 3; i++)
 		if (sigs[i])
 			event_free(sigs[i]);
+	if (tick)
+		event_free(tick);
+	pxbd_log_tick();
 	pxb_host_free(d.host);
 	pxb_vfs_free(d.vfs);
 	pxb_conf_free(d.conf);

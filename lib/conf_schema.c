@@ -4,7 +4,7 @@
  * describe their own sections (struct pxb_plugin.settings).
  *
  * Fixed names (scripts and packaging rely on them): plugin_dir, state_dir,
- * user, group, tftp.root, tftp.listen, http.root, http.listen, dhcp.mode,
+ * user, group, allow_root, tftp.root, tftp.listen, http.root, http.listen, dhcp.mode,
  * dhcp.interfaces.
  */
 #include "config.h"
@@ -31,8 +31,15 @@ static const struct pxb_conf_setting general[] = {
 	 "user to run as after binding sockets (empty: stay)"},
 	{"group", PXB_CT_STRING, "", 0, 0, NULL, NULL,
 	 "group to run as after binding sockets (empty: the user's group)"},
+	{"allow_root", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "serve as root when no user is set (otherwise pxebootd refuses to)"},
 	{"log_level", PXB_CT_STRING, "info", 0, 0, "err|warning|notice|info|debug", NULL,
 	 "least important level logged"},
+	{"log_rate", PXB_CT_INT, "20", 0, 1000000, NULL, NULL,
+	 "log lines a second each source may write at one level once serving (the rest are "
+	 "counted and summarized); 0: no limit"},
+	{"log_burst", PXB_CT_INT, "200", 1, 1000000, NULL, NULL,
+	 "log lines each source may write at one level in a burst before log_rate applies"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 

@@ -1,5 +1,6 @@
 /*
- * plugin_host.c - loading plugins (dlopen, ABI check), their lifecycle and
+ * plugin_host.c - loading plugins (ownership and mode checks, dlopen, ABI
+ * check), their lifecycle and
  * the registries through which they offer services; the recent-client table
  * shared between DHCP and the file protocols; the event store and the
  * lease store the HTTP API reads.
@@ -7,10 +8,14 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <pxeboot/events.h>
 #include <pxeboot/plugin.h>
@@ -21,6 +26,7 @@
 struct loaded {
 	struct pxb_host *handle; /* what the plugin is given: names it in logs */
 	void *dl;
+	int fd; /* the file dlopen read: open so that /proc/self/fd/N names only it */
 	const struct pxb_plugin *desc;
 	char *path;
 	void *state;
@@ -125,6 +131,7 @@ void pxb_host_free(pxb_host *h)
 	for (unsigned i = 0; i < h->nplugins; i++) {
 		if (h->plugins[i].dl)
 			dlclose(h->plugins[i].dl);
+		close(h->plugins[i].fd);
 		free(h->plugins[i].path);
 		free(h->plugins[i].handle);
 	}
@@ -201,13 +208,159 @@ void pxb_host_log(pxb_host *h, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Whether st (of what the path names up to component comp) may hold
+ * plugins: owned by root or by us, and writable by nobody else. A sticky
+ * directory (/tmp) is allowed on the way, not as the plugin directory: no
+ * one but its owner or root can rename or remove what is in it.
+ */
+static int trusted(const struct stat *st, int last_dir, const char *what, const char *shown,
+		   char *why, size_t len)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(why, len, "%s %s belongs to uid %u (only root's or uid %u's are trusted)",
+			 what, shown, (unsigned)st->st_uid, (unsigned)geteuid());
+		return 0;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) &&
+	    (!S_ISDIR(st->st_mode) || last_dir || !(st->st_mode & S_ISVTX))) {
+		snprintf(why, len, "%s %s is writable by %s (mode %04o)", what, shown,
+			 st->st_mode & S_IWOTH ? "everyone" : "its group",
+			 (unsigned)(st->st_mode & 07777));
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Opens directory dir, every component checked from / down: none may be a
+ * symbolic link (each is opened with O_NOFOLLOW), and each must be
+ * trusted(). "." and ".." are resolved in the text first, which is exact
+ * when no component is a link. Returns the directory's descriptor, or -1
+ * with why filled in.
+ */
+static int open_trusted_dir(const char *dir, char *why, size_t len)
+{
+	char abs[4096], norm[4096], *save = NULL, *c;
+	size_t n = 0;
+	struct stat st;
+	int fd, nfd;
+
+	if (dir[0] != '/' && !getcwd(norm, sizeof(norm))) {
+		snprintf(why, len, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((size_t)snprintf(abs, sizeof(abs), "%s/%s", dir[0] == '/' ? "" : norm, dir) >=
+	    sizeof(abs)) {
+		snprintf(why, len, "%s: path too long", dir);
+		return -1;
+	}
+	norm[0] = '\0';
+	for (c = strtok_r(abs, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			while (n > 0 && norm[--n] != '/')
+				;
+			norm[n] = '\0';
+			continue;
+		}
+		n += (size_t)snprintf(norm + n, sizeof(norm) - n, "/%s", c);
+		if (n >= sizeof(norm)) {
+			snprintf(why, len, "%s: path too long", dir);
+			return -1;
+		}
+	}
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(why, len, "/: %s", strerror(errno));
+		goto fail;
+	}
+	if (!trusted(&st, n == 0, "directory", "/", why, len))
+		goto fail;
+	for (char *p = norm; *p;) {
+		char *slash = strchr(p + 1, '/'), shown[4096];
+
+		if (slash)
+			*slash = '\0';
+		snprintf(shown, sizeof(shown), "%.*s", (int)(p - norm) + (int)strlen(p), norm);
+		nfd = openat(fd, p + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			if (fstatat(fd, p + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				snprintf(why, len, "%s is a symbolic link (name the real directory)",
+					 shown);
+			else
+				snprintf(why, len, "%s: %s", shown, strerror(errno));
+			goto fail;
+		}
+		close(fd);
+		fd = nfd;
+		if (fstat(fd, &st) < 0 || !trusted(&st, !slash, "directory", shown, why, len))
+			goto fail;
+		if (!slash)
+			break;
+		*slash = '/';
+		p = slash;
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * Opens plugin file NAME.so in dir for dlopen: a regular file, not a link,
+ * trusted(), in a trusted directory chain. Returns its descriptor, or a
+ * negative PXB_ERR_* with why filled in.
+ *
+ * The race closed: checking a path and then handing the same path to
+ * dlopen lets whoever can change a directory on the way swap the file in
+ * between. Here each component is opened without following links and
+ * checked on its descriptor, and dlopen is given /proc/self/fd/N, the very
+ * file checked. Where /proc is missing the path is loaded; the checks still
+ * leave no one but root (or us) able to change what it names.
+ */
+static int open_trusted_plugin(const char *dir, const char *file, char *why, size_t len)
+{
+	struct stat st;
+	int dfd = open_trusted_dir(dir, why, len), fd;
+
+	if (dfd < 0)
+		return errno == ENOENT ? PXB_ERR_NOENT : PXB_ERR_ACCESS;
+	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			snprintf(why, len, "%s/%s is a symbolic link (install the file itself)", dir,
+				 file);
+		else
+			snprintf(why, len, "%s", strerror(e));
+		close(dfd);
+		return e == ENOENT ? PXB_ERR_NOENT : PXB_ERR_ACCESS;
+	}
+	close(dfd);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+		close(fd);
+		return PXB_ERR_ACCESS;
+	}
+	if (!trusted(&st, 0, "file", file, why, len)) {
+		close(fd);
+		return PXB_ERR_ACCESS;
+	}
+	return fd;
+}
+
 int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name, char *err,
 		  size_t errlen)
 {
-	char path[4096];
+	char path[4096], file[300], why[4200], fdpath[64];
 	void *dl;
 	const struct pxb_plugin *d;
 	struct loaded *np;
+	int fd;
 
 	for (unsigned i = 0; i < h->nplugins; i++)
 		if (strcmp(h->plugins[i].desc->name, name) == 0) {
@@ -219,10 +372,24 @@ int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name
 		return PXB_ERR_INVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%s.so", dir, name);
-	/* RTLD_LOCAL: plugins cannot see each other's symbols, only libpxeboot's. */
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	snprintf(file, sizeof(file), "%s.so", name);
+	fd = open_trusted_plugin(dir, file, why, sizeof(why));
+	if (fd < 0) {
+		snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, why);
+		return fd;
+	}
+	/*
+	 * RTLD_LOCAL: plugins cannot see each other's symbols, only libpxeboot's.
+	 * The descriptor stays open while the plugin is loaded, so no later
+	 * plugin is given the same /proc/self/fd/N name (dlopen would take it
+	 * for the one already loaded).
+	 */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	dl = access(fdpath, F_OK) == 0 ? dlopen(fdpath, RTLD_NOW | RTLD_LOCAL)
+				       : dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
 		snprintf(err, errlen, "plugin %s: cannot load %s: %s", name, path, dlerror());
+		close(fd);
 		return PXB_ERR_NOENT;
 	}
 	d = dlsym(dl, PXB_PLUGIN_SYMBOL);
@@ -230,6 +397,7 @@ int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name
 		snprintf(err, errlen, "plugin %s: %s has no symbol %s: %s", name, path,
 			 PXB_PLUGIN_SYMBOL, dlerror());
 		dlclose(dl);
+		close(fd);
 		return PXB_ERR_INVAL;
 	}
 	if (d->abi != PXB_PLUGIN_ABI) {
@@ -237,12 +405,14 @@ int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name
 			 "plugin %s: %s was built for plugin ABI %u, this pxeboot speaks ABI %u",
 			 name, path, (unsigned)d->abi, (unsigned)PXB_PLUGIN_ABI);
 		dlclose(dl);
+		close(fd);
 		return PXB_ERR_ABI;
 	}
 	if (d->size < sizeof(struct pxb_plugin) || !d->name || !d->init) {
 		snprintf(err, errlen, "plugin %s: %s has an incomplete descriptor (size %u, %s)",
 			 name, path, (unsigned)d->size, !d->name ? "no name" : "no init");
 		dlclose(dl);
+		close(fd);
 		return PXB_ERR_INVAL;
 	}
 	np = realloc(h->plugins, (h->nplugins + 1) * sizeof(*np));
@@ -252,6 +422,7 @@ int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name
 	np = &h->plugins[h->nplugins];
 	memset(np, 0, sizeof(*np));
 	np->dl = dl;
+	np->fd = fd;
 	np->desc = d;
 	np->path = strdup(path);
 	np->handle = calloc(1, sizeof(*np->handle));
@@ -273,6 +444,7 @@ int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name
 nomem:
 	snprintf(err, errlen, "plugin %s: out of memory", name);
 	dlclose(dl);
+	close(fd);
 	return PXB_ERR_NOMEM;
 }
 

@@ -30,6 +30,7 @@ mk off64.bin 8388608
 
 cat >"$d/pxeboot.conf" <<CONF
 log_level = "debug";
+allow_root = true;
 tftp = { root = "$root"; listen = "198.18.0.1:69"; max_blksize = 65464; max_windowsize = 64;
 	max_window_bytes = 1048576; };
 http = { root = "$root"; };

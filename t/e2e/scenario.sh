@@ -54,6 +54,7 @@ pxb_e2e_conf() {
 # The remote-rescue setup (conf/examples/remote-rescue.conf) on the test network.
 plugins = ["http", "ipxe", "pxelinux", "catalog-dir", "grub"];
 state_dir = "$state";
+allow_root = true;  # the tests run as root and have no user to change to
 tftp = { root = "$root"; listen = "$p.1:69"; };
 http = { root = "$root"; listen = "$p.1:80"; listing = ["/boot"]; };
 dhcp = {

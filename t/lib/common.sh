@@ -126,6 +126,7 @@ start_on_free_ports() {
 
 # start_pxebootd_in NETNS LOG ARGS...: starts pxebootd in the foreground in
 # network namespace NETNS ("": this one), its output in LOG; sets PXBD_PID.
+# Tests run as root with no user to change to: allow_root says that is meant.
 # What LOG held is kept in LOG.old, and LOG is emptied now, not by the
 # background redirection: a restart's waits must not read the previous
 # run's lines.
@@ -133,7 +134,7 @@ start_pxebootd_in() {
 	local ns=$1 log=$2; shift 2
 	if [ -s "$log" ]; then cat "$log" >>"$log.old"; fi
 	: >"$log"
-	set -- "$PXEBOOTD" -f -P "$PXB_PLUGIN_DIR" "$@"
+	set -- "$PXEBOOTD" -f -P "$PXB_PLUGIN_DIR" -o allow_root=true "$@"
 	if [ -n "$ns" ]; then set -- ip netns exec "$ns" "$@"; fi
 	"$@" >"$log" 2>&1 &
 	PXBD_PID=$!

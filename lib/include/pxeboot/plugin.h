@@ -154,10 +154,14 @@ PXB_API void pxb_host_set_event_base(pxb_host *h, void *event_base);
 /*
  * Loads plugin `name` from dir ("<dir>/<name>.so") and checks its
  * descriptor; adds its settings to conf's schema. Does not call init.
+ * The file and every directory from / down to it must belong to root or to
+ * the caller's effective user and be writable by no one else, and none may
+ * be a symbolic link (a sticky directory such as /tmp may be on the way).
  * On failure writes the reason into err: the path tried and dlerror's text,
- * or the plugin name with both ABI numbers.
- * Returns 0, PXB_ERR_NOENT (cannot load), PXB_ERR_ABI, PXB_ERR_INVAL
- * (descriptor missing or incomplete), PXB_ERR_EXIST (loaded twice).
+ * the component refused and why, or the plugin name with both ABI numbers.
+ * Returns 0, PXB_ERR_NOENT (cannot load), PXB_ERR_ACCESS (not trusted),
+ * PXB_ERR_ABI, PXB_ERR_INVAL (descriptor missing or incomplete),
+ * PXB_ERR_EXIST (loaded twice).
  */
 PXB_API int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const char *name,
 			  char *err, size_t errlen);
