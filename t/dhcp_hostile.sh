@@ -5,7 +5,8 @@
 # A direct client writing a giaddr gets nothing (no address of the relayed
 # network, no reply at giaddr), while the same request from a relay does; a
 # DISCOVER naming the third host in ciaddr has its OFFER broadcast, never
-# sent to that host; an exhausted pool is a warning line and a metric.
+# sent to that host; an exhausted pool is a warning line and a metric; so is
+# a burst over dhcp.rate.
 # Every wait is bounded; the whole test takes about 20 s.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/netns.sh"
@@ -96,19 +97,35 @@ offers ex4 --mac 02:00:00:00:03:04 --wait 1
 check "the warning is not repeated for every request" \
 	$([ "$(grep -c "pool exhausted" "$d/log")" = 1 ]; echo $?)
 
+# ---- the request rate of an interface: 1 a second from a reloaded configuration ----
+sed -i 's/^  mode = "server";$/  mode = "server"; rate = 1; rate_burst = 1;/' "$d/pxeboot.conf"
+kill -HUP "$PXBD_PID"
+ok "reloaded with dhcp.rate = 1" wait_for 10 grep -q "configuration reloaded" "$d/log"
+netns_exec cli timeout 10 python3 "$probe" storm --iface vcli --count 20 --rate 200 \
+	--duration 2 --prefix 4 --out "$d/storm" >"$d/storm.log" 2>&1
+ok "a burst of 20 DISCOVERs: over the rate, a warning line" wait_for 5 grep -q \
+	"warning dhcp: vsrv: requests over dhcp.rate dropped" "$d/log"
+check "the rate warning is not repeated for every request" \
+	$([ "$(grep -c "requests over dhcp.rate" "$d/log")" = 1 ]; echo $?)
+
 if [ -n "$plugins" ] && command -v curl >/dev/null; then
 	netns_exec srv timeout 10 curl -s http://198.18.0.1:8080/_pxeboot/metrics >"$d/metrics"
 	grep '^pxeboot_dhcp_\(pool_exhausted\|not_relay\|rate_limited\)' "$d/metrics" | sed 's/^/# /'
-	ok "metric: DISCOVERs an exhausted pool left unanswered" \
-		grep -qx 'pxeboot_dhcp_pool_exhausted_total{interface="vsrv"} 2' "$d/metrics"
+	metric() { sed -n "s/^$1 //p" "$d/metrics" | grep -x '[0-9]*' || echo 0; }
+	# The burst below the rate's budget met the exhausted pool too: 2 and more.
+	n=$(metric 'pxeboot_dhcp_pool_exhausted_total{interface="vsrv"}')
+	check "metric: DISCOVERs an exhausted pool left unanswered ($n)" $([ "$n" -ge 2 ]; echo $?)
 	ok "metric: requests with a giaddr from no relay" \
 		grep -qx 'pxeboot_dhcp_not_relay_total{interface="vsrv"} 1' "$d/metrics"
-	ok "metric: verdicts by name" \
-		grep -q 'pxeboot_dhcp_packets_total{type="DISCOVER",verdict="exhausted"} 2' "$d/metrics"
+	n=$(metric 'pxeboot_dhcp_packets_total{type="DISCOVER",verdict="exhausted"}')
+	check "metric: verdicts by name ($n exhausted)" $([ "$n" -ge 2 ]; echo $?)
+	n=$(metric 'pxeboot_dhcp_rate_limited_total{interface="vsrv"}')
+	check "metric: datagrams over the rate ($n, at least 10 of 20)" $([ "$n" -ge 10 ]; echo $?)
 else
 	diag "no http plugin or curl: metrics not read"
 fi
 kill -TERM "$PXBD_PID"
-ok "the counts are in the last line" wait_for 10 grep -q "pool exhausted 2, not from a relay 1, over the rate 0" "$d/log"
+ok "the counts are in the last line" \
+	wait_for 10 grep -Eq "pool exhausted [2-9][0-9]*, not from a relay 1, over the rate [1-9]" "$d/log"
 wait "$PXBD_PID" 2>/dev/null
 tap_done
