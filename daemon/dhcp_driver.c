@@ -511,7 +511,8 @@ static int dhcp_start(struct pxbd *d)
 		pxb_metrics_declare(m, "pxeboot_dhcp_malformed_total", PXB_METRIC_COUNTER,
 				    "malformed DHCP datagrams dropped");
 		pxb_metrics_declare(m, "pxeboot_dhcp_not_relay_total", PXB_METRIC_COUNTER,
-				    "requests with a giaddr from a sender that is no relay, dropped");
+				    "requests with a giaddr from a sender that is no relay, "
+				    "dropped");
 		pxb_metrics_declare(m, "pxeboot_dhcp_rate_limited_total", PXB_METRIC_COUNTER,
 				    "DHCP datagrams over dhcp.rate of their interface, dropped");
 		pxb_metrics_declare(m, "pxeboot_dhcp_pool_exhausted_total", PXB_METRIC_COUNTER,

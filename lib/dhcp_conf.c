@@ -310,8 +310,8 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 		rc = PXB_ERR_NOMEM;
 		goto fail;
 	}
-	for (size_t i = 0; i < s->server.nrelays; i++)
-		inet_pton(AF_INET, pxb_conf_elem_string(pxb_conf_root(c), "dhcp.relays", (unsigned)i),
+	for (unsigned i = 0; i < s->server.nrelays; i++)
+		inet_pton(AF_INET, pxb_conf_elem_string(pxb_conf_root(c), "dhcp.relays", i),
 			  &s->relays[i]);
 	s->server.relays = s->relays;
 	if (d != pxb_conf_root(c)) {

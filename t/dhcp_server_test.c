@@ -822,7 +822,8 @@ static void test_not_relay(void)
 		is_str(pxb_dhcp_verdict_name(e.tx.verdict), "not-relay", "verdict named not-relay");
 		is_int(e.tx.len, 0, "direct client with a giaddr: nothing sent");
 		is_int(e.tx.req_type, PXB_DHCPDISCOVER, "not-relay: the request type is known");
-		is_int(pxb_lease_count(e.leases), 0, "direct client with a giaddr: no address held");
+		is_int(pxb_lease_count(e.leases), 0,
+		       "direct client with a giaddr: no address held");
 	}
 	is_int(relayed_from(&e, mac1, "198.19.5.1", 68), PXB_DHCP_V_NOT_RELAY,
 	       "giaddr's own address but port 68 -> not-relay");
@@ -875,14 +876,16 @@ static void test_ciaddr(void)
 	req_plain(&p, mac1, PXB_DHCPDISCOVER);
 	pkt_ciaddr(&p, "198.19.77.7");
 	pkt_end(&p);
-	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER, "DISCOVER with a foreign ciaddr -> OFFER");
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER,
+	       "DISCOVER with a foreign ciaddr -> OFFER");
 	is_str(S(e.tx.dst), "255.255.255.255", "foreign ciaddr: OFFER broadcast, not to ciaddr");
 	is_int(e.tx.dst_port, 68, "foreign ciaddr: port 68");
 	req_plain(&p, mac1, PXB_DHCPDISCOVER);
 	pkt_ciaddr(&p, "198.18.0.7");
 	p.b[10] = 0; /* broadcast bit clear */
 	pkt_end(&p);
-	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER, "DISCOVER with a ciaddr on the LAN -> OFFER");
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER,
+	       "DISCOVER with a ciaddr on the LAN -> OFFER");
 	is_str(S(e.tx.dst), "255.255.255.255",
 	       "OFFER never to ciaddr, even on the LAN (RFC 2131 4.3.1)");
 
@@ -906,14 +909,16 @@ static void test_ciaddr(void)
 	req_plain(&p, mac2, PXB_DHCPREQUEST);
 	pkt_ciaddr(&p, "198.19.77.7");
 	pkt_end(&p);
-	is_int(run(&e, &p, &rx_lan_v, T0 + 100), PXB_DHCP_V_NAK, "RENEWING from a foreign ciaddr -> NAK");
+	is_int(run(&e, &p, &rx_lan_v, T0 + 100), PXB_DHCP_V_NAK,
+	       "RENEWING from a foreign ciaddr -> NAK");
 	is_str(S(e.tx.dst), "255.255.255.255", "its NAK: broadcast");
 
 	/* INFORM: to ciaddr on this network; a foreign one gets nothing. */
 	req_plain(&p, mac3, PXB_DHCPINFORM);
 	pkt_ciaddr(&p, "198.19.77.7");
 	pkt_end(&p);
-	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_IGNORE, "INFORM from a foreign ciaddr -> ignored");
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_IGNORE,
+	       "INFORM from a foreign ciaddr -> ignored");
 	is_int(e.tx.len, 0, "INFORM from a foreign ciaddr: nothing sent");
 	env_free(&e);
 
@@ -926,7 +931,8 @@ static void test_ciaddr(void)
 			abort();
 		req_ovmf_pxe(&p, mac1, PXB_DHCPDISCOVER);
 		pkt_ciaddr(&p, "198.19.77.7");
-		is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER, "proxy: DISCOVER with ciaddr -> OFFER");
+		is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER,
+		       "proxy: DISCOVER with ciaddr -> OFFER");
 		is_str(S(e.tx.dst), "255.255.255.255", "proxy: OFFER broadcast, not to ciaddr");
 		pxb_dhcp_server_free(e.srv);
 		pxb_match_rules_free(e.rules);
@@ -965,7 +971,8 @@ static void test_rate(void)
 	is_int(passed(&e, "lan0", 20, T0), 8, "rate: a burst of 8 at once");
 	req_plain(&p, mac1, PXB_DHCPDISCOVER);
 	pkt_end(&p);
-	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_RATE_LIMITED, "rate: the next -> rate-limited");
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_RATE_LIMITED,
+	       "rate: the next -> rate-limited");
 	is_str(pxb_dhcp_verdict_name(e.tx.verdict), "rate-limited", "verdict named rate-limited");
 	is_int(e.tx.len, 0, "rate-limited: nothing sent");
 	is_int(e.tx.req_type, 0, "rate-limited: dropped unread");
@@ -1019,7 +1026,8 @@ static void test_exhaustion_reservation(void)
 	}
 	is_int(run(&e, &p, &rx_tiny_v, T0 + 1), PXB_DHCP_V_EXHAUSTED,
 	       "tiny pool: third client -> exhausted");
-	is_str(pxb_dhcp_verdict_name(e.tx.verdict), "exhausted", "tiny pool: verdict named exhausted");
+	is_str(pxb_dhcp_verdict_name(e.tx.verdict), "exhausted",
+	       "tiny pool: verdict named exhausted");
 	is_int(e.tx.len, 0, "tiny pool: nothing sent");
 	why_is(&e, "no free address in the pool 198.18.7.10-198.18.7.11",
 	       "exhausted with a reason naming the pool");
@@ -1640,12 +1648,14 @@ static void test_conf(void)
 		"dhcp = { mode = \"proxy\"; interfaces = [\"lan0\"];\n"
 		"  boot = ( { tags = \"A | B\"; file = \"x\"; } ); };\n";
 	static const char hostile[] =
-		"dhcp = { mode = \"server\"; interfaces = [\"lan0\"]; rate = 50; rate_burst = 120;\n"
+		"dhcp = { mode = \"server\"; interfaces = [\"lan0\"];\n"
+		"  rate = 50; rate_burst = 120;\n"
 		"  relays = [\"198.18.0.2\", \"198.18.0.3\"];\n"
 		"  subnets = ( { network = \"198.18.0.0/24\"; pool_start = \"198.18.0.10\";\n"
 		"                pool_end = \"198.18.0.20\"; } ); };\n";
 	static const char bad_relay[] =
-		"dhcp = { mode = \"server\"; interfaces = [\"lan0\"]; relays = [\"198.18.0.256\"];\n"
+		"dhcp = { mode = \"server\"; interfaces = [\"lan0\"];\n"
+		"  relays = [\"198.18.0.256\"];\n"
 		"  subnets = ( { network = \"198.18.0.0/24\"; } ); };\n";
 	static const char proxy_conf[] =
 		"dhcp = { mode = \"proxy\"; interfaces = [\"lan0\"];\n"
