@@ -162,6 +162,7 @@ tftp = { enable = false; };
 dhcp = {
   mode = "server";
   interfaces = ["vsrv"];
+  relays = ["198.18.0.2"]; # perfdhcp, relaying whatever its source port
   lease_time = "1h";
   subnets = ( { network = "198.18.0.0/15"; pool_start = "198.19.0.1";
                 pool_end = "198.19.255.254"; router = "198.18.0.1"; } );
@@ -177,6 +178,7 @@ tftp = { enable = false; };
 dhcp = {
   mode = "proxy";
   interfaces = ["vsrv"];
+  relays = ["198.18.0.2"];
   boot = ( { file = "undionly.kpxe"; } );
 };
 CONF

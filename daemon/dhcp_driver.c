@@ -31,6 +31,11 @@
  *
  * A lease journal whose header is damaged (or that is not one) leaves DHCP
  * off, with an error saying what to do; TFTP and HTTP go on.
+ *
+ * What the engine refuses (malformed, a giaddr from no relay, over the
+ * interface's rate) and an exhausted pool are counted in metrics and
+ * logged at most once a minute per kind and interface (refused()), so a
+ * flood from the LAN cannot flood the log.
  */
 #include "config.h"
 
@@ -93,7 +98,7 @@ struct dhcp {
 	unsigned nheld, capheld;
 	struct pxb_dhcp_tx tx;
 	uint8_t rxbuf[2048];
-	uint64_t counts[8];    /* by verdict */
+	uint64_t counts[PXB_DHCP_V_COUNT]; /* by verdict */
 	uint64_t malformed;
 	int log_info;          /* one line per request is logged (log_level info or -d) */
 	int icmp_fd, icmp_raw; /* probe socket (-1: none), raw or datagram */
@@ -144,7 +149,8 @@ static void log_tx(struct dsock *s, const struct pxb_dhcp_tx *tx)
 		o += (size_t)snprintf(tags + o, sizeof(tags) - o, "%s%s", i ? "," : "", c->tags[i]);
 	if (tx->yiaddr.s_addr)
 		inet_ntop(AF_INET, &tx->yiaddr, ya, sizeof(ya));
-	pxbd_log(tx->verdict == PXB_DHCP_V_IGNORE ? PXB_LOG_DEBUG : PXB_LOG_INFO, "dhcp",
+	pxbd_log(tx->verdict == PXB_DHCP_V_IGNORE || tx->verdict == PXB_DHCP_V_EXHAUSTED
+			 ? PXB_LOG_DEBUG : PXB_LOG_INFO, "dhcp",
 		 "%s%s %s %s arch=%s user-class=%s tags=%s -> %s%s%s%s%s (%s)", s->ifname,
 		 s->port == PXB_DHCP_PXE_PORT ? ":4011" : "", type_name(tx->req_type), mac,
 		 arch ? arch : "?",
@@ -174,6 +180,7 @@ static void note_event(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint
 	case PXB_DHCP_V_ACK: type = PXB_EV_DHCP_ACK; break;
 	case PXB_DHCP_V_NAK: type = PXB_EV_DHCP_NAK; break;
 	case PXB_DHCP_V_IGNORE: type = PXB_EV_DHCP_NONE; break;
+	case PXB_DHCP_V_EXHAUSTED: type = PXB_EV_DHCP_NONE; break;
 	default: type = PXB_EV_DHCP_SEEN; break;
 	}
 	pxb_event_init(&e, type, pxbd_wall_ms());
@@ -440,6 +447,64 @@ static int open_icmp(struct dhcp *dh)
 	return 0;
 }
 
+/*
+ * A datagram refused (malformed, giaddr from no relay, over the rate), or a
+ * DISCOVER the pool had no address for: counted, and logged at most once a
+ * minute per kind and interface (malformed: per sender, as before), however
+ * many arrive and whatever source addresses they claim.
+ */
+static void refused(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint8_t *buf,
+		    struct in_addr from, uint16_t port)
+{
+	struct dhcp *dh = s->dh;
+	pxb_events *ev = pxb_host_events(dh->d->host);
+	pxb_metrics *m = ev ? pxb_events_metrics(ev) : NULL;
+	uint32_t key = (uint32_t)(s - dh->socks) << 8 | (uint32_t)tx->verdict << 24;
+	unsigned long long n = dh->counts[tx->verdict];
+	char src[INET_ADDRSTRLEN], gi[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &from, src, sizeof(src));
+	switch (tx->verdict) {
+	case PXB_DHCP_V_DROP:
+		dh->malformed++;
+		if (m)
+			pxb_metrics_add(m, "pxeboot_dhcp_malformed_total", 1, NULL);
+		if (pxbd_log_ratelimit(from.s_addr ^ 0xd4c9, pxbd_now()))
+			pxbd_log(PXB_LOG_NOTICE, "dhcp", "%s: malformed packet from %s:%u "
+				 "dropped: %s (%llu so far)", s->ifname, src, port, tx->why,
+				 (unsigned long long)dh->malformed);
+		return;
+	case PXB_DHCP_V_NOT_RELAY:
+		if (m)
+			pxb_metrics_add(m, "pxeboot_dhcp_not_relay_total", 1, "interface",
+					s->ifname, NULL);
+		inet_ntop(AF_INET, buf + 24, gi, sizeof(gi)); /* parsed: 236 octets at least */
+		if (pxbd_log_ratelimit(key, pxbd_now()))
+			pxbd_log(PXB_LOG_WARNING, "dhcp", "%s: request with giaddr %s from %s:%u, "
+				 "which is no relay, dropped (%llu so far; dhcp.relays)", s->ifname,
+				 gi, src, port, n);
+		return;
+	case PXB_DHCP_V_RATE_LIMITED:
+		if (m)
+			pxb_metrics_add(m, "pxeboot_dhcp_rate_limited_total", 1, "interface",
+					s->ifname, NULL);
+		if (pxbd_log_ratelimit(key, pxbd_now()))
+			pxbd_log(PXB_LOG_WARNING, "dhcp", "%s: requests over dhcp.rate dropped "
+				 "(%llu so far; this one from %s:%u)", s->ifname, n, src, port);
+		return;
+	case PXB_DHCP_V_EXHAUSTED:
+		if (m)
+			pxb_metrics_add(m, "pxeboot_dhcp_pool_exhausted_total", 1, "interface",
+					s->ifname, NULL);
+		if (pxbd_log_ratelimit(key, pxbd_now()))
+			pxbd_log(PXB_LOG_WARNING, "dhcp", "%s: pool exhausted: %s, DISCOVER "
+				 "unanswered (%llu so far)", s->ifname, tx->why, n);
+		return;
+	default:
+		return;
+	}
+}
+
 static void rx_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dsock *s = arg;
@@ -469,20 +534,15 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 		rx.src = from.sin_addr;
 		rx.src_port = ntohs(from.sin_port);
 		pxb_dhcp_server_input(dh->srv, dh->rxbuf, (size_t)n, &rx, (int64_t)time(NULL), tx);
-		if (tx->verdict < 8)
+		if ((unsigned)tx->verdict < PXB_DHCP_V_COUNT)
 			dh->counts[tx->verdict]++;
-		if (tx->verdict == PXB_DHCP_V_DROP) {
-			dh->malformed++;
-			if (pxb_host_events(dh->d->host))
-				pxb_metrics_add(pxb_events_metrics(pxb_host_events(dh->d->host)),
-						"pxeboot_dhcp_malformed_total", 1, NULL);
-			if (pxbd_log_ratelimit(from.sin_addr.s_addr ^ 0xd4c9, pxbd_now()))
-				pxbd_log(PXB_LOG_NOTICE, "dhcp", "%s: malformed packet from %s:%u "
-					 "dropped: %s (%llu so far)", s->ifname,
-					 inet_ntoa(from.sin_addr), rx.src_port, tx->why,
-					 (unsigned long long)dh->malformed);
+		if (tx->verdict == PXB_DHCP_V_DROP || tx->verdict == PXB_DHCP_V_NOT_RELAY ||
+		    tx->verdict == PXB_DHCP_V_RATE_LIMITED) {
+			refused(s, tx, dh->rxbuf, from.sin_addr, rx.src_port);
 			continue;
 		}
+		if (tx->verdict == PXB_DHCP_V_EXHAUSTED)
+			refused(s, tx, dh->rxbuf, from.sin_addr, rx.src_port);
 		handle_tx(s, tx, dh->rxbuf, (size_t)n, &rx);
 	}
 }
@@ -662,6 +722,13 @@ static int dhcp_start(struct pxbd *d)
 				    "DHCP requests by message type and verdict");
 		pxb_metrics_declare(m, "pxeboot_dhcp_malformed_total", PXB_METRIC_COUNTER,
 				    "malformed DHCP datagrams dropped");
+		pxb_metrics_declare(m, "pxeboot_dhcp_not_relay_total", PXB_METRIC_COUNTER,
+				    "requests with a giaddr from a sender that is no relay, "
+				    "dropped");
+		pxb_metrics_declare(m, "pxeboot_dhcp_rate_limited_total", PXB_METRIC_COUNTER,
+				    "DHCP datagrams over dhcp.rate of their interface, dropped");
+		pxb_metrics_declare(m, "pxeboot_dhcp_pool_exhausted_total", PXB_METRIC_COUNTER,
+				    "DISCOVERs unanswered: no free address in the pool");
 	}
 	d->dhcp = dh;
 	dh->icmp_fd = -1;
@@ -744,11 +811,15 @@ static void dhcp_stop(struct pxbd *d)
 	if (dh->icmp_fd >= 0)
 		close(dh->icmp_fd);
 	if (dh->nsocks)
-		pxbd_log(PXB_LOG_INFO, "dhcp", "offers %llu, acks %llu, naks %llu, malformed %llu",
+		pxbd_log(PXB_LOG_INFO, "dhcp", "offers %llu, acks %llu, naks %llu, malformed %llu, "
+			 "pool exhausted %llu, not from a relay %llu, over the rate %llu",
 			 (unsigned long long)dh->counts[PXB_DHCP_V_OFFER],
 			 (unsigned long long)dh->counts[PXB_DHCP_V_ACK],
 			 (unsigned long long)dh->counts[PXB_DHCP_V_NAK],
-			 (unsigned long long)dh->malformed);
+			 (unsigned long long)dh->malformed,
+			 (unsigned long long)dh->counts[PXB_DHCP_V_EXHAUSTED],
+			 (unsigned long long)dh->counts[PXB_DHCP_V_NOT_RELAY],
+			 (unsigned long long)dh->counts[PXB_DHCP_V_RATE_LIMITED]);
 	pxb_dhcp_server_free(dh->srv);
 	pxb_dhcp_setup_free(dh->setup);
 	pxb_lease_close(dh->leases);

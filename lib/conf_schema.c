@@ -100,6 +100,14 @@ static const struct pxb_conf_setting dhcp[] = {
 	 "ping an address before offering it (RFC 2131 4.4.1): after leases were lost, always, or never"},
 	{"probe_timeout_ms", PXB_CT_INT, "500", 10, 10000, NULL, NULL,
 	 "how long a probed address has to answer before it is offered, in milliseconds"},
+	{"relays", PXB_CT_STRINGS, "", 0, 0, NULL, pxb_check_ipv4,
+	 "relays whose requests leave from an address other than their giaddr; without: a "
+	 "request with a giaddr is taken only from port 67 of that giaddr"},
+	{"rate", PXB_CT_INT, "40000", 0, 10000000, NULL, NULL,
+	 "DHCP datagrams per second read per interface; more are dropped unanswered and "
+	 "counted (0: no limit)"},
+	{"rate_burst", PXB_CT_INT, "0", 0, 10000000, NULL, NULL,
+	 "datagrams per interface read at once before dhcp.rate applies (0: as many as dhcp.rate)"},
 	{"subnets", PXB_CT_LIST, NULL, 0, 0, NULL, NULL,
 	 "networks addresses are given on (server mode), or restricts proxy mode"},
 	{"subnets.*.interface", PXB_CT_STRING, NULL, 0, 0, NULL, NULL,

@@ -26,6 +26,7 @@ struct pxb_dhcp_setup {
 	struct pxb_boot_rule_config *rules;
 	struct pxb_dhcp_opt_config *opts;
 	struct pxb_arch_file_config *arch_files;
+	struct in_addr *relays;
 	size_t nhosts, nconds, nrules, narch;
 	struct pxb_match_rules *match;
 };
@@ -65,6 +66,7 @@ void pxb_dhcp_setup_free(struct pxb_dhcp_setup *s)
 	free(s->rules);
 	free(s->opts);
 	free(s->arch_files);
+	free(s->relays);
 	free(s);
 }
 
@@ -305,6 +307,19 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	s->server.http_port = 80;
 	if (pxb_parse_listen(pxb_conf_string(pxb_conf_root(c), "http.listen"), 80, &hl) == 0)
 		s->server.http_port = hl.port;
+	/* The defenses against a hostile LAN (dhcp_server.c): rate per interface, relays. */
+	s->server.rate = (uint32_t)pxb_conf_int(pxb_conf_root(c), "dhcp.rate");
+	s->server.rate_burst = (uint32_t)pxb_conf_int(pxb_conf_root(c), "dhcp.rate_burst");
+	s->server.nrelays = pxb_conf_count(pxb_conf_root(c), "dhcp.relays");
+	s->relays = calloc(s->server.nrelays ? s->server.nrelays : 1, sizeof(*s->relays));
+	if (!s->relays) {
+		rc = PXB_ERR_NOMEM;
+		goto fail;
+	}
+	for (unsigned i = 0; i < s->server.nrelays; i++)
+		inet_pton(AF_INET, pxb_conf_elem_string(pxb_conf_root(c), "dhcp.relays", i),
+			  &s->relays[i]);
+	s->server.relays = s->relays;
 	if (d != pxb_conf_root(c)) {
 		if ((r = load_subnets(s, c, d, report, arg)) < 0)
 			rc = r;

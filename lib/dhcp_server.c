@@ -2,7 +2,10 @@
  * dhcp_server.c - what to answer to one DHCP request, in server and in
  * proxy mode. The message codec is dhcp_codec.c/dhcp_build.c, the rules
  * dhcp_match.c, the leases dhcp_lease*.c; this file holds the state logic
- * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification.
+ * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification, and
+ * what a LAN that may be hostile is refused: requests over a rate per
+ * interface, a giaddr from a sender that is no relay, replies to a ciaddr
+ * RFC 2131 4.1 does not send to.
  */
 #include "config.h"
 
@@ -15,8 +18,19 @@
 #include "dhcp_probe.h"
 #include "internal.h"
 
+#define RATE_BUCKETS 32 /* interfaces with a bucket of their own; the others share one */
+
+/* The request budget of one receiving interface (rate_ok()). */
+struct bucket {
+	char ifname[16];
+	int used;
+	uint64_t tokens;
+	int64_t last;                /* now of the last refill */
+};
+
 struct pxb_dhcp_server {
 	struct pxb_dhcp_server_config cfg;
+	struct in_addr *relays;
 	struct pxb_dhcp_subnet_config *subnets;
 	char **ifnames;
 	char **domains;
@@ -36,6 +50,7 @@ struct pxb_dhcp_server {
 	unsigned attempts, rerun_attempts; /* probes made for the DISCOVER being handled */
 	uint32_t max_lease;          /* longest lease time of the subnets */
 	uint8_t rerun[PXB__PROBE_REQ_MAX]; /* the request handled again after its probe */
+	struct bucket buckets[RATE_BUCKETS + 1];
 };
 
 const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
@@ -49,6 +64,9 @@ const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
 	case PXB_DHCP_V_RELEASED: return "released";
 	case PXB_DHCP_V_DECLINED: return "declined";
 	case PXB_DHCP_V_PROBE: return "probe";
+	case PXB_DHCP_V_EXHAUSTED: return "exhausted";
+	case PXB_DHCP_V_NOT_RELAY: return "not-relay";
+	case PXB_DHCP_V_RATE_LIMITED: return "rate-limited";
 	}
 	return "?";
 }
@@ -67,6 +85,7 @@ void pxb_dhcp_server_free(struct pxb_dhcp_server *s)
 	free(s->pools);
 	free(s->reserved);
 	free(s->probes);
+	free(s->relays);
 	free(s);
 }
 
@@ -113,6 +132,14 @@ int pxb_dhcp_server_new(const struct pxb_dhcp_server_config *cfg,
 		s->cfg.decline_quarantine = 600;
 	if (!s->cfg.http_port)
 		s->cfg.http_port = 80;
+	if (!s->cfg.rate_burst)
+		s->cfg.rate_burst = s->cfg.rate;
+	s->relays = calloc(cfg->nrelays ? cfg->nrelays : 1, sizeof(*s->relays));
+	if (!s->relays)
+		goto nomem;
+	if (cfg->nrelays)
+		memcpy(s->relays, cfg->relays, cfg->nrelays * sizeof(*s->relays));
+	s->cfg.relays = s->relays;
 	n = cfg->nsubnets;
 	s->subnets = calloc(n ? n : 1, sizeof(*s->subnets));
 	s->ifnames = calloc(n ? n : 1, sizeof(char *));
@@ -207,18 +234,26 @@ static struct in_addr server_addr(const struct pxb_dhcp_subnet_config *n,
 }
 
 /*
- * Where a reply goes, RFC 2131 4.1: to the relay if there is one; to
- * ciaddr when the client has an address; else broadcast. Unicasting to
- * yiaddr of a client without an address would need an ARP entry made by
- * hand; RFC 2131 4.1 lets a server broadcast instead, which every client
- * accepts.
+ * Where a reply goes, RFC 2131 4.1, in its order:
+ * - giaddr set: to the relay, port 67, whatever the message (NAK too);
+ * - else to ciaddr, port 68, when the caller says ciaddr may be used
+ *   (to_ciaddr): only for an ACK to a client in RENEWING or REBINDING
+ *   (4.3.2: REQUEST with ciaddr and neither option 50 nor 54) and for the
+ *   ACK to an INFORM (4.3.5), and only with ciaddr in the network the
+ *   request belongs to. An OFFER never goes to ciaddr (4.3.1: a DISCOVER's
+ *   ciaddr names no address of the client's; it would name whatever host
+ *   the sender wants us to send to), nor does a NAK (4.3.2: broadcast);
+ * - else broadcast. An OFFER or ACK to a client without an address and
+ *   with the broadcast bit clear would go to yiaddr at chaddr, which needs
+ *   an ARP entry made by hand; 4.1 lets a server broadcast instead when it
+ *   cannot unicast, and every client accepts that.
  */
-static void destination(const struct pxb_dhcp_msg *m, int nak, struct pxb_dhcp_tx *tx)
+static void destination(const struct pxb_dhcp_msg *m, int to_ciaddr, struct pxb_dhcp_tx *tx)
 {
 	if (m->giaddr.s_addr) {
 		tx->dst = m->giaddr;
 		tx->dst_port = PXB_DHCP_SERVER_PORT;
-	} else if (m->ciaddr.s_addr && !nak) {
+	} else if (m->ciaddr.s_addr && to_ciaddr) {
 		tx->dst = m->ciaddr;
 		tx->dst_port = PXB_DHCP_CLIENT_PORT;
 	} else {
@@ -322,7 +357,7 @@ static int nak(struct pxb_dhcp_tx *tx, const struct pxb_dhcp_msg *m, struct in_a
 		r.flags |= 0x8000;
 	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
 	pxb_dhcp_reply_set_str(&r, PXB_OPT_MESSAGE, why);
-	destination(m, 1, tx);
+	destination(m, 0, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_NAK, why);
 }
 
@@ -526,8 +561,15 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	if (tx->boot.has_fixed_addr && in_subnet(tx->boot.fixed_addr, n) &&
 	    pxb_lease_available(s->leases, ntohl(tx->boot.fixed_addr.s_addr), &key, now)) {
 		a = tx->boot.fixed_addr;
+	} else if (s->pools[sn] < 0) {
+		return ignore(tx, PXB_DHCP_V_IGNORE, "no pool on this network (reservations only)");
 	} else if (choose_addr(s, sn, m, &key, now, &a) < 0) {
-		return ignore(tx, PXB_DHCP_V_IGNORE, "no free address in the pool");
+		char lo[INET_ADDRSTRLEN], hi[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &n->pool_start, lo, sizeof(lo));
+		inet_ntop(AF_INET, &n->pool_end, hi, sizeof(hi));
+		snprintf(s->why, sizeof(s->why), "no free address in the pool %s-%s", lo, hi);
+		return ignore(tx, PXB_DHCP_V_EXHAUSTED, s->why);
 	} else if (probe_first(s, &key, a, now, tx)) {
 		return 0;
 	}
@@ -541,15 +583,17 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	add_net_options(&r, n);
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
 	tx->yiaddr = a;
-	destination(m, 0, tx);
+	destination(m, 0, tx); /* never to ciaddr (RFC 2131 4.3.1) */
 	return finish(tx, &r, m, PXB_DHCP_V_OFFER,
 		      tx->boot.offer ? "offer with boot file"
 				     : why2(s, "offer without boot file", no));
 }
 
+/* to_ciaddr: the client is RENEWING or REBINDING with ciaddr in subnet sn (destination()). */
 static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	       const struct pxb_dhcp_rx *rx, int64_t now, struct in_addr a,
-	       const struct pxb_lease_key *key, struct pxb_dhcp_tx *tx, const char *why)
+	       const struct pxb_lease_key *key, struct pxb_dhcp_tx *tx, const char *why,
+	       int to_ciaddr)
 {
 	const struct pxb_dhcp_subnet_config *n = &s->subnets[sn];
 	struct in_addr sid = server_addr(n, rx);
@@ -574,7 +618,7 @@ static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
 	tx->yiaddr = a;
 	tx->hold_seq = seq;
-	destination(m, 0, tx);
+	destination(m, to_ciaddr, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, why, no));
 }
 
@@ -599,7 +643,7 @@ static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 			return ignore(tx, PXB_DHCP_V_DROP, "REQUEST in SELECTING without address");
 		if (!l || htonl(l->addr) != req.s_addr)
 			return nak(tx, m, sid, "no offer for that address");
-		return ack(s, sn, m, rx, now, req, &key, tx, "selected");
+		return ack(s, sn, m, rx, now, req, &key, tx, "selected", 0);
 	}
 	if (has_req && !m->ciaddr.s_addr) {
 		/* INIT-REBOOT: the client says where it thinks it is. */
@@ -617,7 +661,7 @@ static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 			return nak(tx, m, sid, "address belongs to another client");
 		if (htonl(l->addr) != req.s_addr)
 			return nak(tx, m, sid, "no lease for that address");
-		return ack(s, sn, m, rx, now, req, &key, tx, "init-reboot");
+		return ack(s, sn, m, rx, now, req, &key, tx, "init-reboot", 0);
 	}
 	if (m->ciaddr.s_addr) {
 		/* RENEWING (unicast to us) or REBINDING (broadcast). */
@@ -627,8 +671,11 @@ static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 		if (!l || htonl(l->addr) != a.s_addr ||
 		    !pxb_lease_available(s->leases, ntohl(a.s_addr), &key, now))
 			return nak(tx, m, sid, "no lease for that address");
-		return ack(s, sn, m, rx, now, a, &key, tx,
-			   "renew or rebind");
+		/*
+		 * RENEWING and REBINDING send no option 50 (RFC 2131 4.3.2
+		 * table 4): only then is the ACK unicast to ciaddr (4.1).
+		 */
+		return ack(s, sn, m, rx, now, a, &key, tx, "renew or rebind", !has_req);
 	}
 	return ignore(tx, PXB_DHCP_V_DROP, "REQUEST without address");
 }
@@ -676,6 +723,12 @@ static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhc
 	struct pxb_dhcp_reply r;
 	const char *no;
 
+	/*
+	 * RFC 2131 4.3.5: the ACK goes to ciaddr. One outside this network is
+	 * no client of it (and would have us send to whichever host it names).
+	 */
+	if (m->ciaddr.s_addr && !in_subnet(m->ciaddr, n))
+		return ignore(tx, PXB_DHCP_V_IGNORE, "INFORM from an address not on this network");
 	/* RFC 2131 3.4: configuration only; no lease time, no yiaddr. */
 	no = decide_boot(s, m, rx, sid, now, tx);
 	pxb_dhcp_reply_init(&r, m, PXB_DHCPACK);
@@ -683,7 +736,7 @@ static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhc
 	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
 	add_net_options(&r, n);
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
-	destination(m, 0, tx);
+	destination(m, 1, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, "inform", no));
 }
 
@@ -797,10 +850,78 @@ static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, 
 		tx->dst = rx->src;
 		tx->dst_port = rx->src_port;
 	} else {
-		destination(m, 0, tx);
+		/*
+		 * An OFFER never goes to ciaddr (RFC 2131 4.3.1); an ACK on 67
+		 * only to a ciaddr in the configured network it arrived on
+		 * (without one, the engine cannot tell: broadcast).
+		 */
+		destination(m, is_ack && sn >= 0 && in_subnet(m->ciaddr, &s->subnets[sn]), tx);
 	}
 	return finish(tx, &r, m, is_ack ? PXB_DHCP_V_ACK : PXB_DHCP_V_OFFER,
 		      is_ack ? "proxy boot reply" : "proxy boot offer");
+}
+
+/*
+ * The request rate of the interface a datagram came in on: a token bucket
+ * of rate_burst requests, refilled with rate per second of now. Interfaces
+ * past RATE_BUCKETS share the last bucket: the memory is bounded whatever
+ * names the caller passes. A clock that goes back refills nothing.
+ */
+static int rate_ok(struct pxb_dhcp_server *s, const char *ifname, int64_t now)
+{
+	const char *name = ifname ? ifname : "";
+	struct bucket *b = &s->buckets[RATE_BUCKETS];
+
+	if (!s->cfg.rate)
+		return 1;
+	for (size_t i = 0; i < RATE_BUCKETS; i++) {
+		struct bucket *c = &s->buckets[i];
+		if (c->used && strncmp(c->ifname, name, sizeof(c->ifname) - 1) == 0) {
+			b = c;
+			break;
+		}
+		if (!c->used) {
+			snprintf(c->ifname, sizeof(c->ifname), "%s", name);
+			b = c;
+			break;
+		}
+	}
+	if (!b->used) {
+		b->used = 1;
+		b->tokens = s->cfg.rate_burst;
+		b->last = now;
+	}
+	if (now > b->last) {
+		uint64_t secs = (uint64_t)(now - b->last);
+		if (secs >= s->cfg.rate_burst / s->cfg.rate + 1)
+			b->tokens = s->cfg.rate_burst;
+		else if ((b->tokens += secs * s->cfg.rate) > s->cfg.rate_burst)
+			b->tokens = s->cfg.rate_burst;
+	}
+	b->last = now;
+	if (!b->tokens)
+		return 0;
+	b->tokens--;
+	return 1;
+}
+
+/*
+ * A request with a giaddr must come from a relay (RFC 2131 4.1, RFC 1542
+ * 4.1.1: a relay sends from port 67 and fills giaddr with its own
+ * address): from port 67 of giaddr itself, or from an address configured
+ * as a relay (dhcp.relays, for relays whose requests leave from another of
+ * their addresses). A client on our link writing a giaddr would otherwise
+ * be given an address of that network's pool, the reply sent to giaddr.
+ */
+static int from_relay(const struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
+		      const struct pxb_dhcp_rx *rx)
+{
+	if (rx->src_port == PXB_DHCP_SERVER_PORT && rx->src.s_addr == m->giaddr.s_addr)
+		return 1;
+	for (size_t i = 0; i < s->cfg.nrelays; i++)
+		if (s->relays[i].s_addr == rx->src.s_addr)
+			return 1;
+	return 0;
 }
 
 int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t len,
@@ -825,6 +946,10 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 	s->in_rx = rx;
 	s->attempts = s->rerun_attempts;
 	s->rerun_attempts = 0;
+	/* a request handled again after its probe was counted when it came */
+	if (!s->attempts && !rate_ok(s, rx->ifname, now))
+		return ignore(tx, PXB_DHCP_V_RATE_LIMITED,
+			      "over the request rate of this interface (dhcp.rate)");
 	m = &s->msg;
 	if (pxb_dhcp_parse(m, buf, len, 0) < 0)
 		return ignore(tx, PXB_DHCP_V_DROP, pxb_dhcp_reason_str(m->reason));
@@ -833,6 +958,9 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 		return ignore(tx, PXB_DHCP_V_IGNORE, "BOOTP request without DHCP message type");
 	tx->req_type = type;
 	pxb_dhcp_fill_client(m, &tx->client);
+	if (m->giaddr.s_addr && rx->dst_port != PXB_DHCP_PXE_PORT && !from_relay(s, m, rx))
+		return ignore(tx, PXB_DHCP_V_NOT_RELAY,
+			      "giaddr set by a sender that is no relay (dhcp.relays)");
 	if (s->cfg.proxy)
 		return proxy_input(s, m, type, rx, now, tx);
 	if (rx->dst_port == PXB_DHCP_PXE_PORT)

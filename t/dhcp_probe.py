@@ -14,7 +14,13 @@ Modes (see --help of each):
           --fresh N more clients DISCOVER and must not be offered a recorded
           address
   offers  broadcast one DISCOVER (PXE or plain) and print every reply that
-          arrives within --wait seconds, one JSON object a line
+          arrives within --wait seconds, one JSON object a line; --ciaddr and
+          --giaddr fill those fields, --bind/--sport choose the source (a
+          relay sends from port 67 of giaddr); with a giaddr, replies to
+          port 67 are listened for too
+  sniff   capture, on one interface (AF_PACKET), the DHCP replies (UDP to
+          port 68 or 67) seen within --wait seconds: one JSON object a line
+          with their IP destination and message type
   pxebs   send a REQUEST to a boot server on port 4011 and print the reply
 """
 import argparse
@@ -48,11 +54,11 @@ def b2mac(b):
     return ":".join("%02x" % x for x in b[:6])
 
 
-def build(mtype, mac, xid, opts=(), ciaddr="0.0.0.0", bcast=True):
+def build(mtype, mac, xid, opts=(), ciaddr="0.0.0.0", bcast=True, giaddr="0.0.0.0"):
     """A BOOTREQUEST; opts is a list of (code, bytes)."""
     hdr = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0,
                       0x8000 if bcast else 0, ip2b(ciaddr), b"\0" * 4, b"\0" * 4,
-                      b"\0" * 4, mac + b"\0" * 10, b"", b"")
+                      ip2b(giaddr), mac + b"\0" * 10, b"", b"")
     body = MAGIC + bytes([53, 1, mtype])
     for code, data in opts:
         body += bytes([code, len(data)]) + data
@@ -104,12 +110,12 @@ def subopts(data):
     return out
 
 
-def client_sock(iface, port=68):
+def client_sock(iface, port=68, addr="0.0.0.0"):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode() + b"\0")
-    s.bind(("0.0.0.0", port))
+    s.bind((addr, port))
     s.setblocking(False)
     return s
 
@@ -263,7 +269,10 @@ def verify(a):
 
 
 def offers(a):
-    s = client_sock(a.iface)
+    s = client_sock(a.iface, a.sport, a.bind)
+    socks = [s]
+    if a.giaddr != "0.0.0.0" and a.sport != 67:
+        socks.append(client_sock(a.iface, 67))  # where a relay's replies go
     mac = mac2b(a.mac)
     xid = random.getrandbits(32)
     o = [(55, bytes([1, 3, 6, 43, 60, 66, 67]))]
@@ -273,16 +282,51 @@ def offers(a):
         o.append((93, struct.pack("!H", a.arch)))
         o.append((94, b"\x01\x03\x00"))
         o.append((97, b"\x00" + bytes(range(16))))
-    s.sendto(build(1, mac, xid, o), (a.dest, 67))
+    s.sendto(build(1, mac, xid, o, ciaddr=a.ciaddr, bcast=not a.no_bcast, giaddr=a.giaddr),
+             (a.dest, 67))
     end = time.monotonic() + a.wait
     n = 0
     while time.monotonic() < end:
-        for p in recv_all(s, end - time.monotonic()):
-            if p["xid"] != xid:
-                continue
-            n += 1
-            print(json.dumps(describe(p)))
+        r, _, _ = select.select(socks, [], [], max(0.0, end - time.monotonic()))
+        for rs in r:
+            for p in recv_all(rs, 0):
+                if p["xid"] != xid:
+                    continue
+                n += 1
+                print(json.dumps(describe(p)))
     sys.exit(0 if n else 1)
+
+
+def sniff(a):
+    """DHCP replies on the wire of --iface, whoever they are addressed to."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    s.bind((a.iface, 0))
+    s.setblocking(False)
+    if a.ready:
+        open(a.ready, "w").close()
+    end = time.monotonic() + a.wait
+    while time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], max(0.0, end - time.monotonic()))
+        if not r:
+            continue
+        while True:
+            try:
+                frame = s.recv(65535)
+            except BlockingIOError:
+                break
+            ip = frame[14:]
+            if len(ip) < 20 or ip[9] != 17:
+                continue
+            ihl = (ip[0] & 15) * 4
+            udp = ip[ihl:]
+            if len(udp) < 8:
+                continue
+            dport = struct.unpack("!H", udp[2:4])[0]
+            p = parse(udp[8:])
+            if dport not in (67, 68) or not p:
+                continue
+            print(json.dumps({"dst": b2ip(ip[16:20]), "dport": dport, "type": p["type"],
+                              "yiaddr": p["yiaddr"], "chaddr": p["chaddr"]}), flush=True)
 
 
 def describe(p):
@@ -339,6 +383,15 @@ def main():
     of.add_argument("--vendor")
     of.add_argument("--arch", type=int)
     of.add_argument("--wait", type=float, default=3.0)
+    of.add_argument("--ciaddr", default="0.0.0.0")
+    of.add_argument("--giaddr", default="0.0.0.0")
+    of.add_argument("--bind", default="0.0.0.0")
+    of.add_argument("--sport", type=int, default=68)
+    of.add_argument("--no-bcast", action="store_true")
+    sn = sub.add_parser("sniff")
+    sn.add_argument("--iface", required=True)
+    sn.add_argument("--wait", type=float, default=5.0)
+    sn.add_argument("--ready")
     pb = sub.add_parser("pxebs")
     pb.add_argument("--server", required=True)
     pb.add_argument("--ciaddr", required=True)
@@ -348,7 +401,8 @@ def main():
     pb.add_argument("--arch", type=int, default=7)
     pb.add_argument("--item", type=int, default=0)
     a = ap.parse_args()
-    {"storm": storm, "verify": verify, "offers": offers, "pxebs": pxebs}[a.mode](a)
+    {"storm": storm, "verify": verify, "offers": offers, "pxebs": pxebs,
+     "sniff": sniff}[a.mode](a)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,7 @@ netns_make router
 netns_make boot
 netns_make cli
 netns_bridge lan br0 "" || { check "test network" 1; tap_done; exit 1; }
-port() { # port NAME ADDR: veth vNAME in namespace NAME, its peer on br0
-	local ns; eval "ns=\$NS_$1"
-	ip link add "v$1" netns "$ns" type veth peer name "p$1" netns "$NS_lan" || return 1
-	ip -n "$NS_lan" link set "p$1" master br0 up
-	[ -n "$2" ] && ip -n "$ns" addr add "$2" dev "v$1"
-	ip -n "$ns" link set "v$1" up
-}
+port() { netns_port lan br0 "$@"; } # port NAME [ADDR]: a port on br0
 port router 198.18.0.1/24 && port boot 198.18.0.2/24 && port cli "" ||
 	{ check "test network" 1; tap_done; exit 1; }
 

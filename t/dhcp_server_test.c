@@ -7,9 +7,11 @@
  * RELEASE, DECLINE and its quarantine, INFORM, relayed requests, interfaces
  * and networks we do not serve, pool exhaustion, reservations, many clients
  * never sharing an address, lease time capping, the client's maximum message
- * size, and a table of malformed requests. Proxy mode: only PXE and HTTP
- * boot firmware is answered, never with an address; port 4011. Last, the
- * same engine built from a configuration file (dhcp_conf.c).
+ * size, and a table of malformed requests. A hostile LAN: a giaddr from a
+ * sender that is no relay, replies never sent to a ciaddr RFC 2131 4.1 does
+ * not name, the request rate per interface over a fake clock. Proxy mode:
+ * only PXE and HTTP boot firmware is answered, never with an address; port
+ * 4011. Last, the same engine built from a configuration file (dhcp_conf.c).
  */
 #include "config.h"
 
@@ -285,20 +287,27 @@ static struct pxb_match_rules *make_rules(void)
 	return r;
 }
 
-static void env_server(struct env *e)
+static const struct pxb_dhcp_server_config server_cfg = {
+	.proxy = 0, .subnets = subnets, .nsubnets = 4, .offer_hold = 60,
+	.decline_quarantine = 600, .http_port = 8080,
+};
+
+/* An engine over an empty lease store with configuration sc (server_cfg and changes). */
+static void env_server_cfg(struct env *e, const struct pxb_dhcp_server_config *sc)
 {
 	struct pxb_lease_config lc = { .state_dir = NULL };
-	struct pxb_dhcp_server_config sc = {
-		.proxy = 0, .subnets = subnets, .nsubnets = 4, .offer_hold = 60,
-		.decline_quarantine = 600, .http_port = 8080,
-	};
 
 	memset(e, 0, sizeof(*e));
 	if (pxb_lease_open(&lc, T0, &e->leases, NULL) < 0)
 		abort();
 	e->rules = make_rules();
-	if (pxb_dhcp_server_new(&sc, e->rules, hosts, 2, e->leases, &e->srv) < 0)
+	if (pxb_dhcp_server_new(sc, e->rules, hosts, 2, e->leases, &e->srv) < 0)
 		abort();
+}
+
+static void env_server(struct env *e)
+{
+	env_server_cfg(e, &server_cfg);
 }
 
 static void env_free(struct env *e)
@@ -746,11 +755,16 @@ static void test_relay(void)
 	is_int(e.rep.flags & 0x8000, 0x8000, "relayed NAK: broadcast bit set (RFC 2131 4.3.2)");
 
 	/* A relay on a network we do not serve. */
-	req_plain(&p, mac2, PXB_DHCPDISCOVER);
-	pkt_giaddr(&p, "198.19.200.1");
-	pkt_end(&p);
-	is_int(run(&e, &p, &rx_relay_v, T0), PXB_DHCP_V_IGNORE, "relay from an unknown network -> ignored");
-	why_is(&e, "not on a configured network", "ignored: not on a configured network");
+	{
+		struct pxb_dhcp_rx rx = rx_relay_v;
+		rx.src = A("198.19.200.1");
+		req_plain(&p, mac2, PXB_DHCPDISCOVER);
+		pkt_giaddr(&p, "198.19.200.1");
+		pkt_end(&p);
+		is_int(run(&e, &p, &rx, T0), PXB_DHCP_V_IGNORE,
+		       "relay from an unknown network -> ignored");
+		why_is(&e, "not on a configured network", "ignored: not on a configured network");
+	}
 
 	/* Direct request on an interface we do not serve. */
 	{
@@ -769,6 +783,220 @@ static void test_relay(void)
 		req_ovmf_pxe(&p, mac2, PXB_DHCPREQUEST);
 		is_int(run(&e, &p, &rx, T0), PXB_DHCP_V_IGNORE, "server mode: port 4011 -> ignored");
 	}
+	env_free(&e);
+}
+
+/* ---- a hostile LAN ----------------------------------------------------------- */
+
+/* A DISCOVER through relay giaddr 198.19.5.1, arriving from src:sport. */
+static int relayed_from(struct env *e, const uint8_t mac[6], const char *src, uint16_t sport)
+{
+	struct pxb_dhcp_rx rx = rx_relay_v;
+	struct pkt p;
+
+	rx.src = A(src);
+	rx.src_port = sport;
+	req_plain(&p, mac, PXB_DHCPDISCOVER);
+	pkt_giaddr(&p, "198.19.5.1");
+	pkt_end(&p);
+	return run(e, &p, &rx, T0);
+}
+
+static void test_not_relay(void)
+{
+	struct pxb_dhcp_server_config sc = server_cfg;
+	struct in_addr relays[1];
+	struct env e;
+	struct pkt p;
+
+	env_server(&e);
+	/* A client on lan0 writes the giaddr of the relayed network. */
+	{
+		struct pxb_dhcp_rx rx = rx_lan_v;
+		rx.src = A("198.18.0.50");
+		req_plain(&p, mac1, PXB_DHCPDISCOVER);
+		pkt_giaddr(&p, "198.19.5.1");
+		pkt_end(&p);
+		is_int(run(&e, &p, &rx, T0), PXB_DHCP_V_NOT_RELAY,
+		       "direct client with a giaddr -> not-relay");
+		is_str(pxb_dhcp_verdict_name(e.tx.verdict), "not-relay", "verdict named not-relay");
+		is_int(e.tx.len, 0, "direct client with a giaddr: nothing sent");
+		is_int(e.tx.req_type, PXB_DHCPDISCOVER, "not-relay: the request type is known");
+		is_int(pxb_lease_count(e.leases), 0,
+		       "direct client with a giaddr: no address held");
+	}
+	is_int(relayed_from(&e, mac1, "198.19.5.1", 68), PXB_DHCP_V_NOT_RELAY,
+	       "giaddr's own address but port 68 -> not-relay");
+	is_int(relayed_from(&e, mac1, "198.18.0.2", 67), PXB_DHCP_V_NOT_RELAY,
+	       "port 67 but not from giaddr -> not-relay");
+	is_int(relayed_from(&e, mac1, "198.19.5.1", 67), PXB_DHCP_V_OFFER,
+	       "from port 67 of giaddr -> OFFER");
+	is_str(S(e.tx.dst), "198.19.5.1", "relay: reply to giaddr");
+	/* A REQUEST with a giaddr: the same rule. */
+	{
+		struct pxb_dhcp_rx rx = rx_lan_v;
+		rx.src = A("198.18.0.50");
+		req_plain(&p, mac1, PXB_DHCPREQUEST);
+		pkt_giaddr(&p, "198.19.5.1");
+		pkt_addr(&p, 50, S(e.tx.yiaddr));
+		pkt_addr(&p, 54, "198.18.0.1");
+		pkt_end(&p);
+		is_int(run(&e, &p, &rx, T0), PXB_DHCP_V_NOT_RELAY,
+		       "direct REQUEST with a giaddr -> not-relay");
+	}
+	env_free(&e);
+
+	/* A configured relay, sending from another of its addresses (and any port). */
+	relays[0] = A("198.18.0.2");
+	sc.relays = relays;
+	sc.nrelays = 1;
+	env_server_cfg(&e, &sc);
+	relays[0] = A("0.0.0.0"); /* the engine keeps its own copy */
+	is_int(relayed_from(&e, mac2, "198.18.0.2", 67), PXB_DHCP_V_OFFER,
+	       "configured relay from another address -> OFFER");
+	ok(in_range(e.tx.yiaddr, "198.19.5.10", "198.19.5.19"),
+	   "configured relay: address from giaddr's network (%s)", S(e.tx.yiaddr));
+	is_str(S(e.tx.dst), "198.19.5.1", "configured relay: reply to giaddr");
+	is_int(e.tx.dst_port, 67, "configured relay: port 67");
+	is_int(relayed_from(&e, mac3, "198.18.0.2", 1067), PXB_DHCP_V_OFFER,
+	       "configured relay from another port -> OFFER");
+	is_int(relayed_from(&e, mac3, "198.18.0.3", 67), PXB_DHCP_V_NOT_RELAY,
+	       "an address not in the list -> not-relay");
+	env_free(&e);
+}
+
+static void test_ciaddr(void)
+{
+	struct env e;
+	struct pkt p;
+	struct in_addr a1;
+
+	env_server(&e);
+	/* DISCOVER naming a third host in ciaddr: the OFFER is not sent there. */
+	req_plain(&p, mac1, PXB_DHCPDISCOVER);
+	pkt_ciaddr(&p, "198.19.77.7");
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER,
+	       "DISCOVER with a foreign ciaddr -> OFFER");
+	is_str(S(e.tx.dst), "255.255.255.255", "foreign ciaddr: OFFER broadcast, not to ciaddr");
+	is_int(e.tx.dst_port, 68, "foreign ciaddr: port 68");
+	req_plain(&p, mac1, PXB_DHCPDISCOVER);
+	pkt_ciaddr(&p, "198.18.0.7");
+	p.b[10] = 0; /* broadcast bit clear */
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER,
+	       "DISCOVER with a ciaddr on the LAN -> OFFER");
+	is_str(S(e.tx.dst), "255.255.255.255",
+	       "OFFER never to ciaddr, even on the LAN (RFC 2131 4.3.1)");
+
+	/* RENEWING (ciaddr, no 50, no 54): unicast to ciaddr. */
+	a1 = obtain(&e, mac2, &rx_lan_v, T0);
+	req_plain(&p, mac2, PXB_DHCPREQUEST);
+	pkt_ciaddr(&p, S(a1));
+	p.b[10] = 0;
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0 + 100), PXB_DHCP_V_ACK, "RENEWING -> ACK");
+	is_str(S(e.tx.dst), S(a1), "RENEWING: ACK to ciaddr");
+	is_int(e.tx.dst_port, 68, "RENEWING: port 68");
+	/* ciaddr with option 50 is no RENEWING (RFC 2131 table 4): not to ciaddr. */
+	req_plain(&p, mac2, PXB_DHCPREQUEST);
+	pkt_ciaddr(&p, S(a1));
+	pkt_addr(&p, 50, S(a1));
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0 + 100), PXB_DHCP_V_ACK, "ciaddr and option 50 -> ACK");
+	is_str(S(e.tx.dst), "255.255.255.255", "ciaddr and option 50: broadcast");
+	/* A RENEWING REQUEST with a foreign ciaddr: NAK, broadcast. */
+	req_plain(&p, mac2, PXB_DHCPREQUEST);
+	pkt_ciaddr(&p, "198.19.77.7");
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0 + 100), PXB_DHCP_V_NAK,
+	       "RENEWING from a foreign ciaddr -> NAK");
+	is_str(S(e.tx.dst), "255.255.255.255", "its NAK: broadcast");
+
+	/* INFORM: to ciaddr on this network; a foreign one gets nothing. */
+	req_plain(&p, mac3, PXB_DHCPINFORM);
+	pkt_ciaddr(&p, "198.19.77.7");
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_IGNORE,
+	       "INFORM from a foreign ciaddr -> ignored");
+	is_int(e.tx.len, 0, "INFORM from a foreign ciaddr: nothing sent");
+	env_free(&e);
+
+	/* Proxy mode: an OFFER never goes to ciaddr either. */
+	{
+		struct pxb_dhcp_server_config pc = { .proxy = 1 };
+		memset(&e, 0, sizeof(e));
+		e.rules = make_rules();
+		if (pxb_dhcp_server_new(&pc, e.rules, hosts, 2, NULL, &e.srv) < 0)
+			abort();
+		req_ovmf_pxe(&p, mac1, PXB_DHCPDISCOVER);
+		pkt_ciaddr(&p, "198.19.77.7");
+		is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_OFFER,
+		       "proxy: DISCOVER with ciaddr -> OFFER");
+		is_str(S(e.tx.dst), "255.255.255.255", "proxy: OFFER broadcast, not to ciaddr");
+		pxb_dhcp_server_free(e.srv);
+		pxb_match_rules_free(e.rules);
+	}
+}
+
+/* Requests that pass the rate limit of interface ifname among n sent at now. */
+static int passed(struct env *e, const char *ifname, int n, int64_t now)
+{
+	struct pxb_dhcp_rx rx = rx_lan_v;
+	struct pkt p;
+	int k = 0;
+
+	rx.ifname = ifname;
+	for (int i = 0; i < n; i++) {
+		uint8_t m[6];
+		mac_n(m, 5000 + (unsigned)i);
+		req_plain(&p, m, PXB_DHCPDISCOVER);
+		pkt_end(&p);
+		k += run(e, &p, &rx, now) != PXB_DHCP_V_RATE_LIMITED;
+	}
+	return k;
+}
+
+static void test_rate(void)
+{
+	struct pxb_dhcp_server_config sc = server_cfg;
+	struct env e;
+	struct pkt p;
+	char name[32];
+	int k = 0;
+
+	sc.rate = 5;
+	sc.rate_burst = 8;
+	env_server_cfg(&e, &sc);
+	is_int(passed(&e, "lan0", 20, T0), 8, "rate: a burst of 8 at once");
+	req_plain(&p, mac1, PXB_DHCPDISCOVER);
+	pkt_end(&p);
+	is_int(run(&e, &p, &rx_lan_v, T0), PXB_DHCP_V_RATE_LIMITED,
+	       "rate: the next -> rate-limited");
+	is_str(pxb_dhcp_verdict_name(e.tx.verdict), "rate-limited", "verdict named rate-limited");
+	is_int(e.tx.len, 0, "rate-limited: nothing sent");
+	is_int(e.tx.req_type, 0, "rate-limited: dropped unread");
+	is_int(passed(&e, "tiny0", 3, T0), 3, "rate: another interface has its own bucket");
+	is_int(passed(&e, "lan0", 20, T0 + 1), 5, "rate: 5 more a second later");
+	is_int(passed(&e, "lan0", 20, T0 + 1), 0, "rate: none more within that second");
+	is_int(passed(&e, "lan0", 20, T0 + 3), 8, "rate: two seconds refill up to the burst only");
+	is_int(passed(&e, "lan0", 20, T0 - 50), 0, "rate: a clock going back refills nothing");
+	is_int(passed(&e, "lan0", 20, T0 + 1000), 8, "rate: a long pause refills the burst");
+	/*
+	 * Interface names beyond the table share one bucket: bounded memory.
+	 * lan0 and tiny0 hold 2 of the 32; x0..x29 take the rest, x30..x39
+	 * share the last bucket's burst of 8.
+	 */
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		k += passed(&e, name, 1, T0 + 2000);
+	}
+	is_int(k, 30 + 8, "rate: 32 interfaces with buckets, the rest share one");
+	env_free(&e);
+
+	/* No rate (0): no limit. */
+	env_server(&e);
+	is_int(passed(&e, "lan0", 500, T0), 500, "rate 0: every request is read");
 	env_free(&e);
 }
 
@@ -796,8 +1024,13 @@ static void test_exhaustion_reservation(void)
 		req_plain(&p, m, PXB_DHCPDISCOVER);
 		pkt_end(&p);
 	}
-	is_int(run(&e, &p, &rx_tiny_v, T0 + 1), PXB_DHCP_V_IGNORE, "tiny pool: third client -> ignored");
-	why_is(&e, "no free address", "ignored with a reason: no free address");
+	is_int(run(&e, &p, &rx_tiny_v, T0 + 1), PXB_DHCP_V_EXHAUSTED,
+	       "tiny pool: third client -> exhausted");
+	is_str(pxb_dhcp_verdict_name(e.tx.verdict), "exhausted",
+	       "tiny pool: verdict named exhausted");
+	is_int(e.tx.len, 0, "tiny pool: nothing sent");
+	why_is(&e, "no free address in the pool 198.18.7.10-198.18.7.11",
+	       "exhausted with a reason naming the pool");
 	is_int(run(&e, &p, &rx_tiny_v, T0 + 61), PXB_DHCP_V_OFFER,
 	       "tiny pool: once the offers expire (offer_hold) -> OFFER");
 
@@ -852,6 +1085,7 @@ static void test_exhaustion_reservation(void)
 		got[n++] = e.tx.yiaddr;
 	}
 	is_int(n, 9, "strangers get the 9 unreserved addresses");
+	is_int(e.tx.verdict, PXB_DHCP_V_EXHAUSTED, "the tenth stranger: verdict exhausted");
 	ok(!reserved, "none of them gets the reserved address");
 	ok(!dup, "no address offered twice");
 	why_is(&e, "no free address", "the tenth stranger: pool exhausted");
@@ -1413,6 +1647,16 @@ static void test_conf(void)
 	static const char bad_expr[] =
 		"dhcp = { mode = \"proxy\"; interfaces = [\"lan0\"];\n"
 		"  boot = ( { tags = \"A | B\"; file = \"x\"; } ); };\n";
+	static const char hostile[] =
+		"dhcp = { mode = \"server\"; interfaces = [\"lan0\"];\n"
+		"  rate = 50; rate_burst = 120;\n"
+		"  relays = [\"198.18.0.2\", \"198.18.0.3\"];\n"
+		"  subnets = ( { network = \"198.18.0.0/24\"; pool_start = \"198.18.0.10\";\n"
+		"                pool_end = \"198.18.0.20\"; } ); };\n";
+	static const char bad_relay[] =
+		"dhcp = { mode = \"server\"; interfaces = [\"lan0\"];\n"
+		"  relays = [\"198.18.0.256\"];\n"
+		"  subnets = ( { network = \"198.18.0.0/24\"; } ); };\n";
 	static const char proxy_conf[] =
 		"dhcp = { mode = \"proxy\"; interfaces = [\"lan0\"];\n"
 		"  arch_files = ( { arch = \"efi-x64\"; file = \"snponly.efi\"; } ); };\n";
@@ -1442,6 +1686,9 @@ static void test_conf(void)
 	is_int(sc->http_port, 8080, "conf: http port from http.listen");
 	is_str(S(sc->subnets[0].netmask), "255.255.255.0", "conf: netmask from /24");
 	is_int(nh, 1, "conf: one host");
+	is_int(sc->rate, 40000, "conf: dhcp.rate defaults to 40000");
+	is_int(sc->rate_burst, 0, "conf: dhcp.rate_burst defaults to 0 (dhcp.rate)");
+	is_int(sc->nrelays, 0, "conf: no relays configured by default");
 
 	memset(&e, 0, sizeof(e));
 	pxb_lease_open(&lc, T0, &e.leases, NULL);
@@ -1491,6 +1738,24 @@ static void test_conf(void)
 	pxb_conf_free(c);
 
 	su = NULL;
+	is_int(setup_text(hostile, &su, &c), 0, "conf: rate, rate_burst and relays build");
+	if (su) {
+		sc = pxb_dhcp_setup_server(su);
+		is_int(sc->rate, 50, "conf: dhcp.rate");
+		is_int(sc->rate_burst, 120, "conf: dhcp.rate_burst");
+		is_int(sc->nrelays, 2, "conf: two relays");
+		ok(sc->nrelays == 2 && sc->relays[1].s_addr == A("198.18.0.3").s_addr,
+		   "conf: the relays' addresses");
+	}
+	pxb_dhcp_setup_free(su);
+	pxb_conf_free(c);
+	su = NULL;
+	ok(setup_text(bad_relay, &su, &c) < 0 && strstr(report_buf, "relays"),
+	   "conf: a relay that is no IPv4 address is refused");
+	pxb_dhcp_setup_free(su);
+	pxb_conf_free(c);
+
+	su = NULL;
 	is_int(setup_text(proxy_conf, &su, &c), 0, "conf: proxy without subnets builds");
 	if (su) {
 		sc = pxb_dhcp_setup_server(su);
@@ -1517,6 +1782,9 @@ int main(void)
 	test_decline();
 	test_inform();
 	test_relay();
+	test_not_relay();
+	test_ciaddr();
+	test_rate();
 	test_exhaustion_reservation();
 	test_many_clients();
 	test_lease_time_and_size();

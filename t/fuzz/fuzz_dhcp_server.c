@@ -125,7 +125,7 @@ static void feed(struct pxb_dhcp_server *srv, struct pxb_lease_store *st, int pr
 		rx.src_port = 4011;
 	if (pxb_dhcp_server_input(srv, buf, len, &rx, now, &tx) != 0)
 		abort();
-	if (!tx.why || tx.verdict > PXB_DHCP_V_DECLINED)
+	if (!tx.why || tx.verdict >= PXB_DHCP_V_COUNT)
 		abort();
 	req_ok = pxb_dhcp_parse(&req, buf, len, 0) == 0;
 	if (tx.verdict == PXB_DHCP_V_DROP && req_ok && tx.req_type == 0)

@@ -6,6 +6,7 @@
 #   netns_require             # SKIPs the test when namespaces are unavailable
 #   netns_make srv            # -> $NS_srv (a namespace name unique to this run)
 #   netns_link srv cli 198.18.0.1/24 198.18.0.2/24   # veth pair srv<->cli
+#   netns_bridge lan br0 ""; netns_port lan br0 cli 198.18.0.2/24   # a port on a bridge
 #   netns_exec srv CMD...
 
 _netns_list=""
@@ -60,4 +61,15 @@ netns_bridge() {
 	ip -n "$ns" link add "$2" type bridge stp_state 0 forward_delay 0 || return 1
 	[ -n "$3" ] && ip -n "$ns" addr add "$3" dev "$2"
 	ip -n "$ns" link set "$2" up
+}
+
+# netns_port BRNS BR NAME [ADDR]: veth vNAME in namespace NAME (with ADDR, if
+# given), its peer pNAME a port of bridge BR in namespace BRNS.
+netns_port() {
+	local br ns; eval "br=\$NS_$1"; eval "ns=\$NS_$3"
+	case "$4" in ""|198.1[89].*) ;; *) echo "netns_port: addresses must be in 198.18.0.0/15" >&2; return 1;; esac
+	ip link add "v$3" netns "$ns" type veth peer name "p$3" netns "$br" || return 1
+	ip -n "$br" link set "p$3" master "$2" up
+	[ -n "$4" ] && ip -n "$ns" addr add "$4" dev "v$3"
+	ip -n "$ns" link set "v$3" up
 }

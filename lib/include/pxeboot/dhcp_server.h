@@ -13,6 +13,13 @@
  * carries hold_seq: the caller sends it only once the lease store reports
  * that sequence durable (pxb_lease_flush()).
  *
+ * On a LAN that may be hostile: a request carrying a giaddr is taken only
+ * from a relay (sent from port 67 by giaddr itself, or by a configured
+ * relay address); replies go to ciaddr only where RFC 2131 4.1 and 4.3.2
+ * say so and ciaddr lies in the network the request belongs to; requests
+ * beyond a rate per receiving interface (a token bucket over `now`) are
+ * dropped unread; an exhausted pool has a verdict of its own.
+ *
  * Proxy mode (PXE specification 2.1, 2.2.5): beside a DHCP server we do not
  * control, answer only PXE and HTTP-boot clients, never with an address:
  * an OFFER on port 67 with yiaddr 0, option 60 echoed and option 43 telling
@@ -56,6 +63,10 @@ struct pxb_dhcp_server_config {
 	uint32_t decline_quarantine; /* seconds a declined address is not used [600] */
 	uint16_t http_port;          /* for UEFI HTTP boot URLs [80] */
 	int probe;                   /* enum pxb_dhcp_probe [PXB_DHCP_PROBE_AFTER_LOSS] */
+	const struct in_addr *relays; /* senders taken as relays whatever their giaddr */
+	size_t nrelays;
+	uint32_t rate;               /* requests per second per interface [0: no limit] */
+	uint32_t rate_burst;         /* requests at once per interface [rate] */
 };
 
 /*
@@ -88,7 +99,11 @@ enum pxb_dhcp_verdict {
 	PXB_DHCP_V_RELEASED,     /* a lease was released (nothing to send) */
 	PXB_DHCP_V_DECLINED,     /* an address was quarantined (nothing to send) */
 	PXB_DHCP_V_PROBE,        /* probe tx->probe_addr, then pxb_dhcp_server_probe_done() */
+	PXB_DHCP_V_EXHAUSTED,    /* no free address in the pool (nothing to send) */
+	PXB_DHCP_V_NOT_RELAY,    /* giaddr set by a sender that is no relay: dropped */
+	PXB_DHCP_V_RATE_LIMITED, /* over the interface's request rate: dropped unread */
 };
+#define PXB_DHCP_V_COUNT (PXB_DHCP_V_RATE_LIMITED + 1)
 
 #define PXB_DHCP_TX_MAX 1472 /* an Ethernet frame less IP and UDP headers */
 
@@ -140,7 +155,8 @@ PXB_API void pxb_dhcp_server_set_gate(struct pxb_dhcp_server *s, pxb_dhcp_gate_f
 
 /*
  * Handles one datagram. Fills *tx (always: verdict, why, and a reply when
- * len > 0). now: Unix time in seconds.
+ * len > 0). now: Unix time in seconds (also the clock of the rate limit,
+ * whose buckets refill once per second of it).
  * Returns 0 (see tx->verdict) or PXB_ERR_INVAL for NULL arguments.
  */
 PXB_API int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t len,
