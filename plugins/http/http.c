@@ -37,7 +37,9 @@ static const struct pxb_conf_setting http_settings[] = {
 	{"listing", PXB_CT_STRINGS, "", 0, 0, NULL, NULL,
 	 "path prefixes under which directories are listed (e.g. [\"/boot\"]); elsewhere 403"},
 	{"max_connections", PXB_CT_INT, "1000", 1, 1000000, NULL, NULL,
-	 "HTTP connections open at once, all clients together"},
+	 "HTTP connections open at once, all clients together, and at most a quarter of the "
+	 "descriptor limit; when all are taken, a new one closes the one that has waited longest "
+	 "for a whole request"},
 	{"max_per_client", PXB_CT_INT, "32", 1, 1000000, NULL, NULL,
 	 "HTTP connections open at once from one client address"},
 	{"timeout", PXB_CT_INT, "30", 1, 86400, NULL, NULL,

@@ -490,7 +490,7 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	struct pxb_file f;
 	int rc, api;
 
-	(void)url; /* MHD's decoded copy; the raw target was read in http_uri_cb */
+	/* url: MHD's decoded copy, only its place is used; the raw target came to http_uri_cb */
 	if (!c) {
 		*upload_data_size = 0;
 		return MHD_queue_response(con, MHD_HTTP_INTERNAL_SERVER_ERROR,
