@@ -37,11 +37,19 @@ static const struct pxb_conf_setting http_settings[] = {
 	{"listing", PXB_CT_STRINGS, "", 0, 0, NULL, NULL,
 	 "path prefixes under which directories are listed (e.g. [\"/boot\"]); elsewhere 403"},
 	{"max_connections", PXB_CT_INT, "1000", 1, 1000000, NULL, NULL,
-	 "HTTP connections open at once, all clients together"},
+	 "HTTP connections open at once, all clients together, and at most a quarter of the "
+	 "descriptor limit; when all are taken, a new one closes the one that has waited longest "
+	 "for a whole request"},
 	{"max_per_client", PXB_CT_INT, "32", 1, 1000000, NULL, NULL,
 	 "HTTP connections open at once from one client address"},
 	{"timeout", PXB_CT_INT, "30", 1, 86400, NULL, NULL,
 	 "seconds an idle HTTP connection is kept open"},
+	{"request_timeout", PXB_CT_INT, "10", 1, 3600, NULL, NULL,
+	 "seconds a client has to send a whole request (line, headers, body) from connecting "
+	 "or from the end of the previous answer"},
+	{"max_body", PXB_CT_INT, "4096", 0, 1048576, NULL, NULL,
+	 "bytes of request body read and dropped (no request takes one); a longer body gets 413 "
+	 "or its connection is closed"},
 	{"max_header_size", PXB_CT_INT, "8192", 1024, 1048576, NULL, NULL,
 	 "bytes of request line and headers accepted; larger requests get 431 or 414"},
 	{"access_log", PXB_CT_BOOL, "true", 0, 0, NULL, NULL,
@@ -71,7 +79,52 @@ void http_log(struct http *s, int level, const char *fmt, ...)
 	pxb_host_log(s->host, level, "%s", msg);
 }
 
-/* MHD's own complaints (malformed requests, accept failures, bind errors). */
+int64_t http_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A burst of this many lines, then one a second. */
+#define RATE_BURST 10
+
+int http_log_limited(struct http *s, struct http_rate *r, int level, const char *fmt, ...)
+{
+	int64_t now = http_mono_ms();
+	char msg[1024];
+	va_list ap;
+
+	if (r->at == 0) {
+		r->at = now;
+		r->tokens = RATE_BURST;
+	} else if (now - r->at >= 1000) {
+		int64_t add = (now - r->at) / 1000;
+
+		r->tokens = add >= RATE_BURST - r->tokens ? RATE_BURST : r->tokens + (int)add;
+		r->at += add * 1000;
+	}
+	if (r->tokens == 0) {
+		r->dropped++;
+		return 0;
+	}
+	r->tokens--;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (r->dropped)
+		http_log(s, level, "%s (%u like lines not logged)", msg, r->dropped);
+	else
+		http_log(s, level, "%s", msg);
+	r->dropped = 0;
+	return 1;
+}
+
+/*
+ * MHD's own complaints (malformed requests, send failures, bind errors),
+ * rate-limited: a peer can make MHD say something for every connection.
+ */
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -84,7 +137,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	http_log(s, PXB_LOG_NOTICE, "libmicrohttpd: %s", msg);
+	http_log_limited(s, &s->rate_mhd, PXB_LOG_NOTICE, "libmicrohttpd: %s", msg);
 }
 
 static void listing_free(struct http *s)
@@ -163,7 +216,7 @@ fail:
 #define RUNS_PER_WAKE 8
 
 /* Runs MHD and arms the timer for when it must run again. */
-static void drive(struct http *s)
+void http_drive(struct http *s)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 	int ready = 0;
@@ -189,7 +242,7 @@ static void drive(struct http *s)
 
 static void on_io(evutil_socket_t fd, short what, void *arg)
 {
-	drive(arg);
+	http_drive(arg);
 }
 
 /* The few answers that never change are made once and shared (MHD counts references). */
@@ -203,6 +256,7 @@ static int make_canned(struct http *s)
 		{403, "<html><body><h1>403 Forbidden</h1></body></html>\n"},
 		{404, "<html><body><h1>404 Not Found</h1></body></html>\n"},
 		{405, "<html><body><h1>405 Method Not Allowed</h1></body></html>\n"},
+		{413, "<html><body><h1>413 Content Too Large</h1></body></html>\n"},
 		{414, "<html><body><h1>414 URI Too Long</h1></body></html>\n"},
 		{431, "<html><body><h1>431 Request Header Fields Too Large</h1></body></html>\n"},
 		{500, "<html><body><h1>500 Internal Server Error</h1></body></html>\n"},
@@ -248,6 +302,7 @@ static void http_fini(void *state)
 		event_free(s->ev_timer);
 	if (s->d)
 		MHD_stop_daemon(s->d); /* closes connections: their records return */
+	http_guard_stop(s);
 	destroy_canned(s);
 	http_conns_free(s);
 	listing_free(s);
@@ -293,7 +348,12 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 	s->vfs = pxb_host_vfs(h);
 	s->base = pxb_host_event_base(h);
 	s->in_init = 1;
+	s->listen_fd = -1;
 	s->max_header = (size_t)hdr;
+	s->max_conns = (unsigned)pxb_conf_int(root, "http.max_connections");
+	s->max_per_client = (unsigned)pxb_conf_int(root, "http.max_per_client");
+	s->request_ms = pxb_conf_int(root, "http.request_timeout") * 1000;
+	s->max_body = (uint64_t)pxb_conf_int(root, "http.max_body");
 	if (read_dynamic(s, root) < 0)
 		goto fail;
 	if (!listen || pxb_parse_listen(listen, 80, &l) < 0) {
@@ -335,6 +395,17 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 		flags |= MHD_USE_INTERNAL_POLLING_THREAD;
 		http_log(s, PXB_LOG_WARNING,
 			 "the host has no event loop: libmicrohttpd runs its own polling thread");
+	} else {
+		/* We accept, MHD serves (http_guard.c says why). */
+		if (http_guard_listen(s, (struct sockaddr *)&ss,
+				      ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							       : sizeof(struct sockaddr_in)) < 0) {
+			http_log(s, PXB_LOG_ERR, "cannot listen on %s: %s", listen,
+				 strerror(errno));
+			rc = PXB_ERR_IO;
+			goto fail;
+		}
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	}
 	ensure_sigpipe_ignored(s);
 	s->d = MHD_start_daemon(
@@ -342,9 +413,12 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, /* first, to catch what follows */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)pxb_conf_int(root, "http.max_connections"),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)pxb_conf_int(root, "http.max_per_client"),
+		/*
+		 * With our own accept the limits are ours; MHD's must not refuse
+		 * while connections we shut down are still on its books.
+		 */
+		MHD_OPTION_CONNECTION_LIMIT, s->base ? 2 * s->max_conns + 64 : s->max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->base ? 0 : s->max_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)pxb_conf_int(root, "http.timeout"),
 		/*
 		 * The request line and headers live in the connection's memory
@@ -375,9 +449,18 @@ static int http_init(pxb_host *h, const pxb_conf_node *section, void **state)
 			rc = PXB_ERR_NOMEM;
 			goto fail;
 		}
-		drive(s);
+		http_drive(s);
 	}
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	di = s->listen_fd < 0 ? MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	if (s->listen_fd >= 0) {
+		struct sockaddr_storage bound;
+		socklen_t bl = sizeof(bound);
+
+		if (getsockname(s->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
+			l.port = ntohs(bound.ss_family == AF_INET6
+					       ? ((struct sockaddr_in6 *)&bound)->sin6_port
+					       : ((struct sockaddr_in *)&bound)->sin_port);
+	}
 	http_log(s, PXB_LOG_INFO, "listening on %s%s%s:%u%s", ss.ss_family == AF_INET6 ? "[" : "",
 		 ss.ss_family == AF_INET6 && l.family == AF_INET ? "::" : l.host,
 		 ss.ss_family == AF_INET6 ? "]" : "", di ? di->port : l.port,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -31,6 +32,17 @@ struct event_base;
 struct http_conn {
 	struct http_conn *next_free;
 	struct http *http;
+	/* http_guard.c: every open connection, and those still owing a request */
+	struct http_conn *all_prev, *all_next;
+	struct http_conn *wait_prev, *wait_next;
+	struct MHD_Connection *con;
+	int fd;                       /* the socket, -1: unknown */
+	struct in6_addr peer6;        /* client address (IPv4 as v4-mapped), for the limits */
+	int64_t wait_since;           /* monotonic ms the wait for a request began */
+	int waiting;                  /* on the wait list: no whole request yet */
+	int closing;                  /* shut down by us; MHD has not closed it yet */
+	uint64_t body;                /* request body bytes read (and dropped) */
+	int nul;                      /* the request line held a NUL byte */
 	char peer[INET6_ADDRSTRLEN];  /* client address as text, for logs */
 	struct in_addr peer4;         /* client IPv4 (also from v4-mapped), 0: none */
 	struct in_addr local4;        /* our address as the client reached it */
@@ -68,17 +80,57 @@ struct http {
 	/* connection records not in use */
 	struct http_conn *free_conns;
 	size_t max_header;            /* http.max_header_size */
-	/* shared, never changing answers: 400, 403, 404, 405, 414, 431, 500 (last) */
+	/* http_guard.c: our own accept, the limits and the request deadline */
+	int listen_fd;                /* -1: MHD listens itself (no event loop) */
+	struct event *ev_listen, *ev_backoff, *ev_sweep;
+	struct http_conn *all_head;
+	struct http_conn *wait_head, *wait_tail;   /* oldest first */
+	unsigned nopen;               /* open connections not closing */
+	unsigned max_conns;           /* http.max_connections */
+	unsigned max_per_client;      /* http.max_per_client */
+	unsigned fd_capped;           /* the descriptor-limited cap last logged, 0: none */
+	int64_t request_ms;           /* http.request_timeout */
+	uint64_t max_body;            /* http.max_body */
+	int backoff_ms;               /* accept paused after running out of descriptors */
+	struct http_rate {            /* log lines: a burst, then one a second */
+		int64_t at;
+		int tokens;
+		unsigned dropped;
+	} rate_mhd, rate_guard;
+	unsigned n_expired, n_evicted, n_refused, n_accept_fail;  /* not yet logged */
+	/* shared, never changing answers: 400, 403, 404, 405, 413, 414, 431, 500 (last) */
 	struct http_canned {
 		unsigned status;
 		struct MHD_Response *r;
 		uint64_t len;
-	} canned[7];
+	} canned[8];
 };
 
 /* Logs with the "http: " prefix the host does not add outside init. */
 void http_log(struct http *s, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Rate-limited logging: logs (with how many lines were dropped since the
+ * last one) unless the burst of 10 lines is spent; a token comes back each
+ * second. Returns 1 if the line was logged.
+ */
+int http_log_limited(struct http *s, struct http_rate *r, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Monotonic milliseconds. */
+int64_t http_mono_ms(void);
+/* Runs MHD and arms its timer (http.c). */
+void http_drive(struct http *s);
+
+/* http_guard.c: accepting, connection limits, the request deadline. */
+int http_guard_listen(struct http *s, const struct sockaddr *sa, socklen_t sl);
+void http_guard_stop(struct http *s);
+void http_guard_opened(struct http *s, struct http_conn *c);
+void http_guard_closed(struct http *s, struct http_conn *c);
+/* The request is whole (line, headers, body): its deadline no longer applies. */
+void http_guard_request_in(struct http *s, struct http_conn *c);
+/* The answer is sent and the connection stays open: the wait for the next request begins. */
+void http_guard_request_done(struct http *s, struct http_conn *c);
 
 /* http_request.c: MHD callbacks. */
 void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con);

@@ -64,6 +64,13 @@ static void conn_identify(struct http_conn *c, struct MHD_Connection *con)
 		const struct sockaddr *sa = ci->client_addr;
 
 		c->peer4 = v4_of(sa);
+		if (sa->sa_family == AF_INET6) {
+			c->peer6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+		} else if (sa->sa_family == AF_INET) {
+			c->peer6.s6_addr[10] = 0xff; /* v4-mapped, as http_guard.c counts */
+			c->peer6.s6_addr[11] = 0xff;
+			memcpy(&c->peer6.s6_addr[12], &c->peer4, 4);
+		}
 		if (c->peer4.s_addr)
 			inet_ntop(AF_INET, &c->peer4, c->peer, sizeof(c->peer));
 		else if (sa->sa_family == AF_INET6)
@@ -71,6 +78,8 @@ static void conn_identify(struct http_conn *c, struct MHD_Connection *con)
 				  sizeof(c->peer));
 	}
 	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		c->fd = ci->connect_fd;
 	if (ci && getsockname(ci->connect_fd, (struct sockaddr *)&ss, &sl) == 0) {
 		c->local4 = v4_of((struct sockaddr *)&ss);
 		c->local_port = port_of((struct sockaddr *)&ss);
@@ -94,13 +103,17 @@ void http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_context,
 		memset(c, 0, offsetof(struct http_conn, path));
 		c->path[0] = '\0';
 		c->http = s;
+		c->con = con;
+		c->fd = -1;
 		strcpy(c->peer, "-");
 		conn_identify(c, con);
 		*socket_context = c;
+		http_guard_opened(s, c);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		c = *socket_context;
 		if (!c)
 			return;
+		http_guard_closed(s, c);
 		c->next_free = s->free_conns;
 		s->free_conns = c;
 		*socket_context = NULL;
@@ -141,6 +154,8 @@ void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	c->root_image = 0;
 	c->status = 0;
 	c->bytes = 0;
+	c->body = 0;
+	c->nul = 0;
 	strcpy(c->method, "-");
 	http_log_path(uri, c->logpath, sizeof(c->logpath));
 	c->target_len = strlen(uri);
@@ -432,6 +447,45 @@ static size_t header_bytes(struct MHD_Connection *con, const struct http_conn *c
 	return n;
 }
 
+/*
+ * libmicrohttpd 0.9.x takes the request line apart in place and hands out C
+ * strings, so a NUL byte of the client's in the method or target silently
+ * cuts it short: "GET /a\0b HTTP/1.1" would ask for "/a". RFC 9112 3 has no
+ * NUL in a request line; such a request is refused (400). The strings lie in
+ * the line in order: the method, a NUL where the space was, maybe more
+ * spaces, the target (its length as the URI callback saw it before
+ * anything was decoded), a NUL where the space was, the version. A NUL of
+ * the client's shows as a gap between them. 1 if there is one.
+ */
+static int line_has_nul(const struct http_conn *c, const char *url, const char *method,
+			const char *version)
+{
+	uintptr_t m = (uintptr_t)method, u = (uintptr_t)url, v = (uintptr_t)version;
+	size_t ml = strlen(method);
+
+	if (!version[0])
+		return 0; /* no version: the target was not cut out of the line */
+	if (u < m + ml + 1 || v != u + c->target_len + 1)
+		return 1;
+	for (const char *p = method + ml + 1; p < url; p++)
+		if (*p != ' ')
+			return 1;
+	return 0;
+}
+
+/* Is the Content-Length value v more than max? */
+static int body_too_long(const char *v, uint64_t max)
+{
+	uint64_t n = 0;
+
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return 1;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	return n > max;
+}
+
 enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **req_cls)
@@ -442,7 +496,7 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	struct pxb_file f;
 	int rc, api;
 
-	(void)url; /* MHD's decoded copy; the raw target was read in http_uri_cb */
+	/* url: MHD's decoded copy, only its place is used; the raw target came to http_uri_cb */
 	if (!c) {
 		*upload_data_size = 0;
 		return MHD_queue_response(con, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -455,14 +509,38 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 	 * body (we want none) is read and dropped.
 	 */
 	if (!c->seen) {
+		const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
 		c->seen = 1;
 		snprintf(c->method, sizeof(c->method), "%s", method);
+		c->nul = line_has_nul(c, url, method, version);
+		/* Refused before it is read; MHD closes the connection after the answer. */
+		if (cl && body_too_long(cl, s->max_body))
+			return refuse(s, c, con, 413, "body larger than http.max_body");
 		return MHD_YES;
 	}
-	if (*upload_data_size || c->answered) {
+	if (*upload_data_size) {
+		/*
+		 * A chunked body has no length to refuse up front: it is counted,
+		 * and past http.max_body the connection is closed (MHD takes no
+		 * answer in the middle of a body).
+		 */
+		c->body += *upload_data_size;
 		*upload_data_size = 0;
+		if (c->body > s->max_body && !c->answered) {
+			http_log_limited(s, &s->rate_guard, PXB_LOG_NOTICE,
+					 "closed %s %s: body larger than http.max_body", c->peer,
+					 c->logpath);
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
+	if (c->answered)
+		return MHD_YES;
+	http_guard_request_in(s, c); /* line, headers and body are in */
+	if (c->nul)
+		return refuse(s, c, con, 400, "NUL byte in the request line");
 	/* The API's namespace is its own: nothing under it reaches the files. */
 	api = !c->bad && http_api_match(s, c->path);
 	if (!api && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
@@ -534,6 +612,8 @@ void http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 
 	if (!c)
 		return;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		http_guard_request_done(s, c); /* kept alive: the next request's deadline */
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (long long)(now.tv_sec - c->start.tv_sec) * 1000 +
 	     (now.tv_nsec - c->start.tv_nsec) / 1000000;
