@@ -323,6 +323,16 @@ static void test_recognize(void)
 		   strstr(e->label, "Debian live"), "Debian live: newest kernel, fetch= the squashfs");
 	pxb_boot_model_free(m);
 
+	/* archisobasedir= takes the base directory as one word: a base that is not is no archiso */
+	put("sp/arch linux/boot/x86_64/vmlinuz-linux", 10, 1);
+	put("sp/arch linux/boot/x86_64/initramfs-linux.img", 10, 1);
+	put("sp/arch linux/x86_64/airootfs.sfs", 10, 1);
+	mkiso("sp", "sp.iso", "-R");
+	m = recognize("sp.iso", "archlinux", 1 << 20, &rec, what, sizeof(what));
+	e = get(m, "archlinux");
+	ok(!rec && e && e->kind == PXB_BOOT_MEMDISK, "archiso with a blank in its base: the image whole");
+	pxb_boot_model_free(m);
+
 	put("ub/casper/vmlinuz", 10, 1);
 	put("ub/casper/initrd", 10, 1);
 	mkiso("ub", "ub.iso", "-R");

@@ -41,6 +41,15 @@ static int name_char_ok(char c)
 	       c == '.' || c == '_' || c == '+' || c == '-';
 }
 
+/* Can s go on a kernel command line as it is (name characters only)? */
+static int word_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!name_char_ok(*s))
+			return 0;
+	return 1;
+}
+
 int pxb_iso_name(const char *file, char *out, size_t len)
 {
 	size_t l = strlen(file), n = 0;
@@ -143,6 +152,7 @@ static int recognize_archiso(struct ctx *c)
 		int sysresc = 0, checksum;
 
 		if (f->is_dir || sscanf(f->path, "%255[^/]/boot/%63[^/]/%63[^/]", base, arch, kname) != 3 ||
+		    !word_ok(base) || /* archisobasedir=<base>: one word, nothing to expand */
 		    fmt(rel, sizeof(rel), "%s/boot/%s/%s", base, arch, kname) < 0 ||
 		    strcmp(rel, f->path) || (strcmp(kname, "vmlinuz") && strcmp(kname, "vmlinuz-linux")) ||
 		    !arch_of(arch))
