@@ -342,6 +342,15 @@ static void test_recognize(void)
 	   "Ubuntu casper: url= the image");
 	pxb_boot_model_free(m);
 
+	/* a directory named as an initrd is no initrd */
+	put("cd/casper/vmlinuz", 10, 1);
+	put("cd/casper/initrd/README", 10, 1);
+	mkiso("cd", "cd.iso", "-R");
+	m = recognize("cd.iso", "ubuntu-dir", 1 << 20, &rec, what, sizeof(what));
+	e = get(m, "ubuntu-dir");
+	ok(!rec && e && e->kind == PXB_BOOT_MEMDISK, "casper/initrd a directory: the image whole");
+	pxb_boot_model_free(m);
+
 	put("ni/install.amd/vmlinuz", 10, 1);
 	put("ni/install.amd/initrd.gz", 10, 1);
 	mkiso("ni", "ni.iso", "-R");

@@ -66,9 +66,12 @@ int pxb_iso_name(const char *file, char *out, size_t len)
 	return 0;
 }
 
+/* The file (never a directory) at path. */
 static const struct pxb_iso_file *find(struct ctx *c, const char *path)
 {
-	return pxb_iso_image_find(c->img, path);
+	const struct pxb_iso_file *f = pxb_iso_image_find(c->img, path);
+
+	return f && !f->is_dir ? f : NULL;
 }
 
 /* A file whose path matches case-insensitively (ISO level-1 names, EFI/BOOT spelled any way). */
