@@ -159,9 +159,12 @@ static void check_pxelinux(const char *s)
 			files = line + 9;
 		else
 			fail("PXELINUX", s, "unknown line");
-		if (!*files || strchr(files, ' ') || strstr(files, ",,") || *files == ',' ||
-		    files[strlen(files) - 1] == ',')
-			fail("PXELINUX", s, "file name with a blank, or an empty one");
+		if (!*files || strchr(files, ' '))
+			fail("PXELINUX", s, "file name with a blank, or none");
+		/* INITRD separates its files with commas: none may be empty */
+		if (starts(line, "  INITRD ") && (strstr(files, ",,") || *files == ',' ||
+						 files[strlen(files) - 1] == ','))
+			fail("PXELINUX", s, "an empty initrd name");
 	}
 	free(copy);
 }
