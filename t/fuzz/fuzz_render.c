@@ -218,6 +218,10 @@ static void check_grub(const char *s)
 							fail("GRUB", s, "unknown command");
 					}
 					last_open = !strcmp(word, "{");
+					/* menuentry TITLE --id ID {: the title is no --option */
+					if (first_cmd == 0 && ((nw == 1 && !strncmp(word, "--", 2)) ||
+							       (nw == 2 && strcmp(word, "--id"))))
+						fail("GRUB", s, "menuentry title read as an option");
 					nw++;
 					inword = 0;
 					wl = 0;
