@@ -282,12 +282,14 @@ static int put_arm(pxb_arms *a, const struct pxb_arm *x)
 static int load(pxb_arms *a, int64_t now, int *damaged)
 {
 	FILE *f = fopen(a->path, "re");
-	char line[1024];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	int saw_end = 0, saw_start = 0, bad = 0, dropped = 0;
 
 	if (!f)
 		return errno == ENOENT ? 0 : PXB_ERR_IO;
-	while (fgets(line, sizeof(line), f)) {
+	while ((len = getline(&line, &cap, f)) > 0) {
 		struct pxb_arm x;
 		int rc;
 
@@ -299,12 +301,10 @@ static int load(pxb_arms *a, int64_t now, int *damaged)
 			saw_end = 1;
 			break;
 		}
-		/* A line without its newline was cut: it is not whole. */
-		if (!strchr(line, '\n') || parse_arm(line, &x) < 0) {
+		/* A line without its newline was cut; one with a NUL is not whole either. */
+		if (line[len - 1] != '\n' || strlen(line) != (size_t)len || len > 1024 ||
+		    parse_arm(line, &x) < 0) {
 			bad = 1;
-			/* skip the rest of an overlong line */
-			while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
-				;
 			continue;
 		}
 		if (x.until <= now) {
@@ -313,12 +313,14 @@ static int load(pxb_arms *a, int64_t now, int *damaged)
 		}
 		rc = put_arm(a, &x);
 		if (rc == PXB_ERR_NOMEM) {
+			free(line);
 			fclose(f);
 			return rc;
 		}
 	}
 	if (ferror(f))
 		bad = 1;
+	free(line);
 	fclose(f);
 	if (!saw_start || !saw_end)
 		bad = 1;

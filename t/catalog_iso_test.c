@@ -323,6 +323,16 @@ static void test_recognize(void)
 		   strstr(e->label, "Debian live"), "Debian live: newest kernel, fetch= the squashfs");
 	pxb_boot_model_free(m);
 
+	/* archisobasedir= takes the base directory as one word: a base that is not is no archiso */
+	put("sp/arch linux/boot/x86_64/vmlinuz-linux", 10, 1);
+	put("sp/arch linux/boot/x86_64/initramfs-linux.img", 10, 1);
+	put("sp/arch linux/x86_64/airootfs.sfs", 10, 1);
+	mkiso("sp", "sp.iso", "-R");
+	m = recognize("sp.iso", "archlinux", 1 << 20, &rec, what, sizeof(what));
+	e = get(m, "archlinux");
+	ok(!rec && e && e->kind == PXB_BOOT_MEMDISK, "archiso with a blank in its base: the image whole");
+	pxb_boot_model_free(m);
+
 	put("ub/casper/vmlinuz", 10, 1);
 	put("ub/casper/initrd", 10, 1);
 	mkiso("ub", "ub.iso", "-R");
@@ -330,6 +340,15 @@ static void test_recognize(void)
 	e = get(m, "ubuntu-24.04");
 	ok(e && !strcmp(e->args, "boot=casper ip=dhcp url=${http}/iso/ubuntu-24.04.iso"),
 	   "Ubuntu casper: url= the image");
+	pxb_boot_model_free(m);
+
+	/* a directory named as an initrd is no initrd */
+	put("cd/casper/vmlinuz", 10, 1);
+	put("cd/casper/initrd/README", 10, 1);
+	mkiso("cd", "cd.iso", "-R");
+	m = recognize("cd.iso", "ubuntu-dir", 1 << 20, &rec, what, sizeof(what));
+	e = get(m, "ubuntu-dir");
+	ok(!rec && e && e->kind == PXB_BOOT_MEMDISK, "casper/initrd a directory: the image whole");
 	pxb_boot_model_free(m);
 
 	put("ni/install.amd/vmlinuz", 10, 1);

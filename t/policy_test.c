@@ -149,6 +149,28 @@ static void test_store(void)
 	   "the new file is whole");
 	pxb_arms_free(a);
 
+	/* a damaged line holding a NUL byte does not take the next line with it */
+	{
+		static const char nul[] =
+			"{\"version\": 1, \"arms\": [\n{\"mac\": \"x\0y\"},\n"
+			"{\"mac\": \"52:54:00:00:0b:01\", \"entry\": \"\", \"created\": 1, "
+			"\"until\": 1800000000, \"once\": false, \"spent\": false, "
+			"\"token\": \"0123456789abcdef0123456789abcdef\"}\n]}\n";
+		char p[512];
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/arms.json", dir);
+		f = fopen(p, "wb");
+		if (f) {
+			fwrite(nul, 1, sizeof(nul) - 1, f);
+			fclose(f);
+		}
+		ok(pxb_arms_open(dir, T, &a, &damaged) == 0 && damaged == 1 &&
+		   pxb_arms_lookup(a, B, T, NULL) == 0 && pxb_arms_count(a) == 1,
+		   "a line with a NUL byte: damaged, the next line still read");
+		pxb_arms_free(a);
+	}
+
 	/* in memory */
 	ok(pxb_arms_open(NULL, T, &a, NULL) == 0 && pxb_arms_path(a) == NULL, "in-memory store");
 	is_int(pxb_arms_arm(a, A, NULL, T + 60, 0, T, NULL), 0, "arm in memory");

@@ -208,6 +208,11 @@ static void test_injection(void)
 	e.initrds[0] = "/i 1";
 	e.initrds[1] = "/i'2";
 	pxb_boot_add_entry(m, &e);
+	e.id = "dashes";
+	e.label = "--unrestricted";
+	e.args = NULL;
+	e.ninitrds = 0;
+	pxb_boot_add_entry(m, &e);
 
 	nwarn = 0;
 	s = render(m, &c, 0);
@@ -241,6 +246,8 @@ static void test_injection(void)
 	ok(strstr(s, "\tinitrd (tftp,$net_default_server)'/i 1' (tftp,$net_default_server)'/i'\\''2'\n") !=
 		   NULL,
 	   "initrds quoted, with spaces and quotes");
+	ok(strstr(s, "menuentry ' ''--unrestricted' --id 'dashes'") != NULL,
+	   "a label starting -- is not read as a menuentry option");
 	is_int(nwarn, 3, "each broken entry reported");
 	free(s);
 	pxb_boot_model_free(m);

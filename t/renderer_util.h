@@ -297,7 +297,7 @@ static inline int ipxe_check(const char *script, char *err, size_t errlen)
 				}
 				d += 2;
 			}
-			if (!strcmp(tok[i], "goto")) {
+			if (cmd_start && !strcmp(tok[i], "goto")) { /* not the word in a text */
 				if (i + 1 >= n) {
 					snprintf(err, errlen, "line %u: goto without target", lineno);
 					goto out;

@@ -41,6 +41,15 @@ static int name_char_ok(char c)
 	       c == '.' || c == '_' || c == '+' || c == '-';
 }
 
+/* Can s go on a kernel command line as it is (name characters only)? */
+static int word_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!name_char_ok(*s))
+			return 0;
+	return 1;
+}
+
 int pxb_iso_name(const char *file, char *out, size_t len)
 {
 	size_t l = strlen(file), n = 0;
@@ -57,9 +66,12 @@ int pxb_iso_name(const char *file, char *out, size_t len)
 	return 0;
 }
 
+/* The file (never a directory) at path. */
 static const struct pxb_iso_file *find(struct ctx *c, const char *path)
 {
-	return pxb_iso_image_find(c->img, path);
+	const struct pxb_iso_file *f = pxb_iso_image_find(c->img, path);
+
+	return f && !f->is_dir ? f : NULL;
 }
 
 /* A file whose path matches case-insensitively (ISO level-1 names, EFI/BOOT spelled any way). */
@@ -143,6 +155,7 @@ static int recognize_archiso(struct ctx *c)
 		int sysresc = 0, checksum;
 
 		if (f->is_dir || sscanf(f->path, "%255[^/]/boot/%63[^/]/%63[^/]", base, arch, kname) != 3 ||
+		    !word_ok(base) || /* archisobasedir=<base>: one word, nothing to expand */
 		    fmt(rel, sizeof(rel), "%s/boot/%s/%s", base, arch, kname) < 0 ||
 		    strcmp(rel, f->path) || (strcmp(kname, "vmlinuz") && strcmp(kname, "vmlinuz-linux")) ||
 		    !arch_of(arch))

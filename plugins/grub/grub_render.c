@@ -291,8 +291,13 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 			put_comment(out, it->text);
 			fputc('\n', out);
 		} else if (bodies[i]) {
+			const char *title = it->entry->label ? it->entry->label : it->entry->id;
 			fputs("\nmenuentry ", out);
-			pxb_grub_quote(out, it->entry->label ? it->entry->label : it->entry->id);
+			/* menuentry takes --options anywhere, quoted or not (grub_arg_parse):
+			 * a title starting "--" gets a leading blank, the same word. */
+			if (!strncmp(title, "--", 2))
+				fputs("' '", out);
+			pxb_grub_quote(out, title);
 			fputs(" --id ", out);
 			pxb_grub_quote(out, it->entry->id);
 			fputs(" {\n", out);
