@@ -385,6 +385,29 @@ static void queue_push(struct tftp_worker *w, struct xfer **head, struct xfer **
 		wake(fd);
 }
 
+/*
+ * The client has acknowledged for the first time: its address is proven,
+ * the loop moves the transfer out of the unacknowledged budget. Once per
+ * transfer; it stays the worker's.
+ */
+static __attribute__((noinline)) void first_ack(struct tftp_worker *w, struct xfer *x)
+{
+	int first;
+
+	x->preack = 0;
+	x->anext = NULL;
+	pthread_mutex_lock(&w->mu);
+	first = !w->ack_head && !w->out_head;
+	if (w->ack_tail)
+		w->ack_tail->anext = x;
+	else
+		w->ack_head = x;
+	w->ack_tail = x;
+	pthread_mutex_unlock(&w->mu);
+	if (first)
+		wake(w->done_fd);
+}
+
 /* The transfer has ended: out of the worker, back to the loop. */
 static void finish(struct tftp_worker *w, struct xfer *x, enum pxb_tftp_verdict v,
 		   enum pxb_tftp_reason r, uint64_t block)
@@ -473,6 +496,8 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 	if (*now < 0)
 		*now = now_ms(); /* once per wake-up: a burst takes microseconds */
 	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
+	if (x->preack && pxb_tftp_session_acked(x->s))
+		first_ack(w, x);
 	if (rc == 0 && out.npkts == 1 && !x->npend && out.verdict == PXB_TFTP_RUNNING &&
 	    out.deadline >= x->armed) {
 		/* Lock-step: one block out, the timer already early enough. */
@@ -644,16 +669,19 @@ void tftp_worker_submit(struct tftp_worker *w, struct xfer *x)
 	queue_push(w, &w->in_head, &w->in_tail, x, w->wake_fd);
 }
 
-struct xfer *tftp_worker_take(struct tftp_worker *w)
+struct xfer *tftp_worker_take(struct tftp_worker *w, struct xfer **acked)
 {
 	struct xfer *x;
 	uint64_t n;
 
+	*acked = NULL;
 	if (read(w->done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return NULL;
 	pthread_mutex_lock(&w->mu);
 	x = w->out_head;
 	w->out_head = w->out_tail = NULL;
+	*acked = w->ack_head;
+	w->ack_head = w->ack_tail = NULL;
 	pthread_mutex_unlock(&w->mu);
 	return x;
 }
