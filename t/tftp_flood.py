@@ -3,9 +3,10 @@
 flood sends them (t/tftp_flood.sh). Every source address must be local
 (added to the client namespace's interface). Every loop is bounded.
 
-  flood SERVER PORT FILE COUNT SECS ADDR...
+  flood SERVER PORT FILE COUNT SECS MARK_AT MARK ADDR...
       COUNT RRQs asking timeout=255, round-robin over the ADDRs, each from
-      a new port that is closed at once, spread over SECS seconds.
+      a new port that is closed at once, spread over SECS seconds; the file
+      MARK is created once MARK_AT have been sent.
   silent SERVER PORT FILE SECS ADDR
       One RRQ (no option) from ADDR, never acknowledged: prints the count of
       datagrams that came back in SECS seconds ("packets 3").
@@ -27,10 +28,12 @@ def rrq(name, opts=()):
     return struct.pack("!H", 1) + body
 
 
-def flood(server, port, name, count, secs, addrs):
+def flood(server, port, name, count, secs, mark_at, mark, addrs):
     pkt = rrq(name, [("timeout", 255)])
     start = time.monotonic()
     for i in range(count):
+        if i == mark_at:
+            open(mark, "w").close()
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             s.bind((addrs[i % len(addrs)], 0))
@@ -83,7 +86,8 @@ def burst(server, port, name, count, secs, addr):
 if __name__ == "__main__":
     cmd, server, port, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if cmd == "flood":
-        flood(server, port, name, int(sys.argv[5]), float(sys.argv[6]), sys.argv[7:])
+        flood(server, port, name, int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]),
+              sys.argv[8], sys.argv[9:])
     elif cmd == "silent":
         silent(server, port, name, float(sys.argv[5]), sys.argv[6])
     elif cmd == "burst":

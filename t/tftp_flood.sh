@@ -56,14 +56,14 @@ silent_pid=$!
 is "byte budget: 3 of 10 requests from one source answered" \
 	"$(flood burst 198.18.0.1 69 flood.bin 10 1 198.19.1.2)" "answered 3"
 
-# 3000 over 5 s; the real client starts after 2100, when the transfers of
-# an unbounded server would have filled tftp.max_transfers twice over.
-flood flood 198.18.0.1 69 flood.bin 3000 5 $flood_addrs >"$d/flood" &
+# 3000 over 5 s; the real client starts once 2500 are out, when the
+# transfers of an unbounded server have long filled tftp.max_transfers.
+flood flood 198.18.0.1 69 flood.bin 3000 5 2500 "$d/mark" $flood_addrs >"$d/flood" &
 flood_pid=$!
-sleep 3.5 &
-at=$!
 most=0
-while kill -0 "$at" 2>/dev/null; do
+for _ in $(seq 1 100); do
+	[ -e "$d/mark" ] && break
+	kill -0 "$flood_pid" 2>/dev/null || break
 	n=$(sockets)
 	[ "$n" -gt "$most" ] && most=$n
 	sleep 0.2
