@@ -77,13 +77,15 @@ static const struct pxb_conf_setting tftp[] = {
 	 "second's worth; others are dropped unanswered (clients send theirs again); 0: no "
 	 "limit"},
 	{"rate_per_source", PXB_CT_INT, "50", 0, 1000000, NULL, NULL,
-	 "the same per source address; 0: no limit"},
+	 "TFTP requests taken per second from one source address, in bursts of up to one "
+	 "second's worth; others are dropped unanswered; 0: no limit"},
 	{"max_unacked", PXB_CT_INT, "512", 0, 100000, NULL, NULL,
 	 "transfers whose client has not acknowledged anything yet (its address is unproven), "
 	 "all sources together; from half of it on a source holding one gets no second; "
 	 "requests over it are dropped unanswered; 0: no limit"},
 	{"max_unacked_per_source", PXB_CT_INT, "16", 0, 100000, NULL, NULL,
-	 "the same per source address; 0: no limit"},
+	 "transfers whose client has not acknowledged anything yet, from one source address; "
+	 "requests over it are dropped unanswered; 0: no limit"},
 	{"max_unacked_bytes_per_source", PXB_CT_INT, "65536", 0, 1073741824, NULL, NULL,
 	 "bytes the unacknowledged transfers of one source may still send (first packet and "
 	 "its 2 resends each); a source at it gets no new transfer until one is acknowledged "
