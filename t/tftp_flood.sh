@@ -35,9 +35,10 @@ ip -n "$NS_cli" -batch "$d/addrs" || { check "flood addresses" 1; tap_done; exit
 # so that 3 transfers without options (3 x 516 bytes each at most before
 # an ACK) fill it.
 cat >"$d/pxeboot.conf" <<CONF
+plugins = ["http"];
 tftp = { root = "$root"; listen = "198.18.0.1:69"; max_transfers = 1000;
 	max_unacked_bytes_per_source = 4096; };
-http = { root = "$root"; };
+http = { root = "$root"; listen = "198.18.0.1:8080"; };
 CONF
 start_pxebootd_in "$NS_srv" "$d/log" -c "$d/pxeboot.conf"
 if ! wait_for 10 grep -q "tftp: listening" "$d/log"; then
@@ -100,6 +101,19 @@ check "... rate-limited: a few lines, not one per request ($(grep -c 'request dr
 	$([ "$(grep -c 'request dropped' "$d/log")" -le 6 ]; echo $?)
 n=$(grep -c " failed flood.bin " "$d/log")
 check "transfers never acknowledged: one line for all ($n)" $([ "$n" -eq 1 ]; echo $?)
+
+# Metrics: drops by reason, and no unacknowledged transfer left.
+metrics() {
+	ip netns exec "$NS_cli" curl -s -m 5 "http://198.18.0.1:8080/_pxeboot/metrics" |
+		sed -n "s/^$1 //p"
+}
+n=$(metrics 'pxeboot_tftp_requests_dropped_total{reason="source_unacked"}')
+check "metrics: requests dropped for a source's share of the budget (${n:-none})" \
+	$([ -n "$n" ] && [ "${n%.*}" -ge 1000 ]; echo $?)
+n=$(metrics 'pxeboot_tftp_requests_dropped_total{reason="source_bytes"}')
+check "metrics: requests dropped for a source's bytes (${n:-none})" \
+	$([ -n "$n" ] && [ "${n%.*}" -ge 7 ]; echo $?)
+is "metrics: no unacknowledged transfer left" "$(metrics pxeboot_tftp_transfers_unacked)" 0
 
 wait "$silent_pid"
 n=$(sed -n 's/^packets //p' "$d/silent")
