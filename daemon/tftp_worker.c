@@ -11,8 +11,10 @@
  * Here a wake-up is one epoll_wait and a pointer. The thread touches only
  * what it was handed: a transfer's socket, session and open file. The
  * loop keeps requests, the file namespace, limits, logs, events and
- * metrics, so nothing else needs a lock; the two meet in two queues under
- * one mutex, each with an eventfd to wake the other side.
+ * metrics, so nothing else needs a lock; the two meet in queues under one
+ * mutex, with an eventfd to wake the other side: transfers handed over,
+ * transfers ended, and transfers that got their client's first ACK (the
+ * loop counts those apart until then, tftp_driver.c).
  *
  * Datagrams of a window leave in chunks of at most CHUNK_COST spaced
  * CHUNK_GAP_US apart (see send_chunk), each chunk as few UDP segmentation

@@ -16,8 +16,8 @@
  * Before the client's first ACK its address is unproven (a forged RRQ is
  * one datagram), so the first packet is resent at most first_retries
  * times, and the window's buffers are only allocated at the OACK's ACK 0:
- * an unacknowledged transfer holds the session alone (RFC 1350 sec 4
- * leaves the number of resends to the implementation).
+ * an unacknowledged transfer holds the session alone (RFC 1350 sec 2
+ * leaves when and how often to resend to the implementation).
  *
  * The retransmission timeout starts at the configured (or the client's)
  * timeout; with limits.min_timeout_ms below it, each exchange answered
