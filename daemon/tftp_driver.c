@@ -7,6 +7,15 @@
  * Every transfer answers from the address its request came to (IP_PKTINFO),
  * which matters on hosts with several addresses: clients drop DATA from an
  * address they did not ask.
+ *
+ * Each request is first put to the admission policy (pxb_tftp_admit_*, in
+ * lib/tftp_admit.c) before a socket or file is opened: rates, and the
+ * budget of transfers whose client has not acknowledged anything yet. A
+ * request it refuses is dropped without an answer (an answer would go to an
+ * address nobody proved; a real client sends its request again), counted in
+ * pxeboot_tftp_requests_dropped_total and logged at most once a minute per
+ * reason. The worker reports each transfer's first ACK (tftp_worker.c), and
+ * the transfer leaves that budget.
  */
 #include "config.h"
 
@@ -35,6 +44,8 @@ struct tftp {
 	struct event *rx;
 	struct pxb_tftp_limits limits;
 	unsigned max_transfers, max_per_client;
+	pxb_tftp_admit *admit;
+	uint64_t dropped;
 	int gso; /* tftp.udp_segmentation, where the kernel has it */
 	unsigned active;
 	struct xfer *list;
@@ -121,8 +132,19 @@ static void set_active(struct tftp *t)
 		return;
 	m = pxb_events_metrics(pxb_host_events(t->d->host));
 	pxb_metrics_set(m, "pxeboot_tftp_transfers_active", t->active, NULL);
+	pxb_metrics_set(m, "pxeboot_tftp_transfers_unacked", pxb_tftp_admit_unacked(t->admit, 0),
+			NULL);
 	pxb_metrics_set(m, "pxeboot_tftp_wakeups_moderated_total",
 			(double)__atomic_load_n(&t->w.moderated, __ATOMIC_RELAXED), NULL);
+}
+
+/* The transfer leaves the unacknowledged budget (its first ACK, or its end). */
+static void unacked_release(struct xfer *x)
+{
+	if (!x->unacked)
+		return;
+	x->unacked = 0;
+	pxb_tftp_admit_release(x->t->admit, x->peer.sin_addr.s_addr, x->charged);
 }
 
 static void xfer_free(struct xfer *x)
@@ -135,6 +157,7 @@ static void xfer_free(struct xfer *x)
 		t->list = x->next;
 	if (x->next)
 		x->next->prev = x->prev;
+	unacked_release(x);
 	pxb_tftp_session_free(x->s);
 	pxb_file_close(&x->file);
 	if (x->fd >= 0)
@@ -188,11 +211,17 @@ static void xfer_end(struct xfer *x)
 		ev.bytes = info.blocks_acked * info.blksize;
 		note_event(x->t, PXB_EV_TFTP_FAILED, &x->peer, x->name, why, 0, &ev);
 		x->t->failed++;
+		/* Never acknowledged: maybe a forged request, one of a flood. One
+		 * line a minute for all of them; the event and counters have each. */
+		if (x->unacked && !pxbd_log_ratelimit(0xad3180u, pxbd_now()))
+			break;
 		pxbd_log(PXB_LOG_WARNING, "tftp",
 			 "%s failed %s at block %llu of %llu after %u timeouts: %s%s", p, nm,
 			 (unsigned long long)x->block, (unsigned long long)blocks, info.timeouts,
 			 why,
-			 x->reason == PXB_TFTP_REASON_PEER_ERROR ? " (client sent an error)" : "");
+			 x->reason == PXB_TFTP_REASON_PEER_ERROR ? " (client sent an error)"
+			 : x->unacked ? " (never acknowledged; more such are only counted for a minute)"
+				      : "");
 		break;
 	}
 	}
@@ -203,10 +232,14 @@ static void xfer_end(struct xfer *x)
 static void done_rx(evutil_socket_t fd, short what, void *arg)
 {
 	struct tftp *t = arg;
-	struct xfer *x = tftp_worker_take(&t->w);
+	struct xfer *acked, *x = tftp_worker_take(&t->w, &acked);
 
 	(void)fd;
 	(void)what;
+	/* First: a transfer acknowledged and then ended is on both lists. */
+	for (; acked; acked = acked->anext)
+		unacked_release(acked);
+	set_active(t);
 	while (x) {
 		struct xfer *nx = x->qnext;
 
@@ -269,6 +302,40 @@ static void refuse(int fd, const struct sockaddr_in *to, int err)
 		sendto(fd, e, (size_t)n, 0, (const struct sockaddr *)to, sizeof(*to));
 }
 
+/*
+ * Puts a request from `from` to the admission policy; returns 1 when it
+ * goes on (an unacknowledged transfer counted for its source: release it
+ * with unacked_release or pxb_tftp_admit_release), 0 when it is dropped.
+ */
+static int admit(struct tftp *t, const struct sockaddr_in *from)
+{
+	pxb_ms_t now = pxbd_now();
+	enum pxb_tftp_admit_verdict v = pxb_tftp_admit_request(t->admit, from->sin_addr.s_addr, now);
+	static const char *const label[] = {
+		[PXB_TFTP_ADMIT_RATE] = "rate",
+		[PXB_TFTP_ADMIT_SOURCE_RATE] = "source_rate",
+		[PXB_TFTP_ADMIT_UNACKED] = "unacked",
+		[PXB_TFTP_ADMIT_SOURCE_UNACKED] = "source_unacked",
+		[PXB_TFTP_ADMIT_SOURCE_BYTES] = "source_bytes",
+	};
+	char p[64];
+
+	if (v == PXB_TFTP_ADMIT_OK)
+		return 1;
+	t->dropped++;
+	if (pxb_host_events(t->d->host))
+		pxb_metrics_add(pxb_events_metrics(pxb_host_events(t->d->host)),
+				"pxeboot_tftp_requests_dropped_total", 1, "reason", label[v], NULL);
+	/* One line a minute per reason, whatever the sources: a flood from
+	 * many addresses must not become a flood of log lines. */
+	if (pxbd_log_ratelimit(0xad3170u + (uint32_t)v, now))
+		pxbd_log(PXB_LOG_WARNING, "tftp",
+			 "%s: request dropped, over the limit of %s (more drops are only counted, "
+			 "pxeboot_tftp_requests_dropped_total)",
+			 peer_str(from, p, sizeof(p)), pxb_tftp_admit_name(v));
+	return 0;
+}
+
 static unsigned per_client(struct tftp *t, struct in_addr a)
 {
 	unsigned n = 0;
@@ -289,15 +356,19 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	char p[64], nm[PXB_TFTP_FILENAME_MAX * 4 + 8], opts[160] = "";
 	int rc, fd;
 
+	if (!admit(t, from))
+		return;
 	peer_str(from, p, sizeof(p));
 	rc = pxb_tftp_request_parse(buf, len, &req);
 	fd = transfer_socket(local);
 	if (fd < 0) {
 		pxbd_log(PXB_LOG_ERR, "tftp", "%s: cannot open a transfer socket: %s", p,
 			 strerror(errno));
+		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
 		return;
 	}
 	if (rc < 0) {
+		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
 		if (rc == PXB_ERR_PROTO) {
 			t->malformed++;
 			if (pxb_host_events(t->d->host))
@@ -324,6 +395,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 				 (unsigned long long)req.opt_value[o]);
 		}
 	if (t->active >= t->max_transfers || per_client(t, from->sin_addr) >= t->max_per_client) {
+		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
 		t->refused++;
 		if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0xb5b5, pxbd_now()))
 			pxbd_log(PXB_LOG_WARNING, "tftp", "%s RRQ %s refused: too many transfers", p,
@@ -335,11 +407,13 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	}
 	x = calloc(1, sizeof(*x) + req.filename_len + 1);
 	if (!x) {
+		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
 		refuse(fd, from, PXB_ERR_NOMEM);
 		close(fd);
 		return;
 	}
 	x->t = t;
+	x->unacked = x->preack = 1; /* released by xfer_free from here on */
 	x->fd = fd;
 	x->peer = *from;
 	x->gso = t->gso;
@@ -366,6 +440,7 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		refuse(fd, from, rc);
 		x->file.release = NULL;
 		close(fd);
+		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
 		free(x);
 		return;
 	}
@@ -394,6 +469,10 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		xfer_free(x);
 		return;
 	}
+	/* What the first packet and its resends may send before an ACK counts
+	 * against the source's budget until then. */
+	x->charged = pxb_tftp_session_unacked_bytes(x->s);
+	pxb_tftp_admit_charge(t->admit, from->sin_addr.s_addr, x->charged);
 	/* The first packet (an OACK, DATA 1, or an ERROR) goes from here. */
 	for (unsigned i = 0; i < out.npkts; i++)
 		sendto(fd, out.pkts[i].data, out.pkts[i].len, 0, (const struct sockaddr *)from,
@@ -456,9 +535,11 @@ static int gso_supported(void)
 	return known;
 }
 
-static void apply_limits(struct tftp *t, const pxb_conf *conf)
+/* Returns 0, or -1 when the admission state cannot be made (no memory). */
+static int apply_limits(struct tftp *t, const pxb_conf *conf)
 {
 	const pxb_conf_node *r = pxb_conf_root(conf);
+	struct pxb_tftp_admit_config ac = {0};
 
 	pxb_tftp_limits_default(&t->limits);
 	t->limits.max_blksize = (unsigned)pxb_conf_int(r, "tftp.max_blksize");
@@ -478,9 +559,22 @@ static void apply_limits(struct tftp *t, const pxb_conf *conf)
 	t->limits.min_timeout_ms = pxb_conf_int(r, "tftp.min_timeout_ms");
 	t->max_transfers = (unsigned)pxb_conf_int(r, "tftp.max_transfers");
 	t->max_per_client = (unsigned)pxb_conf_int(r, "tftp.max_per_client");
+	/* Before the client's first ACK (lib/tftp_admit.c, tftp_session.c). */
+	t->limits.max_client_timeout_ms = pxb_conf_int(r, "tftp.max_client_timeout") * 1000;
+	ac.rate = (unsigned)pxb_conf_int(r, "tftp.rate");
+	ac.rate_per_source = (unsigned)pxb_conf_int(r, "tftp.rate_per_source");
+	ac.max_unacked = (unsigned)pxb_conf_int(r, "tftp.max_unacked");
+	ac.max_unacked_per_source = (unsigned)pxb_conf_int(r, "tftp.max_unacked_per_source");
+	ac.max_unacked_bytes_per_source =
+		(uint64_t)pxb_conf_int(r, "tftp.max_unacked_bytes_per_source");
+	if (t->admit)
+		pxb_tftp_admit_configure(t->admit, &ac);
+	else if (pxb_tftp_admit_new(&ac, &t->admit) < 0)
+		return -1;
 	t->gso = pxb_conf_bool(r, "tftp.udp_segmentation") && gso_supported();
 	__atomic_store_n(&t->w.coalesce_us, (unsigned)pxb_conf_int(r, "tftp.coalesce_us"),
 			 __ATOMIC_RELAXED);
+	return 0;
 }
 
 static int tftp_start(struct pxbd *d)
@@ -502,6 +596,7 @@ static int tftp_start(struct pxbd *d)
 	if (!t)
 		return -1;
 	t->d = d;
+	t->fd = -1;
 	t->w.ep = t->w.wake_fd = t->w.done_fd = t->w.pace_fd = -1;
 	if (pxb_host_events(d->host)) {
 		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
@@ -513,8 +608,15 @@ static int tftp_start(struct pxbd *d)
 				    "TFTP thread wake-ups delayed by tftp.coalesce_us");
 		pxb_metrics_set(m, "pxeboot_tftp_wakeups_moderated_total", 0, NULL);
 		pxb_metrics_set(m, "pxeboot_tftp_transfers_active", 0, NULL);
+		pxb_metrics_declare(m, "pxeboot_tftp_transfers_unacked", PXB_METRIC_GAUGE,
+				    "TFTP transfers whose client has acknowledged nothing yet");
+		pxb_metrics_declare(m, "pxeboot_tftp_requests_dropped_total", PXB_METRIC_COUNTER,
+				    "TFTP requests dropped unanswered by tftp.rate, "
+				    "tftp.rate_per_source or the tftp.max_unacked* budgets, by reason");
+		pxb_metrics_set(m, "pxeboot_tftp_transfers_unacked", 0, NULL);
 	}
-	apply_limits(t, d->conf);
+	if (apply_limits(t, d->conf) < 0)
+		goto fail;
 	inet_pton(AF_INET, l.host, &sin.sin_addr);
 	sin.sin_port = htons(l.port);
 	t->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -546,6 +648,7 @@ fail:
 		event_free(t->rx);
 	if (t->fd >= 0)
 		close(t->fd);
+	pxb_tftp_admit_free(t->admit);
 	free(t);
 	return -1;
 }
@@ -572,10 +675,12 @@ static void tftp_stop(struct pxbd *d)
 	while (t->list)
 		xfer_free(t->list);
 	pxbd_log(PXB_LOG_INFO, "tftp",
-		 "served %llu, failed %llu, refused %llu, malformed %llu, moderated wake-ups %llu",
+		 "served %llu, failed %llu, refused %llu, dropped %llu, malformed %llu, "
+		 "moderated wake-ups %llu",
 		 (unsigned long long)t->served, (unsigned long long)t->failed,
-		 (unsigned long long)t->refused, (unsigned long long)t->malformed,
-		 (unsigned long long)t->w.moderated);
+		 (unsigned long long)t->refused, (unsigned long long)t->dropped,
+		 (unsigned long long)t->malformed, (unsigned long long)t->w.moderated);
+	pxb_tftp_admit_free(t->admit);
 	event_free(t->done_ev);
 	event_free(t->rx);
 	close(t->fd);

@@ -64,6 +64,14 @@ struct xfer {
 	enum pxb_tftp_reason reason;
 	uint64_t block;
 	int nomem;
+	/* loop: admitted as unacknowledged (pxb_tftp_admit) and not released
+	 * yet, with the bytes charged to its source */
+	int unacked;
+	uint64_t charged;
+	/* worker: no ACK seen yet; once one is, the transfer goes on the
+	 * acknowledged queue (linked by anext) so the loop releases it */
+	int preack;
+	struct xfer *anext;
 	/* The name as requested, its own length: a boot storm holds hundreds
 	 * of transfers, and names are short next to PXB_TFTP_FILENAME_MAX. */
 	char name[];
@@ -78,6 +86,7 @@ struct tftp_worker {
 	int pace_fd; /* timerfd: the next paced chunk */
 	pthread_mutex_t mu; /* guards the queues and stop */
 	struct xfer *in_head, *in_tail, *out_head, *out_tail;
+	struct xfer *ack_head, *ack_tail; /* first ACK seen (linked by anext) */
 	int stop;
 	unsigned coalesce_us; /* tftp.coalesce_us: the loop writes, the worker reads (atomic) */
 	uint64_t moderated;   /* wake-ups moderate() delayed: the worker writes (atomic) */
@@ -98,7 +107,10 @@ void tftp_worker_stop(struct tftp_worker *w);
  * at x->armed. */
 void tftp_worker_submit(struct tftp_worker *w, struct xfer *x);
 
-/* Loop: the transfers the worker has ended (linked by qnext), oldest first. */
-struct xfer *tftp_worker_take(struct tftp_worker *w);
+/* Loop: the transfers the worker has ended (linked by qnext), oldest first;
+ * *acked: those that got their first ACK since the last call (linked by
+ * anext), taken at the same time, so a transfer on both lists is on *acked
+ * first: handle *acked before freeing the ended ones. */
+struct xfer *tftp_worker_take(struct tftp_worker *w, struct xfer **acked);
 
 #endif

@@ -11,8 +11,10 @@
  * Here a wake-up is one epoll_wait and a pointer. The thread touches only
  * what it was handed: a transfer's socket, session and open file. The
  * loop keeps requests, the file namespace, limits, logs, events and
- * metrics, so nothing else needs a lock; the two meet in two queues under
- * one mutex, each with an eventfd to wake the other side.
+ * metrics, so nothing else needs a lock; the two meet in queues under one
+ * mutex, with an eventfd to wake the other side: transfers handed over,
+ * transfers ended, and transfers that got their client's first ACK (the
+ * loop counts those apart until then, tftp_driver.c).
  *
  * Datagrams of a window leave in chunks of at most CHUNK_COST spaced
  * CHUNK_GAP_US apart (see send_chunk), each chunk as few UDP segmentation
@@ -385,6 +387,29 @@ static void queue_push(struct tftp_worker *w, struct xfer **head, struct xfer **
 		wake(fd);
 }
 
+/*
+ * The client has acknowledged for the first time: its address is proven,
+ * the loop moves the transfer out of the unacknowledged budget. Once per
+ * transfer; it stays the worker's.
+ */
+static __attribute__((noinline)) void first_ack(struct tftp_worker *w, struct xfer *x)
+{
+	int first;
+
+	x->preack = 0;
+	x->anext = NULL;
+	pthread_mutex_lock(&w->mu);
+	first = !w->ack_head && !w->out_head;
+	if (w->ack_tail)
+		w->ack_tail->anext = x;
+	else
+		w->ack_head = x;
+	w->ack_tail = x;
+	pthread_mutex_unlock(&w->mu);
+	if (first)
+		wake(w->done_fd);
+}
+
 /* The transfer has ended: out of the worker, back to the loop. */
 static void finish(struct tftp_worker *w, struct xfer *x, enum pxb_tftp_verdict v,
 		   enum pxb_tftp_reason r, uint64_t block)
@@ -473,6 +498,8 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 	if (*now < 0)
 		*now = now_ms(); /* once per wake-up: a burst takes microseconds */
 	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
+	if (x->preack && pxb_tftp_session_acked(x->s))
+		first_ack(w, x);
 	if (rc == 0 && out.npkts == 1 && !x->npend && out.verdict == PXB_TFTP_RUNNING &&
 	    out.deadline >= x->armed) {
 		/* Lock-step: one block out, the timer already early enough. */
@@ -644,16 +671,19 @@ void tftp_worker_submit(struct tftp_worker *w, struct xfer *x)
 	queue_push(w, &w->in_head, &w->in_tail, x, w->wake_fd);
 }
 
-struct xfer *tftp_worker_take(struct tftp_worker *w)
+struct xfer *tftp_worker_take(struct tftp_worker *w, struct xfer **acked)
 {
 	struct xfer *x;
 	uint64_t n;
 
+	*acked = NULL;
 	if (read(w->done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return NULL;
 	pthread_mutex_lock(&w->mu);
 	x = w->out_head;
 	w->out_head = w->out_tail = NULL;
+	*acked = w->ack_head;
+	w->ack_head = w->ack_tail = NULL;
 	pthread_mutex_unlock(&w->mu);
 	return x;
 }

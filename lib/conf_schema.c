@@ -75,6 +75,28 @@ static const struct pxb_conf_setting tftp[] = {
 	 "transfers served at once, all clients together"},
 	{"max_per_client", PXB_CT_INT, "16", 1, 1000, NULL, NULL,
 	 "transfers served at once to one client address"},
+	{"max_client_timeout", PXB_CT_INT, "10", 1, 255, NULL, NULL,
+	 "largest timeout option (RFC 2349) accepted, in seconds; a client asking more gets "
+	 "tftp.timeout and no timeout in the OACK, so a transfer nobody acknowledges ends "
+	 "within a few of these"},
+	{"rate", PXB_CT_INT, "1000", 0, 1000000, NULL, NULL,
+	 "TFTP requests taken per second from all sources together, in bursts of up to one "
+	 "second's worth; others are dropped unanswered (clients send theirs again); 0: no "
+	 "limit"},
+	{"rate_per_source", PXB_CT_INT, "50", 0, 1000000, NULL, NULL,
+	 "TFTP requests taken per second from one source address, in bursts of up to one "
+	 "second's worth; others are dropped unanswered; 0: no limit"},
+	{"max_unacked", PXB_CT_INT, "512", 0, 100000, NULL, NULL,
+	 "transfers whose client has not acknowledged anything yet (its address is unproven), "
+	 "all sources together; from half of it on a source holding one gets no second; "
+	 "requests over it are dropped unanswered; 0: no limit"},
+	{"max_unacked_per_source", PXB_CT_INT, "16", 0, 100000, NULL, NULL,
+	 "transfers whose client has not acknowledged anything yet, from one source address; "
+	 "requests over it are dropped unanswered; 0: no limit"},
+	{"max_unacked_bytes_per_source", PXB_CT_INT, "65536", 0, 1073741824, NULL, NULL,
+	 "bytes the unacknowledged transfers of one source may still send (first packet and "
+	 "its 2 resends each); a source at it gets no new transfer until one is acknowledged "
+	 "or ends; 0: no limit"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 

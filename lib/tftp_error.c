@@ -93,6 +93,8 @@ PXB_API const char *pxb_tftp_reason_name(enum pxb_tftp_reason r)
 		return "illegal packet from client";
 	case PXB_TFTP_REASON_READ:
 		return "read error";
+	case PXB_TFTP_REASON_NOMEM:
+		return "out of memory";
 	}
 	return "unknown";
 }

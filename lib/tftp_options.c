@@ -51,10 +51,18 @@ static int neg_tsize(const struct pxb_tftp_limits *lim, const struct pxb_tftp_re
 	return 1;
 }
 
-/* RFC 2349 sec "Timeout Interval Option": the server uses it and echoes it. */
+/*
+ * RFC 2349 sec "Timeout Interval Option": the server uses it and echoes it
+ * (the same value: it cannot be lowered). One above max_client_timeout_ms
+ * is left out of the OACK, as RFC 2347 allows, and the server's timeout is
+ * used: a request asking 255 s would otherwise hold its transfer for
+ * minutes without ever being acknowledged.
+ */
 static int neg_timeout(const struct pxb_tftp_limits *lim, const struct pxb_tftp_request *req,
 		       uint64_t size, uint64_t asked, struct pxb__tftp_neg *neg)
 {
+	if (lim->max_client_timeout_ms > 0 && asked * 1000 > (uint64_t)lim->max_client_timeout_ms)
+		return 0;
 	neg->timeout_s = (unsigned)asked;
 	neg->value[PXB_TFTP_OPT_TIMEOUT] = asked;
 	return 1;

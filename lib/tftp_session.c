@@ -11,6 +11,13 @@
  *                          RFC 1350 sec 7)
  *   any --bad packet--> FAILED, ERROR 4 sent (RFC 1350 sec 7)
  *   any --retries timeouts in a row--> FAILED (timeout)
+ *   before any ACK --first_retries timeouts in a row--> FAILED (timeout)
+ *
+ * Before the client's first ACK its address is unproven (a forged RRQ is
+ * one datagram), so the first packet is resent at most first_retries
+ * times, and the window's buffers are only allocated at the OACK's ACK 0:
+ * an unacknowledged transfer holds the session alone (RFC 1350 sec 2
+ * leaves when and how often to resend to the implementation).
  *
  * The retransmission timeout starts at the configured (or the client's)
  * timeout; with limits.min_timeout_ms below it, each exchange answered
@@ -52,6 +59,7 @@ struct pxb_tftp_session {
 	pxb_ms_t srtt8, rttvar8;    /* smoothed round trip and variation, x8; srtt8 < 0: none */
 	pxb_ms_t sample_t;          /* when the exchange being timed began, or -1 */
 	pxb_ms_t noop_r8;           /* a sample x8 known to change nothing, or -1 */
+	int acked;      /* the client has acknowledged something */
 	int pacing;     /* the deadline is for the next burst, not a timeout */
 	unsigned tries; /* timeouts in a row */
 
@@ -141,6 +149,29 @@ static int load_netascii(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_
 		return (int)n;
 	*len = (size_t)n;
 	*is_last = (size_t)n < cap;
+	return 0;
+}
+
+/* Allocates the window (and netascii's scratch) for the negotiated sizes. */
+static int win_open(struct pxb_tftp_session *s)
+{
+	/* Read-ahead for windows in octet mode: netascii reads its source as a
+	 * stream, and a lock-step transfer has no window to read ahead of. */
+	int err = pxb__tftp_window_init(&s->win, s->neg.windowsize, s->neg.blksize,
+					s->lim.adaptive_window > 0,
+					s->neg.windowsize > 1 && s->mode == PXB_TFTP_MODE_OCTET,
+					s->lim.thread_buffer && s->mode == PXB_TFTP_MODE_OCTET);
+
+	if (err < 0)
+		return err;
+	if (s->mode == PXB_TFTP_MODE_NETASCII) {
+		s->scratch = malloc(s->neg.blksize);
+		if (!s->scratch)
+			return PXB_ERR_NOMEM;
+	} else {
+		/* Known now: size / blksize full blocks, then a short (maybe empty) one. */
+		s->win.last = s->src.size / s->neg.blksize + 1;
+	}
 	return 0;
 }
 
@@ -260,6 +291,11 @@ static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 {
 	if (block != 0)
 		return PXB_ERR_AGAIN;
+	s->acked = 1;
+	if (win_open(s) < 0) {
+		fail_send(s, PXB_TFTP_REASON_NOMEM, PXB_TFTP_ERR_UNDEF, "out of memory");
+		return 0;
+	}
 	rtt_sample(s, now);
 	progress(s);
 	set_state(s, ST_DATA);
@@ -282,6 +318,7 @@ static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 
 	if (a == PXB__TFTP_ACK_IGNORED)
 		return PXB_ERR_AGAIN;
+	s->acked = 1;
 	if (a == PXB__TFTP_ACK_FULL)
 		rtt_sample(s, now);
 	else
@@ -317,6 +354,7 @@ static inline int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t 
 
 	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last)
 		return 0;
+	s->acked = 1;
 	if (w->shared) {
 		p = pxb__tftp_thread_buf(4 + (size_t)w->blksize);
 		if (!p)
@@ -387,6 +425,8 @@ PXB_API void pxb_tftp_limits_default(struct pxb_tftp_limits *lim)
 	lim->max_timeout_ms = 8000;
 	lim->adaptive_window = 1;
 	lim->pace_ms = 2;
+	lim->first_retries = 2;
+	lim->max_client_timeout_ms = 10000;
 }
 
 /* Copies limits, replacing zeros by defaults and clamping to the RFC ranges. */
@@ -417,6 +457,11 @@ static void limits_fix(struct pxb_tftp_limits *lim, const struct pxb_tftp_limits
 		lim->pace_ms = d.pace_ms;
 	if (lim->min_timeout_ms <= 0 || lim->min_timeout_ms > lim->timeout_ms)
 		lim->min_timeout_ms = lim->timeout_ms;
+	if (!lim->first_retries)
+		lim->first_retries = d.first_retries;
+	lim->first_retries = PXB_MIN(lim->first_retries, lim->retries);
+	if (lim->max_client_timeout_ms <= 0)
+		lim->max_client_timeout_ms = d.max_client_timeout_ms;
 }
 
 PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
@@ -442,26 +487,14 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	s->mode = req->mode;
 	s->na.pending = -1;
 	pxb__tftp_negotiate(&s->lim, req, src->size, &s->neg);
-	/* Read-ahead for windows in octet mode: netascii reads its source as a
-	 * stream, and a lock-step transfer has no window to read ahead of. */
-	err = pxb__tftp_window_init(&s->win, s->neg.windowsize, s->neg.blksize,
-				    s->lim.adaptive_window > 0,
-				    s->neg.windowsize > 1 && s->mode == PXB_TFTP_MODE_OCTET,
-				    s->lim.thread_buffer && s->mode == PXB_TFTP_MODE_OCTET);
-	if (err < 0)
-		goto fail;
 	err = PXB_ERR_NOMEM;
 	s->pkts = calloc((size_t)s->neg.windowsize + 1, sizeof(*s->pkts));
 	if (!s->pkts)
 		goto fail;
-	if (s->mode == PXB_TFTP_MODE_NETASCII) {
-		s->scratch = malloc(s->neg.blksize);
-		if (!s->scratch)
-			goto fail;
-	} else {
-		/* Known now: size / blksize full blocks, then a short (maybe empty) one. */
-		s->win.last = src->size / s->neg.blksize + 1;
-	}
+	/* With an OACK, the window waits for its ACK 0 (oack_ack). */
+	s->win.base = 1;
+	if (!s->neg.acked && (err = win_open(s)) < 0)
+		goto fail;
 	/* RFC 2349: the client's timeout, in seconds, replaces ours. */
 	s->rto_first = s->neg.timeout_s ? (pxb_ms_t)s->neg.timeout_s * 1000 : s->lim.timeout_ms;
 	s->rto_max = PXB_MAX(s->lim.max_timeout_ms, s->rto_first);
@@ -581,7 +614,7 @@ PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
 		return 0;
 	}
 	s->timeouts++;
-	if (++s->tries > s->lim.retries) {
+	if (++s->tries > (s->acked ? s->lim.retries : s->lim.first_retries)) {
 		end(s, PXB_TFTP_FAILED, PXB_TFTP_REASON_TIMEOUT, 0);
 	} else {
 		/* RFC 1123 sec 4.2.3.2 asks for an adaptive timeout: back off
@@ -605,6 +638,21 @@ PXB_API int pxb_tftp_session_read_ahead(struct pxb_tftp_session *s)
 	/* A block that cannot be read now is read again when it is sent, and
 	 * the transfer fails there, with its ERROR packet. */
 	return n < 0 ? 0 : n;
+}
+
+PXB_API int pxb_tftp_session_acked(const struct pxb_tftp_session *s)
+{
+	return s && s->acked;
+}
+
+PXB_API uint64_t pxb_tftp_session_unacked_bytes(const struct pxb_tftp_session *s)
+{
+	size_t first;
+
+	if (!s)
+		return 0;
+	first = s->oack_len ? s->oack_len : 4 + (size_t)s->neg.blksize;
+	return (uint64_t)first * (1 + s->lim.first_retries);
 }
 
 PXB_API pxb_ms_t pxb_tftp_session_next_deadline(const struct pxb_tftp_session *s)

@@ -639,12 +639,17 @@ struct fixture {
 };
 
 /* A session past its OACK (if any): the first window is in f->out. */
+/* limits.first_retries of the sessions fx_start() makes (0: the default). */
+static unsigned fx_first_retries;
+
 static void fx_start(struct fixture *f, uint64_t size, const char *blksize, const char *wsize,
 		     int adaptive)
 {
 	memsrc_init(&f->m, size);
 	f->src = mksrc(&f->m);
 	pxb_tftp_limits_default(&f->lim);
+	if (fx_first_retries)
+		f->lim.first_retries = fx_first_retries;
 	f->lim.adaptive_window = adaptive ? 1 : -1;
 	if (wsize)
 		f->req = parse_req("octet", "blksize", blksize, "windowsize", wsize, NULL);
@@ -855,6 +860,8 @@ static void test_timeouts(void)
 	struct fixture f;
 	unsigned i;
 
+	/* The backoff, with the resends of a first packet as many as the rest. */
+	fx_first_retries = 5;
 	fx_start(&f, 5000, NULL, NULL, 1);
 	for (i = 0; i < 5; i++) {
 		is_int(pxb_tftp_session_next_deadline(f.s), want[i], "backoff: deadline %u", i);
@@ -881,6 +888,7 @@ static void test_timeouts(void)
 		pxb_tftp_session_timeout(f.s, pxb_tftp_session_next_deadline(f.s), &f.out);
 	is_int(f.out.verdict, PXB_TFTP_RUNNING, "progress: retries counted from the last ACK");
 	pxb_tftp_session_free(f.s);
+	fx_first_retries = 0;
 
 	/* The client's timeout option; retries from the limits. */
 	memsrc_init(&f.m, 5000);
@@ -898,6 +906,92 @@ static void test_timeouts(void)
 	pxb_tftp_session_timeout(f.s, 30000, &f.out);
 	ok(f.out.verdict == PXB_TFTP_FAILED && f.out.reason == PXB_TFTP_REASON_TIMEOUT,
 	   "retries 2: gives up at the third timeout");
+	pxb_tftp_session_free(f.s);
+}
+
+/* Sends count of the packets timeouts produce until the session ends. */
+static unsigned run_out(struct pxb_tftp_session *s, struct pxb_tftp_out *out, pxb_ms_t *end)
+{
+	unsigned sent = 0;
+
+	for (int i = 0; i < 100 && pxb_tftp_session_next_deadline(s) != PXB_MS_NEVER; i++) {
+		*end = pxb_tftp_session_next_deadline(s);
+		if (pxb_tftp_session_timeout(s, *end, out) == 0)
+			sent += out->npkts;
+	}
+	return sent;
+}
+
+/*
+ * Before any ACK the peer's address is unproven: the first packet is sent
+ * again at most first_retries (2) times, and a client's timeout option is
+ * capped, so a forged request costs a bounded number of packets and time.
+ */
+static void test_unacked(void)
+{
+	struct fixture f;
+	pxb_ms_t end = 0;
+	unsigned n;
+
+	/* No option: DATA 1, then 2 resends, then given up (retries is 5). */
+	fx_start(&f, 5000, NULL, NULL, 1);
+	ok(f.out.npkts == 1 && pkt_op(&f.out.pkts[0]) == PXB_TFTP_OP_DATA, "unacked: DATA 1");
+	is_int(pxb_tftp_session_acked(f.s), 0, "unacked: not acked yet");
+	is_int(pxb_tftp_session_unacked_bytes(f.s), 3 * 516, "unacked: 3 x 516 bytes at most");
+	n = run_out(f.s, &f.out, &end);
+	is_int(n, 2, "unacked: DATA 1 resent twice, no more");
+	ok(f.out.verdict == PXB_TFTP_FAILED && f.out.reason == PXB_TFTP_REASON_TIMEOUT,
+	   "unacked: then failed, timeout");
+	is_int(end, 7000, "unacked: over at 1 + 2 + 4 s");
+	pxb_tftp_session_free(f.s);
+
+	/* With options: the OACK, resent twice. */
+	memsrc_init(&f.m, 100000);
+	f.src = mksrc(&f.m);
+	pxb_tftp_limits_default(&f.lim);
+	f.lim.retries = 6;
+	f.req = parse_req("octet", "blksize", "1468", "windowsize", "64", NULL);
+	pxb_tftp_session_new(&f.lim, &f.req, &f.src, 0, &f.s, &f.out);
+	ok(f.out.npkts == 1 && pkt_op(&f.out.pkts[0]) == PXB_TFTP_OP_OACK, "unacked: OACK");
+	is_int(pxb_tftp_session_unacked_bytes(f.s), 3 * f.out.pkts[0].len,
+	       "unacked: 3 x the OACK's bytes at most");
+	n = run_out(f.s, &f.out, &end);
+	is_int(n, 2, "unacked: OACK resent twice, no more");
+	is_int(f.m.reads, 0, "unacked: nothing read before ACK 0");
+	pxb_tftp_session_free(f.s);
+
+	/* Once acknowledged, the usual retries apply. */
+	fx_start(&f, 5000, NULL, NULL, 1);
+	feed_ack(f.s, 1, 10, &f.out);
+	is_int(pxb_tftp_session_acked(f.s), 1, "acked: after ACK 1");
+	n = run_out(f.s, &f.out, &end);
+	is_int(n, 5, "acked: DATA 2 resent retries (5) times");
+	pxb_tftp_session_free(f.s);
+	fx_start(&f, 5000, "1468", NULL, 1);
+	is_int(pxb_tftp_session_acked(f.s), 1, "acked: after the OACK's ACK 0");
+	pxb_tftp_session_free(f.s);
+
+	/* A timeout above max_client_timeout_ms (10 s by default) is left out of
+	 * the OACK and the server's is used; one within it is kept. */
+	memsrc_init(&f.m, 5000);
+	f.src = mksrc(&f.m);
+	f.req = parse_req("octet", "timeout", "255", "tsize", "0", NULL);
+	pxb_tftp_session_new(NULL, &f.req, &f.src, 0, &f.s, &f.out);
+	ok(f.out.npkts == 1 && is_bytes(&f.out.pkts[0], "\0\6tsize\0" "5000\0", 13),
+	   "timeout 255: not in the OACK");
+	is_int(pxb_tftp_session_next_deadline(f.s), 1000, "timeout 255: the server's 1 s");
+	n = run_out(f.s, &f.out, &end);
+	is_int(end, 7000, "timeout 255: an unacknowledged transfer is over at 7 s");
+	pxb_tftp_session_free(f.s);
+	pxb_tftp_limits_default(&f.lim);
+	f.lim.max_client_timeout_ms = 3000;
+	f.req = parse_req("octet", "timeout", "4", NULL);
+	pxb_tftp_session_new(&f.lim, &f.req, &f.src, 0, &f.s, &f.out);
+	is_int(pxb_tftp_session_next_deadline(f.s), 1000, "timeout 4 over a 3 s cap: 1 s");
+	pxb_tftp_session_free(f.s);
+	f.req = parse_req("octet", "timeout", "3", NULL);
+	pxb_tftp_session_new(&f.lim, &f.req, &f.src, 0, &f.s, &f.out);
+	is_int(pxb_tftp_session_next_deadline(f.s), 3000, "timeout 3 within a 3 s cap: kept");
 	pxb_tftp_session_free(f.s);
 }
 
@@ -1438,6 +1532,7 @@ int main(void)
 	test_lockstep();
 	test_window();
 	test_timeouts();
+	test_unacked();
 	test_bad_packets();
 	test_error_paths();
 	test_read_ahead();

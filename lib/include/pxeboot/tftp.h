@@ -194,6 +194,16 @@ struct pxb_tftp_source {
  *                     next call on any of those sessions in that thread, so
  *                     send it first. A boot storm of n lock-step transfers
  *                     holds n x blksize bytes less. [0: off]
+ *   first_retries:    timeouts in a row before giving up while the client
+ *                     has acknowledged nothing yet, so the first packet (an
+ *                     OACK or DATA 1) goes out at most 1 + first_retries
+ *                     times to an address that may never have asked (a
+ *                     forged source): what one request can reflect is
+ *                     bounded. Never above retries. [2]
+ *   max_client_timeout_ms: largest timeout option (RFC 2349) accepted; a
+ *                     client asking more gets the server's timeout and the
+ *                     option is left out of the OACK, so a transfer nobody
+ *                     acknowledges ends within a few of these. [10000]
  */
 struct pxb_tftp_limits {
 	unsigned max_blksize;
@@ -206,6 +216,8 @@ struct pxb_tftp_limits {
 	pxb_ms_t pace_ms;
 	pxb_ms_t min_timeout_ms;
 	int thread_buffer;
+	unsigned first_retries;
+	pxb_ms_t max_client_timeout_ms;
 };
 
 /* Fills *limits with the defaults listed above. */
@@ -228,6 +240,8 @@ enum pxb_tftp_reason {
 	PXB_TFTP_REASON_ILLEGAL_OP, /* the client sent a bad packet; ERROR 4 is in out */
 	PXB_TFTP_REASON_READ,       /* source->read failed or the file ended early;
 				     * ERROR 0 is in out */
+	PXB_TFTP_REASON_NOMEM,      /* no memory for the window at the client's
+				     * ACK 0; ERROR 0 is in out */
 };
 
 /* One datagram to send: len bytes at data, in a session-owned buffer. */
@@ -310,6 +324,21 @@ PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
  */
 PXB_API int pxb_tftp_session_read_ahead(struct pxb_tftp_session *s);
 
+/*
+ * Returns 1 once the client has acknowledged something (the OACK's ACK 0
+ * or a DATA block), 0 before that and for NULL. Until then the peer's
+ * address may be forged: a driver counts such transfers apart
+ * (pxb_tftp_admit_*).
+ */
+PXB_API int pxb_tftp_session_acked(const struct pxb_tftp_session *s);
+
+/*
+ * Returns the most bytes the session sends before the client's first ACK:
+ * its first packet times 1 + limits->first_retries (0 for NULL). The
+ * charge of the transfer against pxb_tftp_admit's per-source budget.
+ */
+PXB_API uint64_t pxb_tftp_session_unacked_bytes(const struct pxb_tftp_session *s);
+
 /* Returns when pxb_tftp_session_timeout() is next due; PXB_MS_NEVER once ended. */
 PXB_API pxb_ms_t pxb_tftp_session_next_deadline(const struct pxb_tftp_session *s);
 
@@ -337,6 +366,93 @@ PXB_API const char *pxb_tftp_verdict_name(enum pxb_tftp_verdict v);
 
 /* Returns a static name for a failure reason ("timeout", ...). */
 PXB_API const char *pxb_tftp_reason_name(enum pxb_tftp_reason r);
+
+/*
+ * Admission of read requests (lib/tftp_admit.c): what a server on a LAN
+ * it does not trust decides before it opens anything for a request. The
+ * source address of a request is not proven until the client acknowledges
+ * the first packet (the transfer's own port answered), so transfers are
+ * counted in two classes: unacknowledged ones, bounded by a small budget,
+ * in all and per source, and established ones (the driver's own limits).
+ * Requests are rate limited by token buckets, overall and per source; the
+ * clock is an argument.
+ *
+ *   rate:             requests admitted per second, all sources; the bucket
+ *                     holds one second's worth, the burst [0: no limit]
+ *   rate_per_source:  the same per source address [0: no limit]
+ *   max_unacked:      transfers without a client ACK yet, in all; from half
+ *                     of it on, a source that already holds one gets no
+ *                     other, so that a few sources cannot take every place
+ *                     [0: no limit]
+ *   max_unacked_per_source: the same per source address [0: no limit]
+ *   max_unacked_bytes_per_source: bytes that transfers of one source may
+ *                     still send without an ACK (pxb_tftp_session_
+ *                     unacked_bytes()); a source at or over it gets no new
+ *                     transfer until one is acknowledged or ends [0: no limit]
+ *   sources:          source addresses tracked at once [4096]; a source not
+ *                     tracked that finds no place (every candidate place
+ *                     holds unacknowledged transfers) is refused.
+ */
+struct pxb_tftp_admit_config {
+	unsigned rate;
+	unsigned rate_per_source;
+	unsigned max_unacked;
+	unsigned max_unacked_per_source;
+	uint64_t max_unacked_bytes_per_source;
+	unsigned sources;
+};
+
+/* What pxb_tftp_admit_request() decided. */
+enum pxb_tftp_admit_verdict {
+	PXB_TFTP_ADMIT_OK = 0,
+	PXB_TFTP_ADMIT_RATE,           /* over tftp.rate */
+	PXB_TFTP_ADMIT_SOURCE_RATE,    /* over the source's rate */
+	PXB_TFTP_ADMIT_UNACKED,        /* every unacknowledged place taken */
+	PXB_TFTP_ADMIT_SOURCE_UNACKED, /* the source holds its share of them */
+	PXB_TFTP_ADMIT_SOURCE_BYTES,   /* the source's unacknowledged bytes */
+};
+
+typedef struct pxb_tftp_admit pxb_tftp_admit;
+
+/*
+ * Creates the admission state (memory: about 32 bytes per tracked source).
+ * Returns 0; PXB_ERR_INVAL for a NULL ap; PXB_ERR_NOMEM.
+ */
+PXB_API int pxb_tftp_admit_new(const struct pxb_tftp_admit_config *cfg, pxb_tftp_admit **ap);
+
+/* Frees it (NULL is fine). */
+PXB_API void pxb_tftp_admit_free(pxb_tftp_admit *a);
+
+/*
+ * Takes new limits (a reload), keeping the counts and buckets; cfg->sources
+ * is not changed. Returns 0; PXB_ERR_INVAL for NULL arguments.
+ */
+PXB_API int pxb_tftp_admit_configure(pxb_tftp_admit *a, const struct pxb_tftp_admit_config *cfg);
+
+/*
+ * Decides on a request from addr (an IPv4 address as it is in memory,
+ * s_addr) at now. Per-source checks come first, so a source over its
+ * limits takes nothing from the others' buckets. OK counts one
+ * unacknowledged transfer for addr: the caller then calls
+ * pxb_tftp_admit_release() exactly once (at the client's first ACK, or
+ * when the transfer ends or is not started after all).
+ * Returns the verdict (PXB_TFTP_ADMIT_RATE for a NULL a).
+ */
+PXB_API enum pxb_tftp_admit_verdict pxb_tftp_admit_request(pxb_tftp_admit *a, uint32_t addr,
+							    pxb_ms_t now);
+
+/* Adds bytes (pxb_tftp_session_unacked_bytes()) to an admitted transfer's
+ * source. */
+PXB_API void pxb_tftp_admit_charge(pxb_tftp_admit *a, uint32_t addr, uint64_t bytes);
+
+/* The transfer admitted for addr and charged bytes is acknowledged or over. */
+PXB_API void pxb_tftp_admit_release(pxb_tftp_admit *a, uint32_t addr, uint64_t bytes);
+
+/* Unacknowledged transfers now, in all (addr 0) or of the source addr. */
+PXB_API unsigned pxb_tftp_admit_unacked(const pxb_tftp_admit *a, uint32_t addr);
+
+/* Returns a static name for a verdict ("ok", "rate", ...). */
+PXB_API const char *pxb_tftp_admit_name(enum pxb_tftp_admit_verdict v);
 
 #ifdef __cplusplus
 }
