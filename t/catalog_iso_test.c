@@ -238,6 +238,11 @@ static void test_refused(void)
 	refused("loop.iso", NULL, PXB_ERR_INVAL, "directory loop: /sysresccd/x86_64 points at sector",
 		"a directory pointing back at the root");
 	refused("rr.iso", &lim, PXB_ERR_TOOBIG, "more than 5 files and directories", "too many files");
+	lim.max_files = 0;
+	lim.max_dir_bytes = 4096;
+	refused("rr.iso", &lim, PXB_ERR_TOOBIG, "more than 4096 bytes of directory records",
+		"more directory bytes than the limit");
+	lim.max_dir_bytes = 0;
 	put("deep/a/b/c/d/e/f", 1, 0);
 	mkiso("deep", "deep.iso", "-R");
 	lim.max_files = 0;
