@@ -29,6 +29,7 @@
 
 #include <pxeboot/common.h>
 #include "iso_image.h"
+#include "rbuf.h"
 
 #define DIR_MAX_BYTES (16u << 20) /* one directory's records: far beyond real images */
 #define VD_MAX 64                 /* volume descriptors read before giving up */
@@ -297,13 +298,19 @@ static int parse_susp(struct walk *w, const uint8_t *su, size_t len, struct rec 
 	for (unsigned hops = 0;; hops++) {
 		uint64_t ce_off = 0;
 		uint32_t ce_len = 0;
+		struct pxb_rbuf rb;
 
-		for (size_t i = 0; i + 4 <= len;) {
-			const uint8_t *e = su + i;
-			size_t el = e[2];
+		pxb_rbuf_init(&rb, su, len);
+		for (;;) {
+			const uint8_t *e, *body; /* body: e + 4, the entry's data */
+			size_t el;
 
-			if (el < 4 || i + el > len)
-				break; /* padding or a broken entry: the rest is not read */
+			/* A header (signature, length, version), then the rest of the entry;
+			 * padding or a broken entry ends the area. */
+			if (pxb_rbuf_view(&rb, &e, 4) < 0 || e[2] < 4 ||
+			    pxb_rbuf_view(&rb, &body, e[2] - 4u) < 0)
+				break;
+			el = e[2];
 			if (!memcmp(e, "ST", 2))
 				break;
 			if (!memcmp(e, "NM", 2) && el >= 5) {
@@ -328,7 +335,6 @@ static int parse_susp(struct walk *w, const uint8_t *su, size_t len, struct rec 
 				ce_off = (uint64_t)le32(e + 4) * PXB_ISO_SECTOR + le32(e + 12);
 				ce_len = le32(e + 20);
 			}
-			i += el;
 		}
 		free(ce);
 		ce = NULL;
