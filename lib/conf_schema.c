@@ -109,6 +109,14 @@ static const struct pxb_conf_setting http[] = {
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
+/* The file namespace TFTP and HTTP share (tftp.root, http.root, the catalogs' mounts). */
+static const struct pxb_conf_setting vfs[] = {
+	{"serve_dotfiles", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "serve and list paths with a component starting with '.' (.git, .htpasswd); "
+	 "false: they are answered as missing"},
+	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
 static const struct pxb_conf_setting dhcp[] = {
 	{"mode", PXB_CT_STRING, "off", 0, 0, "server|proxy|off", NULL,
 	 "off: no DHCP; proxy: boot information beside another DHCP server; server: addresses too"},
@@ -196,6 +204,7 @@ int pxb__conf_add_core_schema(pxb_conf *c)
 	if (pxb_conf_add_schema(c, NULL, general) < 0 ||
 	    pxb_conf_add_schema(c, "tftp", tftp) < 0 ||
 	    pxb_conf_add_schema(c, "http", http) < 0 ||
+	    pxb_conf_add_schema(c, "vfs", vfs) < 0 ||
 	    pxb_conf_add_schema(c, "dhcp", dhcp) < 0 ||
 	    pxb_conf_add_schema(c, NULL, pxb__boot_schema) < 0 ||
 	    pxb__policy_add_schema(c) < 0)

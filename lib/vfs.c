@@ -42,6 +42,7 @@ struct pxb_vfs {
 	struct mount *m;
 	unsigned n;
 	unsigned seq;
+	int dotfiles;         /* serve names starting with '.' */
 };
 
 pxb_vfs *pxb_vfs_new(void)
@@ -128,6 +129,20 @@ int pxb_vfs_mount_provider(pxb_vfs *v, const char *prefix, const struct pxb_vfs_
 	return add_mount(v, prefix, &nm);
 }
 
+void pxb_vfs_serve_dotfiles(pxb_vfs *v, int on)
+{
+	v->dotfiles = !!on;
+}
+
+/* Does a component of the normalized path start with '.'? */
+static int has_dot_component(const char *norm)
+{
+	for (const char *p = norm; (p = strchr(p, '/')) != NULL; p++)
+		if (p[1] == '.')
+			return 1;
+	return 0;
+}
+
 void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg)
 {
 	unsigned j = 0;
@@ -206,10 +221,15 @@ static void release_fd(struct pxb_file *f)
 	f->fd = -1;
 }
 
+/*
+ * Opens a regular file only. O_NONBLOCK: opening a FIFO for reading would
+ * otherwise wait for a writer, and with it every protocol on the loop; the
+ * flag is dropped again once fstat says it is a regular file.
+ */
 static int open_in_dir(const struct mount *m, const char *rel, struct pxb_file *f)
 {
 	struct stat st;
-	int fd = open_beneath(m, rel, O_RDONLY);
+	int fd = open_beneath(m, rel, O_RDONLY | O_NONBLOCK), fl;
 
 	if (fd < 0)
 		return errno_to_pxb(errno);
@@ -219,7 +239,12 @@ static int open_in_dir(const struct mount *m, const char *rel, struct pxb_file *
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? PXB_ERR_ACCESS : PXB_ERR_ACCESS;
+		return PXB_ERR_ACCESS; /* directories, FIFOs, devices, sockets */
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return PXB_ERR_IO;
 	}
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
@@ -238,6 +263,8 @@ int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto, const struct pxb_
 	rc = pxb_vfs_normalize(path, strlen(path), norm, sizeof(norm));
 	if (rc < 0)
 		return rc;
+	if (!v->dotfiles && has_dot_component(norm))
+		return PXB_ERR_NOENT; /* hidden: as if it were not there */
 	for (unsigned i = 0; i < v->n; i++) {
 		const struct mount *m = &v->m[i];
 		const char *rel;
@@ -367,7 +394,7 @@ static void list_add(void *arg, const struct pxb_dirent *d)
 	l->e[l->n++] = *d;
 }
 
-static int list_dir(const struct mount *m, const char *rel, struct listing *l)
+static int list_dir(const struct mount *m, const char *rel, struct listing *l, int dotfiles)
 {
 	int fd = open_beneath(m, rel, O_RDONLY | O_DIRECTORY);
 	DIR *d;
@@ -383,8 +410,9 @@ static int list_dir(const struct mount *m, const char *rel, struct listing *l)
 	while ((de = readdir(d)) != NULL) {
 		struct pxb_dirent e;
 		struct stat st;
-		if (de->d_name[0] == '.')
-			continue; /* hidden files and . / .. are never listed */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (de->d_name[0] == '.' && !dotfiles))
+			continue; /* hidden files unless served, . and .. never */
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
@@ -428,6 +456,8 @@ int pxb_vfs_list(pxb_vfs *v, const char *path, unsigned proto,
 	rc = pxb_vfs_normalize(path, strlen(path), norm, sizeof(norm));
 	if (rc < 0)
 		return rc;
+	if (!v->dotfiles && has_dot_component(norm))
+		return PXB_ERR_NOENT;
 	for (unsigned i = 0; i < v->n; i++) {
 		const struct mount *m = &v->m[i];
 		const char *rel;
@@ -439,7 +469,7 @@ int pxb_vfs_list(pxb_vfs *v, const char *path, unsigned proto,
 			if (m->prov) {
 				if (m->prov->list && m->prov->list(m->arg, rel, list_add, &l) == 0)
 					found = 1;
-			} else if (list_dir(m, rel, &l) == 0) {
+			} else if (list_dir(m, rel, &l, v->dotfiles) == 0) {
 				found = 1;
 			}
 			continue;

@@ -8,13 +8,18 @@
  * installer, memtest86+, the memdisk/sanboot fallback), then the plugin in
  * a host: files opened through the vfs are fd + offset into the image, an
  * open file keeps reading the image it was opened on when the image is
- * replaced, the next open sees the new one, a reload finds new images.
+ * replaced, the next open sees the new one, a reload finds new images, a
+ * refused image is not read again until its file changes (its opens counted
+ * with inotify), and the reader's work grows linearly with the number of
+ * directories (3000 and 12000 directories).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "renderer_util.h"
@@ -233,12 +238,91 @@ static void test_refused(void)
 	refused("loop.iso", NULL, PXB_ERR_INVAL, "directory loop: /sysresccd/x86_64 points at sector",
 		"a directory pointing back at the root");
 	refused("rr.iso", &lim, PXB_ERR_TOOBIG, "more than 5 files and directories", "too many files");
+	lim.max_files = 0;
+	lim.max_dir_bytes = 4096;
+	refused("rr.iso", &lim, PXB_ERR_TOOBIG, "more than 4096 bytes of directory records",
+		"more directory bytes than the limit");
+	lim.max_dir_bytes = 0;
 	put("deep/a/b/c/d/e/f", 1, 0);
 	mkiso("deep", "deep.iso", "-R");
 	lim.max_files = 0;
 	lim.max_depth = 3;
 	refused("deep.iso", &lim, PXB_ERR_TOOBIG, "directories nested deeper than 3 levels (/a/b/c/d)",
 		"too deep");
+}
+
+/* Makes top/<name>.iso from top/<name> holding n empty directories at its root. */
+static int many_dirs(const char *name, unsigned n)
+{
+	char iso[300];
+
+	if (mkdir(path_of(name), 0755) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		char d[1100];
+		snprintf(d, sizeof(d), "%s/d%05u", path_of(name), i);
+		if (mkdir(d, 0755) < 0)
+			return -1;
+	}
+	snprintf(iso, sizeof(iso), "%s.iso", name);
+	return mkiso(name, iso, "-R");
+}
+
+/* Reads top/<name>.iso three times: the best time, the records decoded. */
+static double read_timed(const char *name, size_t want, uint64_t *records)
+{
+	char iso[300], why[512];
+	double best = 1e9;
+
+	snprintf(iso, sizeof(iso), "%s.iso", name);
+	*records = 0;
+	for (int i = 0; i < 3; i++) {
+		struct pxb_iso_image *img = NULL;
+		struct timespec a, b;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		rc = pxb_iso_image_open(path_of(iso), NULL, &img, why, sizeof(why));
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if (rc < 0 || img->nfiles != want) {
+			diag("%s: rc %d, %zu files: %s", iso, rc, img ? img->nfiles : 0, why);
+			pxb_iso_image_free(img);
+			return -1;
+		}
+		*records = img->records;
+		pxb_iso_image_free(img);
+		if ((double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9 < best)
+			best = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+		if (best > 10)
+			break; /* no need to wait for more */
+	}
+	return best;
+}
+
+/*
+ * Directories are read once each: the work grows linearly with their
+ * number. (Resolving each directory's path from the root, as a reader
+ * built on path lookups does, grows with its square: 12000 directories at
+ * the root took 20 s, 3000 took 2 s.)
+ */
+static void test_many_dirs(void)
+{
+	uint64_t r3, r12;
+	double t3, t12;
+
+	if (!ok(many_dirs("md3", 3000) == 0 && many_dirs("md12", 12000) == 0,
+		"images with 3000 and 12000 directories made"))
+		return;
+	t3 = read_timed("md3", 3000, &r3);
+	t12 = read_timed("md12", 12000, &r12);
+	ok(t3 >= 0 && t12 >= 0, "both read, every directory listed");
+	ok(t12 >= 0 && t12 < 3.0, "12000 directories read in %.3f s (bound: 3 s)", t12);
+	ok(t3 > 0 && t12 >= 0 && t12 < 8 * t3 + 0.05,
+	   "4 times the directories, %.1f times the time (%.3f s, %.3f s; quadratic: 16)",
+	   t3 > 0 ? t12 / t3 : 0, t3, t12);
+	ok(r3 && r12 && r12 <= 5 * r3, "4 times the directories, %.2f times the records decoded "
+	   "(%llu, %llu)", r3 ? (double)r12 / (double)r3 : 0, (unsigned long long)r3,
+	   (unsigned long long)r12);
 }
 
 static void test_names(void)
@@ -401,6 +485,61 @@ static int read_all(struct pxb_file *f, char **out)
 	return *out && pxb_file_read(f, 0, *out, f->size) == (int64_t)f->size ? 0 : -1;
 }
 
+/* Opens of the watched file since the last call. */
+static int opens(int in)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+	int k = 0;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+			k += !!(e->mask & IN_OPEN);
+			p += sizeof(*e) + e->len;
+		}
+	return k;
+}
+
+/* Asks for files inside the refused image; returns how often it was opened meanwhile. */
+static int ask_bad(pxb_vfs *v, struct pxb_client *c, int in, int times)
+{
+	struct pxb_file f;
+	int k = 0;
+
+	for (int i = 0; i < times; i++) {
+		if (pxb_vfs_open(v, "/iso/bad/boot/x", i % 2 ? PXB_VFS_TFTP : PXB_VFS_HTTP, c, &f) == 0)
+			pxb_file_close(&f);
+		k += opens(in); /* read at once: inotify merges identical events not yet read */
+		pxb_vfs_is_dir(v, "/iso/bad/boot", PXB_VFS_HTTP);
+		k += opens(in);
+	}
+	return k;
+}
+
+/* A refused image is read once, then not again until its file changes. */
+static void test_refusal_kept(pxb_host *h, pxb_vfs *v, pxb_conf *conf)
+{
+	struct pxb_client c = test_client(0);
+	char err[512];
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), fd;
+
+	if (!ok(in >= 0 && inotify_add_watch(in, path_of("images/bad.iso"), IN_OPEN) >= 0,
+		"watching the refused image's opens"))
+		return;
+	is_int(ask_bad(v, &c, in, 10), 0, "requests naming a refused image do not read it again");
+	is_int(pxb_host_reload_all(h, conf, err, sizeof(err)), 0, "reload");
+	is_int(opens(in), 0, "nor does a reload while it is unchanged");
+	fd = open(path_of("images/bad.iso"), O_WRONLY | O_APPEND);
+	if (fd < 0 || write(fd, "x", 1) != 1)
+		diag("cannot append to bad.iso");
+	if (fd >= 0)
+		close(fd);
+	opens(in); /* the append's own open */
+	is_int(ask_bad(v, &c, in, 10), 1, "a changed file is read again, once");
+	close(in);
+}
+
 static void test_plugin(void)
 {
 	char err[512], conftext[2048], *buf, *want;
@@ -499,6 +638,7 @@ static void test_plugin(void)
 	if (rc == 0)
 		pxb_file_close(&f);
 	is_int(nrefused, 1, "reload does not log the refused image again");
+	test_refusal_kept(h, v, conf);
 	pxb_host_free(h);
 	pxb_vfs_free(v);
 	pxb_conf_free(conf);
@@ -521,6 +661,7 @@ int main(void)
 	}
 	test_reader();
 	test_refused();
+	test_many_dirs();
 	test_names();
 	test_recognize();
 	test_plugin();

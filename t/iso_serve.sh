@@ -8,6 +8,8 @@
 # naming the file and the problem while the rest is served; SIGHUP picks
 # up a new image; an image replaced while a transfer reads it: the
 # transfer finishes from the old copy, the next request gets the new one.
+# A FIFO in the served tree is refused at once while HTTP and TFTP go on
+# serving; dotfiles (in the tree and inside images) are 404.
 . "$top_srcdir/t/lib/common.sh"
 command -v xorriso >/dev/null || tap_skip_all "xorriso is not installed"
 command -v curl >/dev/null || tap_skip_all "curl is not installed"
@@ -15,6 +17,11 @@ test -f "$PXB_PLUGIN_DIR/catalog-iso.so" || tap_skip_all "the catalog-iso plugin
 
 d=$(scratch_dir)
 mkdir -p "$d/iso" "$d/root" "$d/out"
+echo "plain file" >"$d/root/plain.txt"
+mkfifo "$d/root/fifo"
+echo "user:secret" >"$d/root/.htpasswd"
+mkdir -p "$d/root/.git"
+echo "[core]" >"$d/root/.git/config"
 
 # mkiso DIR OUT: a Rock Ridge image of DIR (no Joliet: the tests patch the primary tree).
 mkiso() { xorriso -as mkisofs -R -V "$(basename "$2" .iso | tr a-z- A-Z_ | cut -c1-32)" -o "$2" "$1" >/dev/null 2>&1; }
@@ -31,6 +38,8 @@ head -c 5242879 /dev/urandom >"$r/sysresccd/x86_64/airootfs.sfs"
 : >"$r/docs/empty"
 printf 'x' >"$r/docs/one"
 echo "spaces" >"$r/docs/a b/c d.txt"
+mkdir -p "$r/.disk"
+echo "hidden inside the image" >"$r/.disk/info"
 mkiso "$r" "$d/iso/rescue.iso"
 
 l="$d/t-live"
@@ -166,6 +175,30 @@ grep -q "memdisk" <<<"$menu" && grep -q "$U/iso/memtest86+x64.iso" <<<"$menu"
 check "memtest86+ image through memdisk" $?
 grep -q "$U/iso/other.iso" <<<"$menu"
 check "an unrecognized image is offered whole" $?
+
+# ---- a FIFO in the tree: refused at once, nothing else waits on it ----
+timeout 10 curl -s -o /dev/null "$U/fifo" &
+fpid=$!
+timeout 10 curl -s -o /dev/null "$T/fifo" &
+ftpid=$!
+sleep 0.3
+timeout 5 curl -sf -m 5 "$U/plain.txt" | grep -q "plain file"
+check "HTTP: a file is served while a FIFO is asked for" $?
+timeout 5 curl -sf -m 5 "$T/plain.txt" | grep -q "plain file"
+check "TFTP: a file is served while a FIFO is asked for" $?
+is "HTTP: the FIFO itself is refused at once" "$(status -m 5 "$U/fifo")" 403
+timeout 5 curl -sf -m 5 -o /dev/null "$T/fifo"
+is "TFTP: the FIFO itself is refused at once (access violation)" $? 69
+timeout 1 sh -c "exec 3>'$d/root/fifo'" 2>/dev/null # a writer, should a reader still wait
+wait "$fpid" "$ftpid"
+
+# ---- dotfiles: not served ----
+is "HTTP: /.htpasswd is 404" "$(status "$U/.htpasswd")" 404
+is "HTTP: /.git/config is 404" "$(status "$U/.git/config")" 404
+is "HTTP: a dotfile inside an image is 404" "$(status "$U/iso/rescue/.disk/info")" 404
+timeout 5 curl -sf -m 5 -o "$d/out/dot" "$T/.htpasswd"
+is "TFTP: /.htpasswd is refused (file not found)" $? 68
+ok "the dotfile's bytes never left" sh -c "! grep -rqs secret '$d/out'"
 
 # ---- broken images: refused, named, the rest served ----
 grep -q "truncated.iso: image refused: truncated" "$d/log"

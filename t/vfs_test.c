@@ -1,5 +1,6 @@
 /*
- * vfs_test.c - the file namespace: normalization, mounts, escapes refused.
+ * vfs_test.c - the file namespace: normalization, mounts, escapes refused,
+ * FIFOs refused without waiting for a writer, dotfiles hidden unless allowed.
  */
 #include "config.h"
 
@@ -62,6 +63,72 @@ static void count(void *arg, const struct pxb_dirent *e)
 
 	strcat(names, e->name);
 	strcat(names, e->is_dir ? "/ " : " ");
+}
+
+static void put_under(const char *dir, const char *rel, const char *text)
+{
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/root/%s", dir, rel);
+	if (text)
+		write_file(p, text);
+	else
+		mkdir(p, 0755);
+}
+
+/* Only regular files are opened, and never by waiting: a FIFO would hold the caller's loop. */
+static void test_fifo(pxb_vfs *v, const char *dir)
+{
+	char p[600];
+	struct pxb_file f;
+
+	snprintf(p, sizeof(p), "%s/root/boot/fifo", dir);
+	ok(mkfifo(p, 0644) == 0, "a FIFO in the served tree");
+	alarm(5); /* opening it for reading without O_NONBLOCK waits for a writer: killed here */
+	is_int(pxb_vfs_open(v, "boot/fifo", PXB_VFS_HTTP, NULL, &f), PXB_ERR_ACCESS,
+	       "a FIFO is refused, without blocking");
+	is_int(pxb_vfs_open(v, "boot/fifo", PXB_VFS_TFTP, NULL, &f), PXB_ERR_ACCESS,
+	       "... for TFTP too");
+	alarm(0);
+	is_int(pxb_vfs_open(v, "boot/file.txt", PXB_VFS_HTTP, NULL, &f), 0,
+	       "a regular file still opens");
+	ok(!(fcntl(f.fd, F_GETFL) & O_NONBLOCK), "... with a blocking descriptor (for sendfile)");
+	pxb_file_close(&f);
+}
+
+static void test_dotfiles(pxb_vfs *v, const char *dir)
+{
+	static const char *const hidden[][2] = {
+		{".htpasswd", "a dotfile is not served by default"},
+		{"/.git/config", "nor a file in a dot-directory"},
+		{"boot/.hidden", "nor a dotfile below the root"},
+		{"boot/x/../../.git/config", "nor one reached through .."},
+	};
+	char names[1024] = "";
+	struct pxb_file f;
+
+	put_under(dir, ".htpasswd", "admin:x");
+	put_under(dir, ".git", NULL);
+	put_under(dir, ".git/config", "[core]");
+	put_under(dir, "boot/.hidden", "h");
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		is_int(pxb_vfs_open(v, hidden[i][0], i % 2 ? PXB_VFS_TFTP : PXB_VFS_HTTP, NULL, &f),
+		       PXB_ERR_NOENT, "%s (%s)", hidden[i][1], hidden[i][0]);
+	is_int(pxb_vfs_list(v, "/.git", PXB_VFS_HTTP, count, names), PXB_ERR_NOENT,
+	       "a dot-directory is not listed");
+	is_int(pxb_vfs_list(v, "/", PXB_VFS_TFTP, count, names), 0, "list the root");
+	is_str(names, "boot/ gen/ inside ", "dotfiles left out of listings");
+
+	pxb_vfs_serve_dotfiles(v, 1);
+	is_int(pxb_vfs_open(v, "/.git/config", PXB_VFS_HTTP, NULL, &f), 0,
+	       "served when the setting allows");
+	pxb_file_close(&f);
+	is_int(pxb_vfs_open(v, "boot/.hidden", PXB_VFS_TFTP, NULL, &f), 0, "... below the root too");
+	pxb_file_close(&f);
+	names[0] = '\0';
+	is_int(pxb_vfs_list(v, "/", PXB_VFS_TFTP, count, names), 0, "list the root again");
+	is_str(names, ".git/ .htpasswd boot/ gen/ inside ", "... dotfiles listed");
+	pxb_vfs_serve_dotfiles(v, 0);
 }
 
 int main(void)
@@ -176,6 +243,8 @@ int main(void)
 	is_int(pxb_vfs_list(v, "/", PXB_VFS_TFTP, count, names), 0, "list the root");
 	is_str(names, "boot/ gen/ inside ", "listing sorted, mount points shown, escaping links hidden");
 	ok(pxb_vfs_is_dir(v, "/boot", PXB_VFS_HTTP), "/boot is a directory");
+	test_fifo(v, dir);
+	test_dotfiles(v, dir);
 
 	pxb_vfs_unmount_arg(v, NULL);
 	pxb_vfs_free(v);

@@ -23,8 +23,11 @@
  * file served from disk: replace images by renaming a finished copy.
  *
  * Images that cannot be used (truncated, corrupted, loops, overlong names,
- * extents past the end of the file) are refused with a log line naming the
- * file and the problem; everything else goes on being served.
+ * extents past the end of the file, more files, levels or directory bytes
+ * than the limits) are refused with a log line naming the file and the
+ * problem; everything else goes on being served. A refusal is remembered
+ * with the file's identity (device, inode, size, mtime): requests naming a
+ * refused image do not read it again until the file changes.
  */
 #include "config.h"
 
@@ -43,10 +46,20 @@
 #include "iso_image.h"
 #include "iso_recognize.h"
 
+/* A file's identity: a refused image is not read again until it changes. */
+struct ident {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
 struct slot {
 	char *name; /* in the namespace: <prefix>/<name>/ and <prefix>/<name>.iso */
 	char *path; /* on disk */
 	struct pxb_iso_image *img;
+	int refused;           /* img is NULL: the file as it was (ref) could not be used */
+	struct ident ref;
 };
 
 struct catiso {
@@ -75,6 +88,9 @@ static const struct pxb_conf_setting settings[] = {
 	 "files and directories in one image; an image with more is refused"},
 	{"max_depth", PXB_CT_INT, "32", 1, 128, NULL, NULL,
 	 "directory levels in one image; an image nested deeper is refused"},
+	{"max_table_mib", PXB_CT_INT, "64", 1, 4096, NULL, NULL,
+	 "MiB of directory records read from one image (its file table); an image with more "
+	 "is refused"},
 	{"memdisk_max_mib", PXB_CT_INT, "128", 0, 4096, NULL, NULL,
 	 "unrecognized images up to this size boot through memdisk, larger ones through "
 	 "iPXE sanboot over HTTP"},
@@ -121,22 +137,54 @@ static void slots_free(struct slot *s, size_t n)
 	free(s);
 }
 
-/* Reads one image, logging a refusal; NULL when refused. */
-static struct pxb_iso_image *read_image(struct catiso *c, const char *path)
+static int ident_of(const char *path, struct ident *id)
 {
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &st) < 0)
+		return -1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime = st.st_mtim;
+	return 0;
+}
+
+/* Is the file at path still the one that was refused (same device, inode, size and mtime)? */
+static int still_refused(const struct slot *s)
+{
+	struct ident now;
+
+	return s->refused && ident_of(s->path, &now) == 0 && now.dev == s->ref.dev &&
+	       now.ino == s->ref.ino && now.size == s->ref.size &&
+	       now.mtime.tv_sec == s->ref.mtime.tv_sec && now.mtime.tv_nsec == s->ref.mtime.tv_nsec;
+}
+
+/*
+ * Reads the image of slot s, logging a refusal; s->img NULL when refused.
+ * A refusal is remembered with the file's identity, taken before reading,
+ * so that the same file is not read again (see still_refused).
+ */
+static void read_image(struct catiso *c, struct slot *s)
+{
+	const char *path = s->path;
 	struct pxb_iso_image *img = NULL;
 	char why[1024], what[1200];
-	int rc = pxb_iso_image_open(path, &c->lim, &img, why, sizeof(why));
+	int rc, have_id = ident_of(path, &s->ref) == 0;
 
+	pxb_host_log(c->h, PXB_LOG_DEBUG, "catalog-iso: %s: reading the image", path);
+	rc = pxb_iso_image_open(path, &c->lim, &img, why, sizeof(why));
+	s->img = img;
+	s->refused = rc < 0 && have_id && rc != PXB_ERR_NOMEM;
 	if (rc == 0) {
 		if (img->skipped)
 			pxb_host_log(c->h, PXB_LOG_DEBUG, "catalog-iso: %s: %u entries not served "
 				     "(links, devices, split files)", path, img->skipped);
-		return img;
+		return;
 	}
 	snprintf(what, sizeof(what), "image refused: %s", rc == PXB_ERR_NOMEM ? "out of memory" : why);
 	report_image(c, PXB_LOG_ERR, path, what);
-	return NULL;
 }
 
 /* Builds the entries of every readable image into a new model. */
@@ -205,6 +253,7 @@ static int scan(struct catiso *c, const pxb_conf_node *sec)
 		c->prefix[0] = '\0';
 	c->lim.max_files = (size_t)pxb_conf_int(n, KEY("max_files"));
 	c->lim.max_depth = (unsigned)pxb_conf_int(n, KEY("max_depth"));
+	c->lim.max_dir_bytes = (uint64_t)pxb_conf_int(n, KEY("max_table_mib")) << 20;
 	c->memdisk_max = (uint64_t)pxb_conf_int(n, KEY("memdisk_max_mib")) << 20;
 	max_images = (unsigned)pxb_conf_int(n, KEY("max_images"));
 	ndirs = pxb_conf_count(n, KEY("dirs"));
@@ -285,14 +334,18 @@ static int scan(struct catiso *c, const pxb_conf_node *sec)
 				break;
 			}
 			for (j = 0; j < c->n; j++)
-				if (!strcmp(c->s[j].path, path) && c->s[j].img &&
-				    pxb_iso_image_same(c->s[j].img, path))
+				if (!strcmp(c->s[j].path, path) &&
+				    (c->s[j].img ? pxb_iso_image_same(c->s[j].img, path)
+						 : still_refused(&c->s[j])))
 					old = &c->s[j];
 			if (old) {
-				ns[nn].img = old->img; /* unchanged: kept as read */
+				/* unchanged: kept as read, or as refused */
+				ns[nn].img = old->img;
+				ns[nn].refused = old->refused;
+				ns[nn].ref = old->ref;
 				old->img = NULL;
 			} else {
-				ns[nn].img = read_image(c, path);
+				read_image(c, &ns[nn]);
 			}
 			nn++;
 		}
@@ -351,15 +404,22 @@ static struct slot *slot_of(struct catiso *c, const char *rel, const char **rest
 	return NULL;
 }
 
-/* Reads an image again when its file changed since it was read; 0 if usable. */
+/*
+ * Reads an image again when its file changed since it was read (or
+ * refused); 0 if usable. An image refused and unchanged is not read again:
+ * requests naming it cost a stat(2), not a parse.
+ */
 static int fresh(struct catiso *c, struct slot *s)
 {
 	if (s->img && pxb_iso_image_same(s->img, s->path))
 		return 0;
+	if (!s->img && still_refused(s))
+		return PXB_ERR_NOENT;
 	if (s->img)
 		pxb_host_log(c->h, PXB_LOG_INFO, "catalog-iso: %s changed, reading it again", s->path);
 	pxb_iso_image_free(s->img);
-	s->img = read_image(c, s->path);
+	s->img = NULL;
+	read_image(c, s);
 	if (build_entries(c) < 0)
 		pxb_host_log(c->h, PXB_LOG_ERR, "catalog-iso: out of memory rebuilding entries");
 	return s->img ? 0 : PXB_ERR_NOENT;

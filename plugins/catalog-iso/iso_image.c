@@ -1,18 +1,17 @@
 /*
  * iso_image.c - the file table of an ISO 9660 image (see iso_image.h).
  *
- * libiso9660 (libcdio) reads the directories and decodes Rock Ridge and
- * Joliet names; it gives each file's start sector and size, which is what
- * serving from the image needs. Before and around it, this file checks
- * what the library takes on trust: the volume descriptors are read here
- * first (the volume must fit in the file, and so must every root
- * directory), and every directory and file record it returns is checked
- * against the file's real size before anything is read through it.
- * Directories are walked here, not by the library, so loops (a directory
- * record pointing back at a directory already read) and depth are caught.
- *
- * The library is handed "/proc/self/fd/N", so it reads the very inode the
- * kept descriptor holds even if the path is replaced meanwhile.
+ * The volume descriptors (ECMA-119 8) and the directory records (9.1) are
+ * read here, with pread on the kept descriptor (so the very inode it holds,
+ * even if the path is replaced meanwhile), and decoded with their Rock
+ * Ridge (RRIP 1.12) or Joliet names; libiso9660 only translates plain ISO
+ * 9660 names. Each directory is read once, from the sector its parent's
+ * record names, so the walk is linear in the size of the directories; the
+ * bytes read are bounded per image, and so are files, depth, and the Rock
+ * Ridge continuation areas followed per name. Everything is checked against
+ * the file's real size before anything is read through it; loops (a
+ * directory record pointing back at a directory already read) are caught
+ * with a set of the directories read.
  */
 #include "config.h"
 
@@ -26,25 +25,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cdio/cdio.h>
-#include <cdio/ds.h>
 #include <cdio/iso9660.h>
-#include <cdio/logging.h>
 
 #include <pxeboot/common.h>
 #include "iso_image.h"
+#include "rbuf.h"
 
 #define DIR_MAX_BYTES (16u << 20) /* one directory's records: far beyond real images */
 #define VD_MAX 64                 /* volume descriptors read before giving up */
 
 struct walk {
-	iso9660_t *iso;
 	struct pxb_iso_image *img;
 	size_t max_files;
 	unsigned max_depth;
-	uint32_t *seen; /* start sectors of the directories read (loop detection) */
+	uint64_t max_bytes;   /* directory records and continuation areas read, at most */
+	uint64_t *seen;       /* start sectors + 1 of the directories read (open addressing) */
 	size_t nseen, capseen;
 	size_t cap;
+	uint32_t root_lsn[2], root_size[2]; /* the primary and the Joliet tree */
+	int joliet;           /* walking the Joliet tree: names are UCS-2 */
+	int joliet_level;     /* of the Joliet descriptor found (0: none) */
 	char *why;
 	size_t whylen;
 };
@@ -76,12 +76,6 @@ static const char *shown(const char *s, char *buf, size_t len)
 	}
 	buf[n] = '\0';
 	return buf;
-}
-
-static void silent_log(cdio_log_level_t level, const char *message)
-{
-	(void)level;
-	(void)message;
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -124,8 +118,18 @@ static int check_descriptors(struct walk *w)
 			uint64_t root = (uint64_t)le32(vd + 156 + 2) * PXB_ISO_SECTOR;
 			uint64_t rsize = le32(vd + 156 + 10);
 
-			if (vd[0] == 1)
+			if (vd[0] == 1 && !have_pvd) {
 				have_pvd = 1;
+				w->root_lsn[0] = le32(vd + 156 + 2);
+				w->root_size[0] = (uint32_t)rsize;
+			}
+			/* Joliet: a supplementary descriptor with the escape %/@, %/C or %/E. */
+			if (vd[0] == 2 && !w->root_size[1] && vd[88] == 0x25 && vd[89] == 0x2f &&
+			    (vd[90] == 0x40 || vd[90] == 0x43 || vd[90] == 0x45)) {
+				w->joliet_level = vd[90] == 0x40 ? 1 : vd[90] == 0x43 ? 2 : 3;
+				w->root_lsn[1] = le32(vd + 156 + 2);
+				w->root_size[1] = (uint32_t)rsize;
+			}
 			if (space > w->img->size)
 				return refuse(w, PXB_ERR_INVAL, "truncated: the volume is %llu bytes, "
 					      "the file only %llu", (unsigned long long)space,
@@ -177,23 +181,6 @@ static int add(struct walk *w, const char *path, uint64_t off, uint64_t size, in
 	return 0;
 }
 
-static int seen_dir(struct walk *w, uint32_t lsn)
-{
-	for (size_t i = 0; i < w->nseen; i++)
-		if (w->seen[i] == lsn)
-			return 1;
-	if (w->nseen == w->capseen) {
-		size_t nc = w->capseen ? w->capseen * 2 : 64;
-		uint32_t *ns = realloc(w->seen, nc * sizeof(*ns));
-		if (!ns)
-			return -1;
-		w->seen = ns;
-		w->capseen = nc;
-	}
-	w->seen[w->nseen++] = lsn;
-	return 0;
-}
-
 /* Checks a name from the image: 1..255 bytes, no '/', no control characters, not . or .. */
 static const char *bad_name(const char *name)
 {
@@ -214,38 +201,297 @@ static const char *bad_name(const char *name)
 	return NULL;
 }
 
+/*
+ * Remembers a directory's start sector; 1 when it was already read (a
+ * loop), 0 when new, -1 out of memory. A hash set, so that checking every
+ * directory of a large image stays linear.
+ */
+static int seen_dir(struct walk *w, uint32_t lsn)
+{
+	uint64_t key = (uint64_t)lsn + 1;
+	size_t i;
+
+	if (2 * (w->nseen + 1) > w->capseen) {
+		size_t nc = w->capseen ? w->capseen * 2 : 256;
+		uint64_t *ns = calloc(nc, sizeof(*ns));
+		if (!ns)
+			return -1;
+		for (size_t k = 0; k < w->capseen; k++) {
+			if (!w->seen[k])
+				continue;
+			for (i = (size_t)(w->seen[k] * 0x9e3779b97f4a7c15ull >> 20) & (nc - 1); ns[i];
+			     i = (i + 1) & (nc - 1))
+				;
+			ns[i] = w->seen[k];
+		}
+		free(w->seen);
+		w->seen = ns;
+		w->capseen = nc;
+	}
+	for (i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & (w->capseen - 1); w->seen[i];
+	     i = (i + 1) & (w->capseen - 1))
+		if (w->seen[i] == key)
+			return 1;
+	w->seen[i] = key;
+	w->nseen++;
+	return 0;
+}
+
+/*
+ * Reads len bytes at off into a new buffer, counted against the image's
+ * budget of directory bytes. The caller has checked that they lie inside
+ * the file.
+ */
+static int read_counted(struct walk *w, uint64_t off, size_t len, uint8_t **out)
+{
+	uint8_t *b;
+	size_t got = 0;
+
+	*out = NULL;
+	if (len > w->max_bytes - w->img->dir_bytes)
+		return refuse(w, PXB_ERR_TOOBIG, "more than %llu bytes of directory records",
+			      (unsigned long long)w->max_bytes);
+	w->img->dir_bytes += len;
+	b = malloc(len ? len : 1);
+	if (!b)
+		return PXB_ERR_NOMEM;
+	while (got < len) {
+		ssize_t n = pread(w->img->fd, b + got, len - got, (off_t)(off + got));
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			free(b);
+			return refuse(w, PXB_ERR_IO, "cannot read the directory records at byte %llu: %s",
+				      (unsigned long long)(off + got), n < 0 ? strerror(errno) :
+				      "short read");
+		}
+		got += (size_t)n;
+	}
+	*out = b;
+	return 0;
+}
+
 struct rec {
-	iso9660_stat_t *st;
-	char name[PXB_ISO_NAME_MAX + 1];
+	uint32_t lsn;
+	uint32_t size;
+	uint8_t flags;        /* ECMA-119 9.1.6: 0x02 directory, 0x80 more extents follow */
+	int64_t mtime;
+	int rock;             /* Rock Ridge entries seen (RRIP 1.12) */
+	int symlink;          /* SL */
+	uint32_t mode;        /* PX (0: none) */
+	size_t nmlen;         /* bytes of Rock Ridge name (NM) in name */
+	int nm_long;          /* NM longer than 255 bytes */
+	char name[PXB_ISO_NAME_MAX + 1]; /* the name served */
 };
 
-static int walk_dir(struct walk *w, const char *raw, const char *path, unsigned depth);
+#define CE_MAX 8 /* continuation areas followed per record */
+
+/*
+ * The System Use entries of one record (SUSP 1.12 section 4; RRIP 1.12
+ * sections 4.1.1 PX, 4.1.3 SL, 4.1.4 NM), continuation areas (CE) included.
+ */
+static int parse_susp(struct walk *w, const uint8_t *su, size_t len, struct rec *r)
+{
+	uint8_t *ce = NULL;
+	int rc = 0;
+
+	for (unsigned hops = 0;; hops++) {
+		uint64_t ce_off = 0;
+		uint32_t ce_len = 0;
+		struct pxb_rbuf rb;
+
+		pxb_rbuf_init(&rb, su, len);
+		for (;;) {
+			const uint8_t *e, *body; /* body: e + 4, the entry's data */
+			size_t el;
+
+			/* A header (signature, length, version), then the rest of the entry;
+			 * padding or a broken entry ends the area. */
+			if (pxb_rbuf_view(&rb, &e, 4) < 0 || e[2] < 4 ||
+			    pxb_rbuf_view(&rb, &body, e[2] - 4u) < 0)
+				break;
+			el = e[2];
+			if (!memcmp(e, "ST", 2))
+				break;
+			if (!memcmp(e, "NM", 2) && el >= 5) {
+				r->rock = 1;
+				if (!(e[4] & 0x06)) { /* not CURRENT or PARENT */
+					size_t n = el - 5;
+					if (r->nmlen + n > PXB_ISO_NAME_MAX)
+						r->nm_long = 1;
+					else
+						memcpy(r->name + r->nmlen, e + 5, n);
+					r->nmlen += n;
+				}
+			} else if (!memcmp(e, "PX", 2) && el >= 12) {
+				r->rock = 1;
+				r->mode = le32(e + 4);
+			} else if (!memcmp(e, "SL", 2)) {
+				r->rock = 1;
+				r->symlink = 1;
+			} else if (!memcmp(e, "RR", 2) || !memcmp(e, "TF", 2) || !memcmp(e, "PN", 2)) {
+				r->rock = 1;
+			} else if (!memcmp(e, "CE", 2) && el >= 28) {
+				ce_off = (uint64_t)le32(e + 4) * PXB_ISO_SECTOR + le32(e + 12);
+				ce_len = le32(e + 20);
+			}
+		}
+		free(ce);
+		ce = NULL;
+		if (!ce_len)
+			break;
+		if (hops >= CE_MAX)
+			return refuse(w, PXB_ERR_INVAL, "corrupted: more than %u Rock Ridge continuation "
+				      "areas for one name", CE_MAX);
+		if (ce_len > PXB_ISO_SECTOR || ce_off > w->img->size || ce_len > w->img->size - ce_off)
+			return refuse(w, PXB_ERR_INVAL, "corrupted: a Rock Ridge continuation area (%u "
+				      "bytes at byte %llu) lies outside the image", (unsigned)ce_len,
+				      (unsigned long long)ce_off);
+		rc = read_counted(w, ce_off, ce_len, &ce);
+		if (rc < 0)
+			return rc;
+		su = ce;
+		len = ce_len;
+	}
+	if (r->nmlen)
+		r->name[r->nm_long ? 0 : r->nmlen] = '\0';
+	return rc;
+}
+
+/* A Joliet name (UCS-2, big-endian) as UTF-8; control characters kept for bad_name to see. */
+static void joliet_name(const uint8_t *p, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		uint32_t c = (uint32_t)p[i] << 8 | p[i + 1];
+
+		if (c >= 0xd800 && c <= 0xdbff && i + 3 < len) {
+			uint32_t lo = (uint32_t)p[i + 2] << 8 | p[i + 3];
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			}
+		}
+		if (c >= 0xd800 && c <= 0xdfff)
+			c = 0xfffd; /* a lone surrogate */
+		if (c == 0)
+			c = 1; /* NUL would cut the name: refused as a control character */
+		if (o + 5 > outlen) {
+			o = outlen; /* too long: marked below */
+			break;
+		}
+		if (c < 0x80) {
+			out[o++] = (char)c;
+		} else if (c < 0x800) {
+			out[o++] = (char)(0xc0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			out[o++] = (char)(0xe0 | c >> 12);
+			out[o++] = (char)(0x80 | (c >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | c >> 18);
+			out[o++] = (char)(0x80 | (c >> 12 & 0x3f));
+			out[o++] = (char)(0x80 | (c >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	if (o >= outlen) {
+		memset(out, 'x', outlen - 1); /* longer than 255 bytes: refused by bad_name */
+		o = outlen - 1;
+	}
+	out[o] = '\0';
+}
+
+/* The recording date (ECMA-119 9.1.5) in seconds since the epoch, 0 if unset. */
+static int64_t record_time(const uint8_t *d)
+{
+	struct tm tm = {.tm_year = d[0], .tm_mon = d[1] - 1, .tm_mday = d[2], .tm_hour = d[3],
+			.tm_min = d[4], .tm_sec = d[5]};
+	int64_t t;
+
+	if (!d[1] || !d[2])
+		return 0;
+	t = (int64_t)timegm(&tm) - (int64_t)(int8_t)d[6] * 15 * 60;
+	return t < 0 ? 0 : t;
+}
+
+/*
+ * Decodes the directory record at b (len bytes, checked by the caller) into
+ * r. Returns 0, 1 for the . and .. records, or a refusal.
+ */
+static int decode(struct walk *w, const uint8_t *b, size_t len, const char *dir, struct rec *r)
+{
+	size_t nl = b[32], suo = 33 + nl + !(nl & 1);
+	const char *why;
+	char sh[96], sh2[96];
+	int rc;
+
+	if (nl == 1 && (b[33] == 0 || b[33] == 1))
+		return 1;
+	memset(r, 0, sizeof(*r));
+	r->lsn = le32(b + 2);
+	r->size = le32(b + 10);
+	r->flags = b[25];
+	r->mtime = record_time(b + 18);
+	if (!w->joliet && suo < len) {
+		rc = parse_susp(w, b + suo, len - suo, r);
+		if (rc < 0)
+			return rc;
+	}
+	if (r->nm_long)
+		return refuse(w, PXB_ERR_INVAL, "a file name longer than 255 bytes in /%s (%s)",
+			      shown(dir, sh, sizeof(sh)), "name cut");
+	if (r->nmlen) {
+		/* the Rock Ridge name, already in r->name */
+	} else if (w->joliet) {
+		char *semi;
+		joliet_name(b + 33, nl, r->name, sizeof(r->name));
+		/* Joliet names may keep the ";1" version suffix. */
+		semi = strrchr(r->name, ';');
+		if (semi && semi[1] >= '0' && semi[1] <= '9')
+			*semi = '\0';
+	} else {
+		char raw[PXB_ISO_NAME_MAX + 1];
+		memcpy(raw, b + 33, nl);
+		raw[nl] = '\0';
+		if (memchr(raw, '\0', nl))
+			return refuse(w, PXB_ERR_INVAL, "a file name holding control characters in /%s",
+				      shown(dir, sh, sizeof(sh)));
+		iso9660_name_translate_ext(raw, r->name, 0);
+	}
+	if (r->rock)
+		w->img->rock_ridge = 1;
+	if ((why = bad_name(r->name)) != NULL)
+		return refuse(w, PXB_ERR_INVAL, "%s in /%s (%s)", why, shown(dir, sh, sizeof(sh)),
+			      shown(r->name, sh2, sizeof(sh2)));
+	return 0;
+}
+
+static int walk_dir(struct walk *w, uint32_t lsn, uint32_t size, const char *path,
+		    unsigned depth);
 
 /* One directory entry (or a run of records of one multi-extent file). */
-static int take(struct walk *w, const char *raw, const char *dir, struct rec *r, size_t nrun,
-		unsigned depth)
+static int take(struct walk *w, const char *dir, struct rec *r, size_t nrun, unsigned depth)
 {
-	iso9660_stat_t *st = r[0].st;
-	char p[PXB_ISO_PATH_MAX + 2], rawp[PXB_ISO_PATH_MAX + PXB_ISO_NAME_MAX + 2], sh[96];
-	uint64_t off = (uint64_t)st->lsn * PXB_ISO_SECTOR, size = st->size;
-	int64_t mtime = (int64_t)timegm(&st->tm);
-	int is_dir = st->type == _STAT_DIR, rc;
+	char p[PXB_ISO_PATH_MAX + 2], sh[96];
+	uint64_t off = (uint64_t)r[0].lsn * PXB_ISO_SECTOR, size = r[0].size;
+	int is_dir = !!(r[0].flags & 0x02), rc;
 
-	if (mtime < 0)
-		mtime = 0;
 	if ((size_t)snprintf(p, sizeof(p), "%s%s%s", dir, *dir ? "/" : "", r[0].name) > PXB_ISO_PATH_MAX)
 		return refuse(w, PXB_ERR_INVAL, "a path longer than %u bytes (/%s)", PXB_ISO_PATH_MAX,
 			      shown(p, sh, sizeof(sh)));
-	if (st->rr.b3_rock == yep && (st->rr.psz_symlink || (st->rr.st_mode &&
-	    !S_ISREG(st->rr.st_mode) && !S_ISDIR(st->rr.st_mode)))) {
+	if (r[0].rock && (r[0].symlink || (r[0].mode && !S_ISREG(r[0].mode) &&
+					   !S_ISDIR(r[0].mode)))) {
 		w->img->skipped++; /* symbolic links and devices are not served */
 		return 0;
 	}
 	if (nrun > 1) {
 		/* A multi-extent file (ECMA-119 9.1.6, bit 7): served when its extents follow each other. */
 		for (size_t i = 1; i < nrun; i++) {
-			iso9660_stat_t *a = r[i - 1].st, *b = r[i].st;
-			if (is_dir || b->type == _STAT_DIR || a->size % PXB_ISO_SECTOR ||
+			const struct rec *a = &r[i - 1], *b = &r[i];
+			if (is_dir || (b->flags & 0x02) || a->size % PXB_ISO_SECTOR ||
 			    (uint64_t)b->lsn != (uint64_t)a->lsn + a->size / PXB_ISO_SECTOR) {
 				w->img->skipped++;
 				return 0;
@@ -263,7 +509,7 @@ static int take(struct walk *w, const char *raw, const char *dir, struct rec *r,
 			      "the end of the image (%llu bytes)", shown(p, sh, sizeof(sh)),
 			      (unsigned long long)size, (unsigned long long)off,
 			      (unsigned long long)w->img->size);
-	rc = add(w, p, off, is_dir ? 0 : size, mtime, is_dir);
+	rc = add(w, p, off, is_dir ? 0 : size, r[0].mtime, is_dir);
 	if (rc < 0 || !is_dir)
 		return rc;
 	if (size > DIR_MAX_BYTES)
@@ -272,81 +518,79 @@ static int take(struct walk *w, const char *raw, const char *dir, struct rec *r,
 	if (depth + 1 > w->max_depth)
 		return refuse(w, PXB_ERR_TOOBIG, "directories nested deeper than %u levels (/%s)",
 			      w->max_depth, shown(p, sh, sizeof(sh)));
-	rc = seen_dir(w, st->lsn);
+	rc = seen_dir(w, r[0].lsn);
 	if (rc < 0)
 		return PXB_ERR_NOMEM;
 	if (rc > 0)
 		return refuse(w, PXB_ERR_INVAL, "directory loop: /%s points at sector %u, a "
-			      "directory already read", shown(p, sh, sizeof(sh)), (unsigned)st->lsn);
-	snprintf(rawp, sizeof(rawp), "%s/%s", strcmp(raw, "/") ? raw : "", st->filename);
-	return walk_dir(w, rawp, p, depth + 1);
+			      "directory already read", shown(p, sh, sizeof(sh)), (unsigned)r[0].lsn);
+	return walk_dir(w, r[0].lsn, (uint32_t)size, p, depth + 1);
 }
 
-static int walk_dir(struct walk *w, const char *raw, const char *path, unsigned depth)
+/*
+ * Reads one directory's records straight from its extent (ECMA-119 9.1):
+ * each directory is read once, from the sector its parent's record names,
+ * so the whole walk is linear in the size of the directories.
+ */
+static int walk_dir(struct walk *w, uint32_t lsn, uint32_t size, const char *path,
+		    unsigned depth)
 {
-	CdioList_t *l = iso9660_ifs_readdir(w->iso, raw);
-	CdioListNode_t *node;
+	uint64_t at = (uint64_t)lsn * PXB_ISO_SECTOR;
+	uint8_t *b = NULL;
 	struct rec *r = NULL;
 	size_t n = 0, cap = 0;
-	int rc = 0;
 	char sh[96];
+	int rc;
 
-	if (!l)
+	if (at > w->img->size || size > w->img->size - at)
 		return refuse(w, PXB_ERR_INVAL, "corrupted: cannot read directory /%s",
 			      shown(path, sh, sizeof(sh)));
-	_CDIO_LIST_FOREACH(node, l) {
-		iso9660_stat_t *st = _cdio_list_node_data(node);
-		const char *why;
+	rc = read_counted(w, at, size, &b);
+	for (size_t off = 0; rc == 0 && off < size;) {
+		size_t len = b[off];
 
-		if (!st || !strcmp(st->filename, ".") || !strcmp(st->filename, ".."))
+		if (len == 0) { /* records never cross a sector: the rest of this one is padding */
+			off = (off / PXB_ISO_SECTOR + 1) * PXB_ISO_SECTOR;
 			continue;
+		}
+		w->img->records++;
+		if (len < 34 || off + len > size || off % PXB_ISO_SECTOR + len > PXB_ISO_SECTOR ||
+		    33u + b[off + 32] > len) {
+			rc = refuse(w, PXB_ERR_INVAL, "corrupted: a broken directory record in /%s",
+				    shown(path, sh, sizeof(sh)));
+			break;
+		}
+		if (n >= w->max_files) {
+			rc = refuse(w, PXB_ERR_TOOBIG, "more than %zu files and directories",
+				    w->max_files);
+			break;
+		}
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 32;
 			struct rec *nr = realloc(r, nc * sizeof(*nr));
 			if (!nr) {
 				rc = PXB_ERR_NOMEM;
-				goto out;
+				break;
 			}
 			r = nr;
 			cap = nc;
 		}
-		r[n].st = st;
-		if (strlen(st->filename) > PXB_ISO_NAME_MAX) {
-			rc = refuse(w, PXB_ERR_INVAL, "a file name longer than 255 bytes in /%s (%s)",
-				    shown(path, sh, sizeof(sh)), "name cut");
-			goto out;
-		}
-		if (st->rr.b3_rock == yep || w->img->joliet) {
-			snprintf(r[n].name, sizeof(r[n].name), "%s", st->filename);
-			/* Joliet names may keep the ";1" version suffix. */
-			if (st->rr.b3_rock != yep) {
-				char *semi = strrchr(r[n].name, ';');
-				if (semi && semi[1] >= '0' && semi[1] <= '9')
-					*semi = '\0';
-			}
-		} else {
-			iso9660_name_translate_ext(st->filename, r[n].name, 0);
-		}
-		if (st->rr.b3_rock == yep)
-			w->img->rock_ridge = 1;
-		if ((why = bad_name(r[n].name)) != NULL) {
-			char sh2[96];
-			rc = refuse(w, PXB_ERR_INVAL, "%s in /%s (%s)", why, shown(path, sh, sizeof(sh)),
-				    shown(r[n].name, sh2, sizeof(sh2)));
-			goto out;
-		}
-		n++;
+		rc = decode(w, b + off, len, path, &r[n]);
+		if (rc == 0)
+			n++;
+		else if (rc == 1)
+			rc = 0;
+		off += len;
 	}
+	free(b);
 	for (size_t i = 0; i < n && rc == 0;) {
 		size_t j = i + 1;
-		while (j < n && !strcmp(r[j].st->filename, r[i].st->filename))
+		while (j < n && (r[j - 1].flags & 0x80) && !strcmp(r[j].name, r[i].name))
 			j++;
-		rc = take(w, raw, path, r + i, j - i, depth);
+		rc = take(w, path, r + i, j - i, depth);
 		i = j;
 	}
-out:
 	free(r);
-	iso9660_filelist_free(l);
 	return rc;
 }
 
@@ -371,50 +615,34 @@ static int read_table(struct pxb_iso_image *img, const struct pxb_iso_limits *li
 		      size_t whylen)
 {
 	struct walk w = {.img = img, .why = why, .whylen = whylen};
-	char procpath[64];
 	int rc;
 
 	w.max_files = lim && lim->max_files ? lim->max_files : 100000;
 	w.max_depth = lim && lim->max_depth ? lim->max_depth : 32;
+	w.max_bytes = lim && lim->max_dir_bytes ? lim->max_dir_bytes : 64ull << 20;
 	rc = check_descriptors(&w);
 	if (rc < 0)
 		return rc;
-	cdio_log_set_handler(silent_log);
-	snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", img->fd);
 	/*
 	 * Rock Ridge names first (full POSIX names); Joliet's (64 UCS-2
 	 * characters) only when the primary tree has no Rock Ridge entries.
 	 */
 	for (int pass = 0; pass < 2; pass++) {
-		iso_extension_mask_t mask = pass ? ISO_EXTENSION_ALL
-						 : ISO_EXTENSION_ALL & ~ISO_EXTENSION_JOLIET_LEVEL1 &
-						       ~ISO_EXTENSION_JOLIET_LEVEL2 &
-						       ~ISO_EXTENSION_JOLIET_LEVEL3;
-		w.iso = iso9660_open_ext(procpath, mask);
-		if (!w.iso)
-			return refuse(&w, PXB_ERR_INVAL, "corrupted: libiso9660 cannot read its "
-				      "volume descriptors");
-		img->joliet = pass ? iso9660_ifs_get_joliet_level(w.iso) : 0;
-		if (pass == 1 && !img->joliet) {
-			iso9660_close(w.iso);
-			break; /* no Joliet either: the first pass's table stands */
-		}
 		if (pass == 1) {
+			if (!w.root_size[1])
+				break; /* no Joliet either: the first pass's table stands */
 			for (size_t i = 0; i < img->nfiles; i++)
 				free(img->files[i].path);
 			img->nfiles = 0;
 			img->skipped = img->merged = 0;
+			memset(w.seen, 0, w.capseen * sizeof(*w.seen));
 			w.nseen = 0;
+			w.joliet = 1;
+			img->joliet = w.joliet_level;
 		}
-		{
-			iso9660_stat_t *root = iso9660_ifs_stat(w.iso, "/");
-			rc = root ? (seen_dir(&w, root->lsn) < 0 ? PXB_ERR_NOMEM : 0)
-				  : refuse(&w, PXB_ERR_INVAL, "corrupted: no root directory");
-			iso9660_stat_free(root);
-		}
+		rc = seen_dir(&w, w.root_lsn[pass]) < 0 ? PXB_ERR_NOMEM : 0;
 		if (rc == 0)
-			rc = walk_dir(&w, "/", "", 0);
-		iso9660_close(w.iso);
+			rc = walk_dir(&w, w.root_lsn[pass], w.root_size[pass], "", 0);
 		if (rc < 0 || img->rock_ridge)
 			break;
 	}
@@ -424,16 +652,17 @@ static int read_table(struct pxb_iso_image *img, const struct pxb_iso_limits *li
 	if (img->nfiles > 1)
 		qsort(img->files, img->nfiles, sizeof(*img->files), cmp_file);
 	/* Two records translating to one name: the first is kept. */
-	for (size_t i = 1; i < img->nfiles;) {
-		if (!strcmp(img->files[i].path, img->files[i - 1].path)) {
-			free(img->files[i].path);
-			memmove(img->files + i, img->files + i + 1,
-				(img->nfiles - i - 1) * sizeof(*img->files));
-			img->nfiles--;
-			img->skipped++;
-		} else {
-			i++;
+	if (img->nfiles > 1) {
+		size_t j = 1;
+		for (size_t i = 1; i < img->nfiles; i++) {
+			if (!strcmp(img->files[i].path, img->files[j - 1].path)) {
+				free(img->files[i].path);
+				img->skipped++;
+			} else {
+				img->files[j++] = img->files[i];
+			}
 		}
+		img->nfiles = j;
 	}
 	return 0;
 }
@@ -513,20 +742,27 @@ int pxb_iso_image_children(const struct pxb_iso_image *img, const char *dir,
 			   void (*fn)(void *arg, const struct pxb_iso_file *f, const char *name),
 			   void *arg)
 {
-	size_t dl = strlen(dir);
+	size_t dl = strlen(dir), lo = 0, hi = img->nfiles;
 	int n = 0;
 
 	if (dl) {
 		const struct pxb_iso_file *d = pxb_iso_image_find(img, dir);
 		if (!d || !d->is_dir)
 			return -1;
+		/* Below it, everything shares the prefix "dir/": a contiguous run in the
+		 * sorted table, which starts after dir itself. */
+		lo = (size_t)(d - img->files) + 1;
 	}
-	/* Children share the prefix "dir/": a contiguous run in the sorted table. */
-	for (size_t i = 0; i < img->nfiles; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		const char *p = img->files[i].path, *rest;
 
-		if (dl && (strncmp(p, dir, dl) || p[dl] != '/'))
-			continue;
+		if (dl) {
+			int c = strncmp(p, dir, dl);
+			if (c > 0 || (c == 0 && (unsigned char)p[dl] > '/'))
+				break; /* past the run */
+			if (c || p[dl] != '/')
+				continue;
+		}
 		rest = dl ? p + dl + 1 : p;
 		if (strchr(rest, '/'))
 			continue;

@@ -1,6 +1,6 @@
 /*
  * iso_image.h - reads the file table of an ISO 9660 image (with Rock Ridge
- * and Joliet names, through libiso9660) into a sorted list of extents, so
+ * and Joliet names) into a sorted list of extents, so
  * that every file inside can be served straight from the image's bytes
  * (an fd, an offset, a size) without extracting anything.
  *
@@ -8,7 +8,9 @@
  * (truncated), directory loops, directories nested too deep, names longer
  * than 255 bytes or holding '/', NUL or control characters, extents past
  * the end of the file and files claiming more than the image holds make the
- * whole image refused, with the reason in words.
+ * whole image refused, with the reason in words. The work is bounded: each
+ * directory is read once (linear time), and more files, levels or bytes of
+ * directory records than the limits allow refuse the image too.
  */
 #ifndef PXB_ISO_IMAGE_H
 #define PXB_ISO_IMAGE_H
@@ -32,6 +34,8 @@ struct pxb_iso_file {
 struct pxb_iso_limits {
 	size_t max_files;   /* files and directories (0: 100000) */
 	unsigned max_depth; /* directory levels below the root (0: 32) */
+	uint64_t max_dir_bytes; /* directory records and Rock Ridge continuation areas read
+				 * (0: 64 MiB) */
 };
 
 struct pxb_iso_image {
@@ -46,6 +50,8 @@ struct pxb_iso_image {
 	int joliet;          /* Joliet level (0: none) */
 	unsigned merged;     /* multi-extent files served as one contiguous range */
 	unsigned skipped;    /* symbolic links, devices, multi-extent files with gaps */
+	uint64_t records;    /* directory records decoded (the work done reading it) */
+	uint64_t dir_bytes;  /* bytes of directory records and continuation areas read */
 	struct pxb_iso_file *files; /* sorted by path (strcmp) */
 	size_t nfiles;
 };
@@ -54,7 +60,8 @@ struct pxb_iso_image {
  * Opens the image at path and reads its file table. Returns 0 and *out, or
  * PXB_ERR_NOENT (no such file), PXB_ERR_IO (unreadable), PXB_ERR_INVAL (not
  * an ISO 9660 image or refused: why holds the reason, without the file
- * name), PXB_ERR_TOOBIG (more files or levels than the limits), PXB_ERR_NOMEM.
+ * name), PXB_ERR_TOOBIG (more files, levels or directory bytes than the
+ * limits), PXB_ERR_NOMEM.
  */
 int pxb_iso_image_open(const char *path, const struct pxb_iso_limits *lim,
 		       struct pxb_iso_image **out, char *why, size_t whylen);

@@ -6,7 +6,10 @@
  * files on demand (generated menus, files inside ISO images). A leading '/'
  * means the root, repeated slashes collapse and '\' is a separator (old PXE
  * clients send it); ".." that would climb above the root, NUL bytes and
- * overlong names are refused with PXB_ERR_ACCESS.
+ * overlong names are refused with PXB_ERR_ACCESS. Only regular files are
+ * opened (never a FIFO or a device, which could block or have side effects),
+ * and a path with a component starting with '.' is not served unless
+ * pxb_vfs_serve_dotfiles() allows it.
  */
 #ifndef PXEBOOT_VFS_H
 #define PXEBOOT_VFS_H
@@ -93,6 +96,13 @@ PXB_API int pxb_vfs_mount_dir_arg(pxb_vfs *v, const char *prefix, const char *di
 PXB_API int pxb_vfs_mount_provider(pxb_vfs *v, const char *prefix,
 				   const struct pxb_vfs_provider *p, void *arg, unsigned flags);
 
+/*
+ * Whether paths with a component starting with '.' (".git/config",
+ * "boot/.secret") are served and listed; off in a new namespace (they answer
+ * PXB_ERR_NOENT, as if absent).
+ */
+PXB_API void pxb_vfs_serve_dotfiles(pxb_vfs *v, int on);
+
 /* Removes every mount whose owner (provider argument) is arg. */
 PXB_API void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg);
 
@@ -108,7 +118,8 @@ PXB_API int pxb_vfs_normalize(const char *in, size_t inlen, char *out, size_t ou
 /*
  * Opens path for a protocol (PXB_VFS_TFTP or PXB_VFS_HTTP) on behalf of
  * client (may be NULL). Directories are not opened (PXB_ERR_ACCESS; use
- * pxb_vfs_list). Returns 0 and fills *f, or PXB_ERR_NOENT, PXB_ERR_ACCESS,
+ * pxb_vfs_list), nor anything but regular files (PXB_ERR_ACCESS, without
+ * blocking on a FIFO). Returns 0 and fills *f, or PXB_ERR_NOENT, PXB_ERR_ACCESS,
  * PXB_ERR_TOOBIG, PXB_ERR_IO, PXB_ERR_NOMEM.
  */
 PXB_API int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto,
