@@ -221,8 +221,8 @@ sc_k() {
 
 # l: rescue on demand. A LAB host (policy armed) gets an address and no boot
 # offer until it is armed; armed once for the rescue entry it boots rescue,
-# with the arm's token in its menu's URLs; the arm is then spent, and the
-# same host's next boot gets no boot offer again.
+# with the arm's token in its menu's URLs; its kernel fetched with the token
+# spends the arm, and the same host's next boot gets no boot offer again.
 sc_l() {
 	local mac=52:54:00:00:1c:01 api="http://$PXB_SERVER_IP/_pxeboot" from rc=1
 	local log="$d/pxebootd.log" kernel=/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz
@@ -245,7 +245,9 @@ sc_l() {
 	fi
 	echo
 	boot_bios l $mac || return 1
-	grep -q "armed menu for $mac, entry sysresccd-6.1.1, one-shot arm spent" "$log" &&
+	# the menu carries the token; the kernel fetched with it spends the arm
+	grep -q "armed menu for $mac, entry sysresccd-6.1.1" "$log" &&
+	grep -q "one-shot arm of $mac spent by $kernel" "$log" &&
 	grep -q "GET $kernel 200" "$log" || { echo "no armed menu or kernel"; return 1; }
 	# 3: spent: the next boot gets no boot offer
 	from=$(($(wc -l <"$log") + 1))
