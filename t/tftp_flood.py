@@ -9,7 +9,8 @@ flood sends them (t/tftp_flood.sh). Every source address must be local
       MARK is created once MARK_AT have been sent.
   silent SERVER PORT FILE SECS ADDR
       One RRQ (no option) from ADDR, never acknowledged: prints the count of
-      datagrams that came back in SECS seconds ("packets 3").
+      datagrams that came back in SECS seconds ("packets 3"), then their
+      payload bytes ("bytes 1548").
   burst SERVER PORT FILE COUNT SECS ADDR
       COUNT RRQs from ADDR at once, each from its own port, none
       acknowledged: prints how many got an answer in SECS seconds
@@ -53,14 +54,15 @@ def silent(server, port, name, secs, addr):
     s.bind((addr, 0))
     s.settimeout(0.2)
     s.sendto(rrq(name), (server, port))
-    n, end = 0, time.monotonic() + secs
+    n, size, end = 0, 0, time.monotonic() + secs
     while time.monotonic() < end:
         try:
-            s.recvfrom(65536)
+            size += len(s.recvfrom(65536)[0])
             n += 1
         except socket.timeout:
             pass
     print("packets %d" % n)
+    print("bytes %d" % size)
 
 
 def burst(server, port, name, count, secs, addr):
