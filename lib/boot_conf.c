@@ -40,7 +40,7 @@ static int check_entry_id(const char *v, char *msg, size_t len)
 #define KINDS "linux|chain|memdisk|sanboot|local|shell|reboot|exit"
 #define ITEMS_DEF "*,-,shell,reboot,exit"
 
-const struct pxb_conf_setting pxb__boot_schema[] = {
+static const struct pxb_conf_setting boot_schema[] = {
 	{"boot.server", PXB_CT_STRING, "", 0, 0, NULL, NULL,
 	 "address put in menu URLs when a request does not tell which one it reached "
 	 "(empty: http.listen's address)"},
@@ -104,6 +104,12 @@ const struct pxb_conf_setting pxb__boot_schema[] = {
 	 "the same as a crypt(3) hash (mkpasswd -m sha-512)"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
+
+/* Added to every configuration the library makes (conf.c). */
+__attribute__((constructor)) static void register_schema(void)
+{
+	pxb__conf_register_schema(NULL, boot_schema);
+}
 
 int pxb_boot_hash_password(const char *clear, char *out, size_t outlen)
 {

@@ -21,16 +21,18 @@
 #include "internal.h"
 #include "conf_schema.h"
 
-struct schema_table {
-	const char *prefix;
-	const struct pxb_conf_setting *table;
-};
+/* Room for the tables features register (pxb__conf_register_schema). */
+#define PXB_CONF_FEATURES 8
+
+/* Written only by the library's constructors, before anything reads them. */
+static struct pxb__schema_table features[PXB_CONF_FEATURES];
+static unsigned nfeatures, features_lost;
 
 struct pxb_conf {
 	config_t cfg; /* first: a setting's ->config leads back here */
 	config_t defaults; /* array defaults materialized by the getters */
 	char *source;
-	struct schema_table *tables;
+	struct pxb__schema_table *tables;
 	unsigned ntables;
 };
 
@@ -57,6 +59,31 @@ static void reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ...)
 		report(arg, line);
 }
 
+void pxb__conf_register_schema(const char *prefix, const struct pxb_conf_setting *table)
+{
+	if (nfeatures == PXB_CONF_FEATURES) {
+		features_lost = 1;
+		return;
+	}
+	features[nfeatures].prefix = prefix;
+	features[nfeatures].table = table;
+	nfeatures++;
+}
+
+/* The core's tables, then the features'. 0 or PXB_ERR_NOMEM. */
+static int add_known_schema(pxb_conf *c)
+{
+	if (features_lost)
+		return PXB_ERR_NOMEM;
+	for (const struct pxb__schema_table *t = pxb__core_schema; t->table; t++)
+		if (pxb_conf_add_schema(c, t->prefix, t->table) < 0)
+			return PXB_ERR_NOMEM;
+	for (unsigned i = 0; i < nfeatures; i++)
+		if (pxb_conf_add_schema(c, features[i].prefix, features[i].table) < 0)
+			return PXB_ERR_NOMEM;
+	return 0;
+}
+
 pxb_conf *pxb_conf_new(void)
 {
 	struct pxb_conf *c = calloc(1, sizeof(*c));
@@ -66,7 +93,7 @@ pxb_conf *pxb_conf_new(void)
 	config_init(&c->cfg);
 	config_init(&c->defaults);
 	c->source = strdup("<built-in>");
-	if (!c->source || pxb__conf_add_core_schema(c) < 0) {
+	if (!c->source || add_known_schema(c) < 0) {
 		pxb_conf_free(c);
 		return NULL;
 	}
@@ -86,7 +113,7 @@ void pxb_conf_free(pxb_conf *c)
 
 int pxb_conf_add_schema(pxb_conf *c, const char *prefix, const struct pxb_conf_setting *table)
 {
-	struct schema_table *t = realloc(c->tables, (c->ntables + 1) * sizeof(*t));
+	struct pxb__schema_table *t = realloc(c->tables, (c->ntables + 1) * sizeof(*t));
 
 	if (!t)
 		return PXB_ERR_NOMEM;

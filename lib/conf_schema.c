@@ -1,7 +1,8 @@
 /*
  * conf_schema.c - the core schema: every setting libpxeboot and pxebootd
  * read, with type, default, limits and a line of documentation. Plugins
- * describe their own sections (struct pxb_plugin.settings).
+ * describe their own sections (struct pxb_plugin.settings); the library's
+ * features (boot model, policy) register theirs (pxb__conf_register_schema).
  *
  * Fixed names (scripts and packaging rely on them): plugin_dir, state_dir,
  * user, group, allow_root, tftp.root, tftp.listen, http.root, http.listen, dhcp.mode,
@@ -11,7 +12,6 @@
 
 #include <pxeboot/conf.h>
 #include "conf_schema.h"
-#include "policy_internal.h"
 
 #ifndef PXB_PLUGIN_DIR
 #define PXB_PLUGIN_DIR "/usr/local/lib/pxeboot"
@@ -199,15 +199,11 @@ static const struct pxb_conf_setting dhcp[] = {
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-int pxb__conf_add_core_schema(pxb_conf *c)
-{
-	if (pxb_conf_add_schema(c, NULL, general) < 0 ||
-	    pxb_conf_add_schema(c, "tftp", tftp) < 0 ||
-	    pxb_conf_add_schema(c, "http", http) < 0 ||
-	    pxb_conf_add_schema(c, "vfs", vfs) < 0 ||
-	    pxb_conf_add_schema(c, "dhcp", dhcp) < 0 ||
-	    pxb_conf_add_schema(c, NULL, pxb__boot_schema) < 0 ||
-	    pxb__policy_add_schema(c) < 0)
-		return PXB_ERR_NOMEM;
-	return 0;
-}
+const struct pxb__schema_table pxb__core_schema[] = {
+	{NULL, general},
+	{"tftp", tftp},
+	{"http", http},
+	{"vfs", vfs},
+	{"dhcp", dhcp},
+	{NULL, NULL},
+};

@@ -1,7 +1,7 @@
 /*
  * dhcp_server.c - what to answer to one DHCP request, in server and in
  * proxy mode. The message codec is dhcp_codec.c/dhcp_build.c, the rules
- * dhcp_match.c, the leases dhcp_lease*.c; this file holds the state logic
+ * dhcp_match_*.c, the leases dhcp_lease*.c; this file holds the state logic
  * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification, and
  * what a LAN that may be hostile is refused: requests over a rate per
  * interface, a giaddr from a sender that is no relay, replies to a ciaddr

@@ -1,9 +1,9 @@
 /*
  * plugin_host.c - loading plugins (ownership and mode checks, dlopen, ABI
  * check), their lifecycle and
- * the registries through which they offer services; the recent-client table
- * shared between DHCP and the file protocols; the event store and the
- * lease store the HTTP API reads.
+ * the registries through which they offer services; the event store and the
+ * lease store the HTTP API reads; a state kept for each library module that
+ * asks (host_internal.h: the recent clients, the policy), named by no one here.
  */
 #include "config.h"
 
@@ -19,9 +19,8 @@
 
 #include <pxeboot/events.h>
 #include <pxeboot/plugin.h>
+#include "host_internal.h"
 #include "internal.h"
-#include "keyidx.h"
-#include "policy_internal.h"
 
 struct loaded {
 	struct pxb_host *handle; /* what the plugin is given: names it in logs */
@@ -41,8 +40,8 @@ struct service {
 	int owner; /* index of the plugin that registered it, -1: host */
 };
 
-/* Recent clients: a small ring, newest wins; enough for a room booting. */
-#define RECENT_CLIENTS 1024
+/* Room for the library modules' states (pxb__host_state). */
+#define PXB_HOST_STATES 4
 
 /*
  * The host, and also the handle each plugin receives: a plugin's handle has
@@ -62,12 +61,14 @@ struct pxb_host {
 	struct service *services;
 	unsigned nservices;
 	int current; /* plugin being initialized, for attribution; -1 none */
-	struct pxb_client *recent;
-	unsigned nrecent, recent_next;
-	struct pxb_keyidx by_mac, by_addr; /* into recent[]: no scan per packet */
 	pxb_events *events;
 	struct pxb_lease_store *leases;
-	struct pxb__policy_slot *policy; /* policy.c: policy, arms, model cache */
+	struct {
+		const void *key;
+		void *state;
+		void (*fini)(void *);
+	} states[PXB_HOST_STATES]; /* pxb__host_state */
+	unsigned nstates;
 };
 
 /* The host behind a plugin's handle (or the host itself). */
@@ -137,11 +138,9 @@ void pxb_host_free(pxb_host *h)
 	}
 	free(h->plugins);
 	free(h->services);
-	free(h->recent);
-	pxb_keyidx_free(&h->by_mac);
-	pxb_keyidx_free(&h->by_addr);
 	pxb_events_free(h->events);
-	pxb__policy_slot_free(h->policy);
+	for (unsigned i = h->nstates; i-- > 0;)
+		h->states[i].fini(h->states[i].state);
 	free(h);
 }
 
@@ -566,106 +565,6 @@ void pxb_host_each(pxb_host *hh, enum pxb_service kind,
 			fn(fnarg, h->services[i].name, h->services[i].iface, h->services[i].arg);
 }
 
-static const void *recent_mac(const void *table, int32_t i)
-{
-	const struct pxb_client *c = (const struct pxb_client *)table + i;
-
-	return c->has_mac ? c->mac : NULL;
-}
-
-static const void *recent_addr(const void *table, int32_t i)
-{
-	const struct pxb_client *c = (const struct pxb_client *)table + i;
-
-	return c->addr.s_addr ? &c->addr : NULL;
-}
-
-/* Makes slot i the one found for its address (an address moves between clients). */
-static void index_addr(struct pxb_host *h, int32_t i)
-{
-	int32_t other;
-
-	if (!h->recent[i].addr.s_addr)
-		return;
-	other = pxb_keyidx_find(&h->by_addr, &h->recent[i].addr);
-	if (other == i)
-		return;
-	if (other >= 0)
-		pxb_keyidx_del(&h->by_addr, &h->recent[other].addr, other);
-	pxb_keyidx_add(&h->by_addr, &h->recent[i].addr, i);
-}
-
-void pxb_host_note_client(pxb_host *hh, const struct pxb_client *c)
-{
-	struct pxb_host *h = core_of(hh);
-	struct pxb_client *r;
-	int32_t i = -1;
-
-	if (!h->recent) {
-		h->recent = calloc(RECENT_CLIENTS, sizeof(*h->recent));
-		if (!h->recent || pxb_keyidx_init(&h->by_mac, RECENT_CLIENTS, 6, recent_mac,
-						  h->recent) < 0 ||
-		    pxb_keyidx_init(&h->by_addr, RECENT_CLIENTS, 4, recent_addr, h->recent) < 0) {
-			free(h->recent);
-			h->recent = NULL;
-			pxb_keyidx_free(&h->by_mac);
-			return;
-		}
-	}
-	/* Same MAC: update in place so a renewing client keeps one slot. */
-	if (c->has_mac)
-		i = pxb_keyidx_find(&h->by_mac, c->mac);
-	if (i < 0) {
-		i = (int32_t)h->recent_next;
-		h->recent_next = (h->recent_next + 1) % RECENT_CLIENTS;
-		if (h->nrecent < RECENT_CLIENTS)
-			h->nrecent++;
-		else if (h->recent[i].has_mac)
-			pxb_keyidx_del(&h->by_mac, h->recent[i].mac, i);
-		r = &h->recent[i];
-		if (r->addr.s_addr)
-			pxb_keyidx_del(&h->by_addr, &r->addr, i);
-		*r = *c;
-		if (r->has_mac)
-			pxb_keyidx_add(&h->by_mac, r->mac, i);
-	} else {
-		r = &h->recent[i];
-		if (r->addr.s_addr != c->addr.s_addr && r->addr.s_addr)
-			pxb_keyidx_del(&h->by_addr, &r->addr, i);
-		*r = *c;
-	}
-	r->token = NULL;
-	index_addr(h, i);
-}
-
-int pxb_host_client_by_addr(pxb_host *hh, struct in_addr addr, struct pxb_client *out)
-{
-	struct pxb_host *h = core_of(hh);
-	int32_t i;
-
-	if (!h->recent || !addr.s_addr)
-		return PXB_ERR_NOENT;
-	i = pxb_keyidx_find(&h->by_addr, &addr);
-	if (i < 0)
-		return PXB_ERR_NOENT;
-	*out = h->recent[i];
-	return 0;
-}
-
-int pxb_host_client_by_mac(pxb_host *hh, const uint8_t mac[6], struct pxb_client *out)
-{
-	struct pxb_host *h = core_of(hh);
-	int32_t i;
-
-	if (!h->recent)
-		return PXB_ERR_NOENT;
-	i = pxb_keyidx_find(&h->by_mac, mac);
-	if (i < 0)
-		return PXB_ERR_NOENT;
-	*out = h->recent[i];
-	return 0;
-}
-
 struct pxb_events *pxb_host_events(pxb_host *hh)
 {
 	struct pxb_host *h = core_of(hh);
@@ -685,7 +584,19 @@ void pxb_host_set_leases(pxb_host *hh, struct pxb_lease_store *leases)
 	core_of(hh)->leases = leases;
 }
 
-struct pxb__policy_slot **pxb__host_policy_slot(pxb_host *hh)
+void *pxb__host_state(pxb_host *hh, const void *key, void *(*make)(void), void (*fini)(void *))
 {
-	return &core_of(hh)->policy;
+	struct pxb_host *h = core_of(hh);
+	void *state;
+
+	for (unsigned i = 0; i < h->nstates; i++)
+		if (h->states[i].key == key)
+			return h->states[i].state;
+	if (!make || h->nstates == PXB_HOST_STATES || !(state = make()))
+		return NULL;
+	h->states[h->nstates].key = key;
+	h->states[h->nstates].state = state;
+	h->states[h->nstates].fini = fini;
+	h->nstates++;
+	return state;
 }

@@ -1,6 +1,6 @@
 /*
  * fuzz_arms_load.c - libFuzzer target for the arm store's reader of
- * arms.json (lib/policy.c): the input becomes <dir>/arms.json, followed by
+ * arms.json (lib/policy_arms.c): the input becomes <dir>/arms.json, followed by
  * one well-formed arm line of a MAC of its own and the closing "]}", and
  * the store is opened on it.
  *

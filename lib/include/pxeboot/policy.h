@@ -222,7 +222,7 @@ PXB_API pxb_arms *pxb_host_arms(pxb_host *h);
  */
 PXB_API void pxb_host_set_policy(pxb_host *h, pxb_policy *p, pxb_arms *arms);
 
-/* The settings of the policy section and dhcp.hosts.*.policy (lib/policy.c). */
+/* The settings of the policy section and dhcp.hosts.*.policy (lib/policy_rules.c). */
 PXB_API const struct pxb_conf_setting *pxb_policy_schema(void);
 
 #ifdef __cplusplus

@@ -1,0 +1,506 @@
+/*
+ * policy_arms.c - the durable arm store in <state_dir>/arms.json: which
+ * MACs are armed, for which entry, until when, with which token. See
+ * pxeboot/policy.h.
+ *
+ * arms.json, one arm per line so that a file cut short loses whole arms
+ * only, never parts of one:
+ *
+ *   {"version": 1, "arms": [
+ *   {"mac": "52:54:00:00:0a:01", "entry": "rescue", "created": 1700000000, "until": 1700001800, "once": true, "spent": false, "token": "0123...ef"},
+ *   ...
+ *   ]}
+ *
+ * Writes: arms.json.tmp, fsync, rename over arms.json, fsync of the
+ * directory (the rename is atomic; after a crash the old or the new file is
+ * there, and a stale .tmp is ignored and overwritten).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <pxeboot/boot.h>
+#include <pxeboot/dhcp.h>
+#include <pxeboot/policy.h>
+#include "internal.h"
+
+struct pxb_arms {
+	char *path, *tmp_path, *dir; /* NULL: in memory */
+	struct pxb_arm *v;
+	unsigned n, cap;
+};
+
+static int mac_cmp(const uint8_t a[6], const uint8_t b[6])
+{
+	return memcmp(a, b, 6);
+}
+
+/* Index of mac, or the index it would go at (*found = 0). */
+static unsigned find_mac(const pxb_arms *a, const uint8_t mac[6], int *found)
+{
+	unsigned lo = 0, hi = a->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int c = mac_cmp(a->v[mid].mac, mac);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
+static int valid_entry(const char *e)
+{
+	return !e || !*e || pxb_boot_id_valid(e);
+}
+
+static int valid_token(const char *t)
+{
+	size_t n = 0;
+
+	for (; t[n]; n++)
+		if (!((t[n] >= '0' && t[n] <= '9') || (t[n] >= 'a' && t[n] <= 'f')))
+			return 0;
+	return n == PXB_ARM_TOKEN_LEN;
+}
+
+/* ---- the file ---- */
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+static void arm_line(FILE *f, const struct pxb_arm *x, int last)
+{
+	char mac[18];
+
+	/* entry ids are [A-Za-z0-9._+-]: nothing to escape */
+	fprintf(f, "{\"mac\": \"%s\", \"entry\": \"%s\", \"created\": %" PRId64
+		   ", \"until\": %" PRId64 ", \"once\": %s, \"spent\": %s, \"token\": \"%s\"}%s\n",
+		pxb_mac_format(x->mac, mac, ':'), x->entry, x->created, x->until,
+		x->once ? "true" : "false", x->spent ? "true" : "false", x->token, last ? "" : ",");
+}
+
+static int save(pxb_arms *a)
+{
+	FILE *f;
+	int fd, err = 0;
+
+	if (!a->path)
+		return 0;
+	fd = open(a->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return PXB_ERR_IO;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(a->tmp_path);
+		return PXB_ERR_IO;
+	}
+	fputs("{\"version\": 1, \"arms\": [\n", f);
+	for (unsigned i = 0; i < a->n; i++)
+		arm_line(f, &a->v[i], i + 1 == a->n);
+	fputs("]}\n", f);
+	if (fflush(f) != 0 || fsync(fd) < 0)
+		err = 1;
+	if (fclose(f) != 0)
+		err = 1;
+	if (!err && rename(a->tmp_path, a->path) < 0)
+		err = 1;
+	if (err) {
+		unlink(a->tmp_path);
+		return PXB_ERR_IO;
+	}
+	return fsync_dir(a->dir) < 0 ? PXB_ERR_IO : 0;
+}
+
+/* Reads "key": at p; returns the position after the colon or NULL. */
+static const char *key_at(const char *line, const char *key)
+{
+	char k[32];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	p = strstr(line, k);
+	if (!p)
+		return NULL;
+	p += strlen(k);
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+static int get_str(const char *line, const char *key, char *out, size_t len)
+{
+	const char *p = key_at(line, key), *e;
+
+	if (!p || *p != '"')
+		return -1;
+	p++;
+	e = strchr(p, '"');
+	if (!e || (size_t)(e - p) >= len)
+		return -1;
+	for (const char *q = p; q < e; q++)
+		if (*q == '\\' || (unsigned char)*q < 0x20)
+			return -1;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return 0;
+}
+
+static int get_int(const char *line, const char *key, int64_t *out)
+{
+	const char *p = key_at(line, key);
+	char *end;
+	long long v;
+
+	if (!p)
+		return -1;
+	errno = 0;
+	v = strtoll(p, &end, 10);
+	if (end == p || errno || (*end != ',' && *end != '}' && *end != ' '))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int get_bool(const char *line, const char *key, int *out)
+{
+	const char *p = key_at(line, key);
+
+	if (p && strncmp(p, "true", 4) == 0)
+		*out = 1;
+	else if (p && strncmp(p, "false", 5) == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* One arm line, whole ("{...}" with an optional ','). 0 or -1. */
+static int parse_arm(const char *line, struct pxb_arm *x)
+{
+	char mac[32];
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+		n--;
+	if (n && line[n - 1] == ',')
+		n--;
+	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
+		return -1;
+	memset(x, 0, sizeof(*x));
+	if (get_str(line, "mac", mac, sizeof(mac)) < 0 || pxb_mac_parse(mac, x->mac) < 0 ||
+	    get_str(line, "entry", x->entry, sizeof(x->entry)) < 0 || !valid_entry(x->entry) ||
+	    get_int(line, "created", &x->created) < 0 || get_int(line, "until", &x->until) < 0 ||
+	    get_bool(line, "once", &x->once) < 0 || get_bool(line, "spent", &x->spent) < 0 ||
+	    get_str(line, "token", x->token, sizeof(x->token)) < 0 || !valid_token(x->token))
+		return -1;
+	return 0;
+}
+
+static int put_arm(pxb_arms *a, const struct pxb_arm *x)
+{
+	int found;
+	unsigned i = find_mac(a, x->mac, &found);
+
+	if (found) {
+		a->v[i] = *x;
+		return 0;
+	}
+	if (a->n >= PXB_ARMS_MAX)
+		return PXB_ERR_BUSY;
+	if (a->n == a->cap) {
+		unsigned cap = a->cap ? a->cap * 2 : 16;
+		struct pxb_arm *v = realloc(a->v, cap * sizeof(*v));
+		if (!v)
+			return PXB_ERR_NOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	memmove(&a->v[i + 1], &a->v[i], (a->n - i) * sizeof(*a->v));
+	a->v[i] = *x;
+	a->n++;
+	return 0;
+}
+
+static int load(pxb_arms *a, int64_t now, int *damaged)
+{
+	FILE *f = fopen(a->path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int saw_end = 0, saw_start = 0, bad = 0, dropped = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : PXB_ERR_IO;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		struct pxb_arm x;
+		int rc;
+
+		if (strncmp(line, "{\"version\"", 10) == 0) {
+			saw_start = 1;
+			continue;
+		}
+		if (strncmp(line, "]}", 2) == 0) {
+			saw_end = 1;
+			break;
+		}
+		/* A line without its newline was cut; one with a NUL is not whole either. */
+		if (line[len - 1] != '\n' || strlen(line) != (size_t)len || len > 1024 ||
+		    parse_arm(line, &x) < 0) {
+			bad = 1;
+			continue;
+		}
+		if (x.until <= now) {
+			dropped = 1;
+			continue;
+		}
+		rc = put_arm(a, &x);
+		if (rc == PXB_ERR_NOMEM) {
+			free(line);
+			fclose(f);
+			return rc;
+		}
+	}
+	if (ferror(f))
+		bad = 1;
+	free(line);
+	fclose(f);
+	if (!saw_start || !saw_end)
+		bad = 1;
+	if (bad && damaged)
+		*damaged = 1;
+	/* Write back what was read, whole, so the damage is not read again. */
+	if (bad || dropped)
+		save(a);
+	return 0;
+}
+
+void pxb_arms_free(pxb_arms *a)
+{
+	if (!a)
+		return;
+	free(a->path);
+	free(a->tmp_path);
+	free(a->dir);
+	free(a->v);
+	free(a);
+}
+
+int pxb_arms_open(const char *dir, int64_t now, pxb_arms **out, int *damaged)
+{
+	pxb_arms *a = calloc(1, sizeof(*a));
+	int rc;
+
+	if (damaged)
+		*damaged = 0;
+	if (!a)
+		return PXB_ERR_NOMEM;
+	if (dir) {
+		size_t n = strlen(dir) + sizeof("/arms.json.tmp");
+		a->dir = strdup(dir);
+		a->path = malloc(n);
+		a->tmp_path = malloc(n);
+		if (!a->dir || !a->path || !a->tmp_path) {
+			pxb_arms_free(a);
+			return PXB_ERR_NOMEM;
+		}
+		snprintf(a->path, n, "%s/arms.json", dir);
+		snprintf(a->tmp_path, n, "%s/arms.json.tmp", dir);
+		rc = load(a, now, damaged);
+		if (rc < 0) {
+			pxb_arms_free(a);
+			return rc;
+		}
+	}
+	*out = a;
+	return 0;
+}
+
+const char *pxb_arms_path(const pxb_arms *a)
+{
+	return a ? a->path : NULL;
+}
+
+static int make_token(char out[PXB_ARM_TOKEN_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t r[PXB_ARM_TOKEN_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return PXB_ERR_IO;
+		}
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[PXB_ARM_TOKEN_LEN] = '\0';
+	return 0;
+}
+
+int pxb_arms_arm(pxb_arms *a, const uint8_t mac[6], const char *entry, int64_t until, int once,
+		 int64_t now, struct pxb_arm *out)
+{
+	struct pxb_arm x, old;
+	int found, had, rc;
+	unsigned i;
+
+	if (!a || !mac || until <= now || !valid_entry(entry) ||
+	    (entry && strlen(entry) >= sizeof(x.entry)))
+		return PXB_ERR_INVAL;
+	memset(&x, 0, sizeof(x));
+	memcpy(x.mac, mac, 6);
+	if (entry)
+		pxb_strlcpy(x.entry, entry, sizeof(x.entry));
+	x.created = now;
+	x.until = until;
+	x.once = !!once;
+	rc = make_token(x.token);
+	if (rc < 0)
+		return rc;
+	memset(&old, 0, sizeof(old));
+	i = find_mac(a, mac, &had);
+	if (had)
+		old = a->v[i];
+	rc = put_arm(a, &x);
+	if (rc < 0)
+		return rc;
+	rc = save(a);
+	if (rc < 0) {
+		/* not durable: not made */
+		i = find_mac(a, mac, &found);
+		if (found && had) {
+			a->v[i] = old;
+		} else if (found) {
+			memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
+			a->n--;
+		}
+		return rc;
+	}
+	if (out)
+		*out = x;
+	return 0;
+}
+
+int pxb_arms_disarm(pxb_arms *a, const uint8_t mac[6])
+{
+	int found;
+	unsigned i;
+
+	if (!a || !mac)
+		return PXB_ERR_INVAL;
+	i = find_mac(a, mac, &found);
+	if (!found)
+		return PXB_ERR_NOENT;
+	memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
+	a->n--;
+	return save(a);
+}
+
+int pxb_arms_lookup(const pxb_arms *a, const uint8_t mac[6], int64_t now, struct pxb_arm *out)
+{
+	int found;
+	unsigned i;
+
+	if (!a || !mac)
+		return PXB_ERR_NOENT;
+	i = find_mac(a, mac, &found);
+	if (!found || a->v[i].until <= now || a->v[i].spent)
+		return PXB_ERR_NOENT;
+	if (out)
+		*out = a->v[i];
+	return 0;
+}
+
+int pxb_arms_by_token(const pxb_arms *a, const char *token, int64_t now, struct pxb_arm *out)
+{
+	int hit = -1;
+
+	if (!a || !token || strlen(token) != PXB_ARM_TOKEN_LEN)
+		return PXB_ERR_NOENT;
+	/* Every arm compared whole, whatever matched: the time tells nothing. */
+	for (unsigned i = 0; i < a->n; i++) {
+		unsigned char d = 0;
+		for (size_t k = 0; k < PXB_ARM_TOKEN_LEN; k++)
+			d |= (unsigned char)(a->v[i].token[k] ^ token[k]);
+		if (d == 0 && a->v[i].until > now)
+			hit = (int)i;
+	}
+	if (hit < 0)
+		return PXB_ERR_NOENT;
+	if (out)
+		*out = a->v[hit];
+	return 0;
+}
+
+int pxb_arms_spend(pxb_arms *a, const uint8_t mac[6], int64_t now)
+{
+	int found, rc;
+	unsigned i;
+
+	if (!a || !mac)
+		return 0;
+	i = find_mac(a, mac, &found);
+	if (!found || !a->v[i].once || a->v[i].spent || a->v[i].until <= now)
+		return 0;
+	a->v[i].spent = 1;
+	rc = save(a);
+	return rc < 0 ? rc : 1;
+}
+
+int pxb_arms_expire(pxb_arms *a, int64_t now)
+{
+	unsigned j = 0, n;
+
+	if (!a)
+		return 0;
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->v[i].until > now)
+			a->v[j++] = a->v[i];
+	n = a->n - j;
+	a->n = j;
+	if (n && save(a) < 0)
+		return PXB_ERR_IO;
+	return (int)n;
+}
+
+unsigned pxb_arms_count(const pxb_arms *a)
+{
+	return a ? a->n : 0;
+}
+
+const struct pxb_arm *pxb_arms_at(const pxb_arms *a, unsigned i)
+{
+	return a && i < a->n ? &a->v[i] : NULL;
+}
