@@ -448,13 +448,10 @@ nomem:
 	return PXB_ERR_NOMEM;
 }
 
+/* The plugin's section, a stand-in answering the defaults when the file has none. */
 static const pxb_conf_node *section_of(const pxb_conf *conf, const struct pxb_plugin *d)
 {
-	const char *sec = d->section ? d->section : d->name;
-	const pxb_conf_node *n = pxb_conf_get(pxb_conf_root(conf), sec);
-
-	/* An absent section still answers getters with defaults through the root. */
-	return n ? n : NULL;
+	return pxb_conf_section(conf, d->section ? d->section : d->name);
 }
 
 int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen)
@@ -462,12 +459,14 @@ int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errle
 	h->conf = conf;
 	for (unsigned i = 0; i < h->nplugins; i++) {
 		struct loaded *p = &h->plugins[i];
+		const pxb_conf_node *sec;
 		int rc;
 
 		if (p->initialized)
 			continue;
+		sec = section_of(conf, p->desc);
 		h->current = (int)i;
-		rc = p->desc->init(p->handle, section_of(conf, p->desc), &p->state);
+		rc = sec ? p->desc->init(p->handle, sec, &p->state) : PXB_ERR_NOMEM;
 		h->current = -1;
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: initialization failed: %s", p->desc->name,
@@ -487,12 +486,14 @@ int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t err
 	h->conf = conf;
 	for (unsigned i = 0; i < h->nplugins; i++) {
 		struct loaded *p = &h->plugins[i];
+		const pxb_conf_node *sec;
 		int rc;
 
 		if (!p->initialized || !p->desc->reload)
 			continue;
+		sec = section_of(conf, p->desc);
 		h->current = (int)i;
-		rc = p->desc->reload(p->state, section_of(conf, p->desc));
+		rc = sec ? p->desc->reload(p->state, sec) : PXB_ERR_NOMEM;
 		h->current = -1;
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: reload failed: %s", p->desc->name,
