@@ -123,6 +123,29 @@ static void test_settings(const char *tdir)
 	pxb_conf_free(c3);
 }
 
+/* The example plugin without its section: the defaults of its table. */
+static void test_example_defaults(const char *pdir)
+{
+	pxb_vfs *v = pxb_vfs_new();
+	pxb_host *h = pxb_host_new(v, NULL, NULL);
+	pxb_conf *c = settings_conf("");
+	char err[1024] = "";
+	struct pxb_file f;
+	const char *want = "Hello, unknown at unknown\n";
+
+	is_int(pxb_host_load(h, c, pdir, "example", err, sizeof(err)), 0, "load the example");
+	is_int(pxb_host_init_all(h, c, err, sizeof(err)), 0, "init it without a section: %s",
+	       err);
+	is_int(pxb_vfs_open(v, "/hello.txt", PXB_VFS_HTTP, NULL, &f), 0,
+	       "its file is at the default path");
+	ok(f.size == strlen(want) && memcmp(f.data, want, f.size) == 0,
+	   "with the default greeting");
+	pxb_file_close(&f);
+	pxb_host_free(h);
+	pxb_vfs_free(v);
+	pxb_conf_free(c);
+}
+
 int main(void)
 {
 	const char *pdir = getenv("PXB_PLUGIN_DIR"), *tdir = getenv("PXB_TEST_MODULES");
@@ -189,5 +212,6 @@ int main(void)
 	pxb_conf_free(c);
 	test_host_mount();
 	test_settings(tdir);
+	test_example_defaults(pdir);
 	return done_testing();
 }
