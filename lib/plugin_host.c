@@ -448,10 +448,23 @@ nomem:
 	return PXB_ERR_NOMEM;
 }
 
-/* The plugin's section, a stand-in answering the defaults when the file has none. */
-static const pxb_conf_node *section_of(const pxb_conf *conf, const struct pxb_plugin *d)
+/*
+ * Calls plugin i's init, or its reload, with its section (a stand-in
+ * answering the defaults when the file has none), attributed to it.
+ */
+static int call_plugin(struct pxb_host *h, unsigned i, const pxb_conf *conf, int reload)
 {
-	return pxb_conf_section(conf, d->section ? d->section : d->name);
+	struct loaded *p = &h->plugins[i];
+	const pxb_conf_node *sec =
+		pxb_conf_section(conf, p->desc->section ? p->desc->section : p->desc->name);
+	int rc;
+
+	if (!sec)
+		return PXB_ERR_NOMEM;
+	h->current = (int)i;
+	rc = reload ? p->desc->reload(p->state, sec) : p->desc->init(p->handle, sec, &p->state);
+	h->current = -1;
+	return rc;
 }
 
 int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen)
@@ -459,15 +472,11 @@ int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errle
 	h->conf = conf;
 	for (unsigned i = 0; i < h->nplugins; i++) {
 		struct loaded *p = &h->plugins[i];
-		const pxb_conf_node *sec;
 		int rc;
 
 		if (p->initialized)
 			continue;
-		sec = section_of(conf, p->desc);
-		h->current = (int)i;
-		rc = sec ? p->desc->init(p->handle, sec, &p->state) : PXB_ERR_NOMEM;
-		h->current = -1;
+		rc = call_plugin(h, i, conf, 0);
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: initialization failed: %s", p->desc->name,
 				 pxb_strerror(rc));
@@ -486,15 +495,11 @@ int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t err
 	h->conf = conf;
 	for (unsigned i = 0; i < h->nplugins; i++) {
 		struct loaded *p = &h->plugins[i];
-		const pxb_conf_node *sec;
 		int rc;
 
 		if (!p->initialized || !p->desc->reload)
 			continue;
-		sec = section_of(conf, p->desc);
-		h->current = (int)i;
-		rc = sec ? p->desc->reload(p->state, sec) : PXB_ERR_NOMEM;
-		h->current = -1;
+		rc = call_plugin(h, i, conf, 1);
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: reload failed: %s", p->desc->name,
 				 pxb_strerror(rc));
