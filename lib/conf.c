@@ -30,7 +30,7 @@ static unsigned nfeatures, features_lost;
 
 struct pxb_conf {
 	config_t cfg; /* first: a setting's ->config leads back here */
-	config_t defaults; /* array defaults materialized by the getters */
+	config_t defaults; /* array defaults and absent sections materialized by the getters */
 	char *source;
 	struct pxb__schema_table *tables;
 	unsigned ntables;
@@ -39,9 +39,13 @@ struct pxb_conf {
 #define NODE(s) ((const pxb_conf_node *)(s))
 #define SET(n) ((config_setting_t *)(n))
 
+/* The configuration of a node: the defaults tree's root names it (pxb_conf_new). */
 static struct pxb_conf *conf_of(const pxb_conf_node *n)
 {
-	return (struct pxb_conf *)(void *)SET(n)->config;
+	config_t *cfg = SET(n)->config;
+	void *owner = config_setting_get_hook(config_root_setting(cfg));
+
+	return owner ? owner : (struct pxb_conf *)(void *)cfg;
 }
 
 static void reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ...)
@@ -92,6 +96,7 @@ pxb_conf *pxb_conf_new(void)
 		return NULL;
 	config_init(&c->cfg);
 	config_init(&c->defaults);
+	config_setting_set_hook(config_root_setting(&c->defaults), c);
 	c->source = strdup("<built-in>");
 	if (!c->source || add_known_schema(c) < 0) {
 		pxb_conf_free(c);
@@ -676,6 +681,32 @@ const pxb_conf_node *pxb_conf_get(const pxb_conf_node *node, const char *path)
 	if (!node)
 		return NULL;
 	return NODE(config_setting_lookup(SET(node), path));
+}
+
+/*
+ * A section the file lacks is an empty group of the same path in the
+ * defaults tree: its getters find no value and answer the schema default,
+ * as they do below a section that is present.
+ */
+const pxb_conf_node *pxb_conf_section(const pxb_conf *cc, const char *path)
+{
+	struct pxb_conf *c = (struct pxb_conf *)cc;
+	const pxb_conf_node *n;
+	config_setting_t *g, *sub;
+	const char *leaf;
+
+	if (!*path || *path == '.' || strstr(path, "..") || path[strlen(path) - 1] == '.')
+		return NULL; /* dotted names, none of them empty */
+	n = pxb_conf_get(pxb_conf_root(c), path);
+	if (n)
+		return n;
+	g = ensure_groups(&c->defaults, path, &leaf);
+	if (!g || strlen(leaf) >= 128)
+		return NULL;
+	sub = config_setting_get_member(g, leaf);
+	if (!sub)
+		sub = config_setting_add(g, leaf, CONFIG_TYPE_GROUP);
+	return sub && config_setting_is_group(sub) ? NODE(sub) : NULL;
 }
 
 const char *pxb_conf_string(const pxb_conf_node *node, const char *path)

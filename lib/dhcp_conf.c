@@ -280,8 +280,7 @@ static int load_rules(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 			     pxb_conf_report_fn report, void *arg)
 {
-	const pxb_conf_node *root = pxb_conf_root(c);
-	const pxb_conf_node *d = pxb_conf_get(root, "dhcp");
+	const pxb_conf_node *d = pxb_conf_section(c, "dhcp"); /* defaults when the file has none */
 	struct pxb_dhcp_setup *s = calloc(1, sizeof(*s));
 	struct pxb_match_config mc;
 	struct pxb_listen hl;
@@ -289,17 +288,14 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	size_t idx = 0;
 	int rc = 0, r;
 
-	if (!s)
+	if (!s || !d) {
+		free(s);
 		return PXB_ERR_NOMEM;
-	if (!d)
-		d = root; /* no dhcp section: every getter below answers its default */
-	else
-		root = NULL;
-	s->server.proxy = strcmp(pxb_conf_string(pxb_conf_root(c), "dhcp.mode"), "proxy") == 0;
-	s->server.decline_quarantine =
-		secs_of(pxb_conf_string(pxb_conf_root(c), "dhcp.decline_quarantine"), 600);
+	}
+	s->server.proxy = strcmp(pxb_conf_string(d, "mode"), "proxy") == 0;
+	s->server.decline_quarantine = secs_of(pxb_conf_string(d, "decline_quarantine"), 600);
 	{
-		const char *pr = pxb_conf_string(pxb_conf_root(c), "dhcp.probe");
+		const char *pr = pxb_conf_string(d, "probe");
 		s->server.probe = strcmp(pr, "always") == 0  ? PXB_DHCP_PROBE_ALWAYS :
 				  strcmp(pr, "never") == 0   ? PXB_DHCP_PROBE_NEVER :
 							       PXB_DHCP_PROBE_AFTER_LOSS;
@@ -308,28 +304,25 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	if (pxb_parse_listen(pxb_conf_string(pxb_conf_root(c), "http.listen"), 80, &hl) == 0)
 		s->server.http_port = hl.port;
 	/* The defenses against a hostile LAN (dhcp_server.c): rate per interface, relays. */
-	s->server.rate = (uint32_t)pxb_conf_int(pxb_conf_root(c), "dhcp.rate");
-	s->server.rate_burst = (uint32_t)pxb_conf_int(pxb_conf_root(c), "dhcp.rate_burst");
-	s->server.nrelays = pxb_conf_count(pxb_conf_root(c), "dhcp.relays");
+	s->server.rate = (uint32_t)pxb_conf_int(d, "rate");
+	s->server.rate_burst = (uint32_t)pxb_conf_int(d, "rate_burst");
+	s->server.nrelays = pxb_conf_count(d, "relays");
 	s->relays = calloc(s->server.nrelays ? s->server.nrelays : 1, sizeof(*s->relays));
 	if (!s->relays) {
 		rc = PXB_ERR_NOMEM;
 		goto fail;
 	}
 	for (unsigned i = 0; i < s->server.nrelays; i++)
-		inet_pton(AF_INET, pxb_conf_elem_string(pxb_conf_root(c), "dhcp.relays", i),
-			  &s->relays[i]);
+		inet_pton(AF_INET, pxb_conf_elem_string(d, "relays", i), &s->relays[i]);
 	s->server.relays = s->relays;
-	if (d != pxb_conf_root(c)) {
-		if ((r = load_subnets(s, c, d, report, arg)) < 0)
-			rc = r;
-		if ((r = load_hosts(s, c, d, report, arg)) < 0)
-			rc = r;
-		if ((r = load_conds(s, c, d, report, arg)) < 0)
-			rc = r;
-		if ((r = load_rules(s, c, d, report, arg)) < 0)
-			rc = r;
-	}
+	if ((r = load_subnets(s, c, d, report, arg)) < 0)
+		rc = r;
+	if ((r = load_hosts(s, c, d, report, arg)) < 0)
+		rc = r;
+	if ((r = load_conds(s, c, d, report, arg)) < 0)
+		rc = r;
+	if ((r = load_rules(s, c, d, report, arg)) < 0)
+		rc = r;
 	if (rc < 0)
 		goto fail;
 	memset(&mc, 0, sizeof(mc));
@@ -351,7 +344,6 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	}
 	if (rc < 0)
 		goto fail;
-	(void)root;
 	*out = s;
 	return 0;
 fail:

@@ -447,13 +447,23 @@ nomem:
 	return PXB_ERR_NOMEM;
 }
 
-static const pxb_conf_node *section_of(const pxb_conf *conf, const struct pxb_plugin *d)
+/*
+ * Calls plugin i's init, or its reload, with its section (a stand-in
+ * answering the defaults when the file has none), attributed to it.
+ */
+static int call_plugin(struct pxb_host *h, unsigned i, const pxb_conf *conf, int reload)
 {
-	const char *sec = d->section ? d->section : d->name;
-	const pxb_conf_node *n = pxb_conf_get(pxb_conf_root(conf), sec);
+	struct loaded *p = &h->plugins[i];
+	const pxb_conf_node *sec =
+		pxb_conf_section(conf, p->desc->section ? p->desc->section : p->desc->name);
+	int rc;
 
-	/* An absent section still answers getters with defaults through the root. */
-	return n ? n : NULL;
+	if (!sec)
+		return PXB_ERR_NOMEM;
+	h->current = (int)i;
+	rc = reload ? p->desc->reload(p->state, sec) : p->desc->init(p->handle, sec, &p->state);
+	h->current = -1;
+	return rc;
 }
 
 int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen)
@@ -465,9 +475,7 @@ int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errle
 
 		if (p->initialized)
 			continue;
-		h->current = (int)i;
-		rc = p->desc->init(p->handle, section_of(conf, p->desc), &p->state);
-		h->current = -1;
+		rc = call_plugin(h, i, conf, 0);
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: initialization failed: %s", p->desc->name,
 				 pxb_strerror(rc));
@@ -490,9 +498,7 @@ int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t err
 
 		if (!p->initialized || !p->desc->reload)
 			continue;
-		h->current = (int)i;
-		rc = p->desc->reload(p->state, section_of(conf, p->desc));
-		h->current = -1;
+		rc = call_plugin(h, i, conf, 1);
 		if (rc < 0) {
 			snprintf(err, errlen, "plugin %s: reload failed: %s", p->desc->name,
 				 pxb_strerror(rc));

@@ -1,6 +1,6 @@
 /*
  * conf_test.c - the configuration schema: defaults, errors with
- * file:line:setting, overrides, lists of groups.
+ * file:line:setting, overrides, lists of groups, sections the file lacks.
  */
 #include "config.h"
 
@@ -117,6 +117,33 @@ int main(void)
 	       "element member");
 	is_int(pxb_conf_count(r, "plug.arches"), 2, "array default from the schema");
 	is_int(pxb_conf_elem_int(r, "plug.arches", 1), 9, "array default element");
+	pxb_conf_free(c);
+
+	c = load("http = { root = \"/srv\"; };");
+	pxb_conf_add_schema(c, "plug", plugin_table);
+	{
+		const pxb_conf_node *sec = pxb_conf_section(c, "plug"), *d, *t;
+		char path[64];
+
+		ok(sec != NULL, "a section the file lacks still has a node");
+		ok(pxb_conf_get(pxb_conf_root(c), "plug") == NULL, "... outside the file's settings");
+		is_str(pxb_conf_path(sec, path, sizeof(path)), "plug", "... named by its path");
+		is_int(pxb_conf_count(sec, "arches"), 2, "its array answers the schema default");
+		is_int(pxb_conf_elem_int(sec, "arches", 0), 7, "... element by element");
+		is_int(pxb_conf_count(sec, "items"), 0, "a list without default is empty");
+		ok(pxb_conf_section(c, "plug") == sec, "asked again: the same node");
+		d = pxb_conf_section(c, "dhcp");
+		is_str(pxb_conf_string(d, "mode"), "off", "a core section's string default");
+		is_int(pxb_conf_int(d, "rate"), 40000, "an integer default");
+		is_int(pxb_conf_bool(pxb_conf_section(c, "tftp"), "enable"), 1, "a boolean default");
+		t = pxb_conf_section(c, "http");
+		ok(t == pxb_conf_get(pxb_conf_root(c), "http"), "a section in the file is its node");
+		is_str(pxb_conf_string(t, "root"), "/srv", "... with the file's values");
+		is_str(pxb_conf_string(t, "listen"), "0.0.0.0:80", "... and defaults");
+		ok(pxb_conf_section(c, "") == NULL && pxb_conf_section(c, "a..b") == NULL,
+		   "an empty name is refused");
+	}
+	is_int(pxb_conf_validate(c, 1, collect, NULL), 0, "stand-ins do not count as settings");
 	pxb_conf_free(c);
 
 	c = load("plug = { items = ( { name = \"a\"; } ); };");

@@ -1,7 +1,8 @@
 /*
  * plugin_test.c - the plugin host: loading, ABI refusal, missing plugins,
  * the example plugin's settings and the file it provides, mounts made and
- * moved with pxb_host_mount.
+ * moved with pxb_host_mount, a plugin's section answering the schema
+ * defaults whether or not the file has it.
  */
 #include "config.h"
 
@@ -70,6 +71,81 @@ static void test_host_mount(void)
 	pxb_vfs_free(v);
 }
 
+static char logged[512];
+
+static void keep_log(void *arg, int level, const char *source, const char *msg)
+{
+	(void)arg;
+	(void)level;
+	snprintf(logged, sizeof(logged), "%s: %s", source, msg);
+}
+
+/* A configuration from text, or NULL. */
+static pxb_conf *settings_conf(const char *text)
+{
+	pxb_conf *c = pxb_conf_new();
+
+	if (c && pxb_conf_load_string(c, text, "s.conf", ignore, NULL) < 0) {
+		pxb_conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The section a plugin is given always exists: the file's, or one answering defaults. */
+static void test_settings(const char *tdir)
+{
+	pxb_host *h = pxb_host_new(NULL, keep_log, NULL);
+	pxb_conf *c = settings_conf(""), *c2 = settings_conf("settings = { word = \"set\"; };");
+	pxb_conf *c3 = settings_conf("tftp = { root = \"/srv\"; };");
+	char err[1024] = "";
+
+	is_int(pxb_host_load(h, c, tdir, "plugin_settings", err, sizeof(err)), 0,
+	       "load a plugin reading its section without a NULL check: %s", err);
+	pxb_conf_add_schema(c2, "settings", pxb_host_plugin(h, 0)->settings);
+	pxb_conf_add_schema(c3, "settings", pxb_host_plugin(h, 0)->settings);
+	is_int(pxb_conf_validate(c, 1, ignore, NULL), 0, "no section: valid");
+	is_int(pxb_host_init_all(h, c, err, sizeof(err)), 0, "init without a section: %s", err);
+	is_str(logged, "settings: settings: word=dflt count=7 flag=1 list=2:b",
+	       "every getter answers the schema default");
+	is_int(pxb_host_reload_all(h, c2, err, sizeof(err)), 0, "reload with the section");
+	is_str(logged, "settings: settings: word=set count=7 flag=1 list=2:b",
+	       "the file's value, defaults for the rest");
+	is_int(pxb_host_reload_all(h, c3, err, sizeof(err)), 0,
+	       "reload with the section gone: %s", err);
+	is_str(logged, "settings: settings: word=dflt count=7 flag=1 list=2:b",
+	       "defaults again");
+	ok(pxb_conf_get(pxb_conf_root(c3), "settings") == NULL,
+	   "the file's settings are left as they were");
+	pxb_host_free(h);
+	pxb_conf_free(c);
+	pxb_conf_free(c2);
+	pxb_conf_free(c3);
+}
+
+/* The example plugin without its section: the defaults of its table. */
+static void test_example_defaults(const char *pdir)
+{
+	pxb_vfs *v = pxb_vfs_new();
+	pxb_host *h = pxb_host_new(v, NULL, NULL);
+	pxb_conf *c = settings_conf("");
+	char err[1024] = "";
+	struct pxb_file f;
+	const char *want = "Hello, unknown at unknown\n";
+
+	is_int(pxb_host_load(h, c, pdir, "example", err, sizeof(err)), 0, "load the example");
+	is_int(pxb_host_init_all(h, c, err, sizeof(err)), 0, "init it without a section: %s",
+	       err);
+	is_int(pxb_vfs_open(v, "/hello.txt", PXB_VFS_HTTP, NULL, &f), 0,
+	       "its file is at the default path");
+	ok(f.size == strlen(want) && memcmp(f.data, want, f.size) == 0,
+	   "with the default greeting");
+	pxb_file_close(&f);
+	pxb_host_free(h);
+	pxb_vfs_free(v);
+	pxb_conf_free(c);
+}
+
 int main(void)
 {
 	const char *pdir = getenv("PXB_PLUGIN_DIR"), *tdir = getenv("PXB_TEST_MODULES");
@@ -135,5 +211,7 @@ int main(void)
 	pxb_vfs_free(v);
 	pxb_conf_free(c);
 	test_host_mount();
+	test_settings(tdir);
+	test_example_defaults(pdir);
 	return done_testing();
 }

@@ -65,26 +65,11 @@ static void report_once(void *arg, const char *path, const char *what)
 	pxb_host_log(c->h, PXB_LOG_WARNING, "%s", key);
 }
 
-static const pxb_conf_node *section(struct catdir *c, const pxb_conf_node *sec, const char **pre)
-{
-	*pre = sec ? "" : "catalog.";
-	return sec ? sec : pxb_conf_root(pxb_host_conf(c->h));
-}
-
-static const char *get(const pxb_conf_node *n, const char *pre, const char *k, char *buf,
-		       size_t len)
-{
-	snprintf(buf, len, "%s%s", pre, k);
-	return buf;
-}
-
 /* Scans everything configured into a new model and (re)mounts catalog.trees. */
 static int scan(struct catdir *c, const pxb_conf_node *sec)
 {
-	const pxb_conf *conf = pxb_host_conf(c->h);
-	const pxb_conf_node *root = pxb_conf_root(conf), *n;
-	const char *pre, *hroot = pxb_conf_string(root, "http.root");
-	char k[64], dir[4096];
+	const char *hroot = pxb_conf_string(pxb_conf_root(pxb_host_conf(c->h)), "http.root");
+	char dir[4096];
 	struct pxb_catalog_scan_opts o = {.source = "catalog-dir"};
 	pxb_boot_model *m = pxb_boot_model_new();
 	unsigned cnt;
@@ -92,14 +77,13 @@ static int scan(struct catdir *c, const pxb_conf_node *sec)
 
 	if (!m)
 		return PXB_ERR_NOMEM;
-	n = section(c, sec, &pre);
 	if (pxb_host_vfs(c->h))
 		pxb_vfs_unmount_arg(pxb_host_vfs(c->h), c); /* trees of the previous scan */
-	o.kickstart = pxb_conf_string(n, get(n, pre, "kickstart", k, sizeof(k)));
-	o.max_depth = (unsigned)pxb_conf_int(n, get(n, pre, "max_depth", k, sizeof(k)));
-	cnt = pxb_conf_count(n, get(n, pre, "dirs", k, sizeof(k)));
+	o.kickstart = pxb_conf_string(sec, "kickstart");
+	o.max_depth = (unsigned)pxb_conf_int(sec, "max_depth");
+	cnt = pxb_conf_count(sec, "dirs");
 	for (unsigned i = 0; i < cnt; i++) {
-		const char *d = pxb_conf_elem_string(n, k, i);
+		const char *d = pxb_conf_elem_string(sec, "dirs", i);
 		snprintf(dir, sizeof(dir), "%s%s", hroot ? hroot : "", d);
 		rc = pxb_catalog_scan(dir, d, &o, m, report_once, c);
 		if (rc == PXB_ERR_NOENT)
@@ -107,9 +91,9 @@ static int scan(struct catdir *c, const pxb_conf_node *sec)
 		else if (rc < 0)
 			goto fail;
 	}
-	cnt = pxb_conf_count(n, get(n, pre, "trees", k, sizeof(k)));
+	cnt = pxb_conf_count(sec, "trees");
 	for (unsigned i = 0; i < cnt; i++) {
-		const pxb_conf_node *t = pxb_conf_elem(n, k, i);
+		const pxb_conf_node *t = pxb_conf_elem(sec, "trees", i);
 		const char *path = pxb_conf_string(t, "path"), *prefix = pxb_conf_string(t, "prefix");
 		if (!path || !prefix) {
 			pxb_host_log(c->h, PXB_LOG_ERR, "catalog.trees[%u]: path and prefix are needed",

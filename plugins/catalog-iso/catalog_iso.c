@@ -237,28 +237,24 @@ static int is_iso(const char *n)
 /* Scans the configured directories; images unchanged since the last scan are kept as read. */
 static int scan(struct catiso *c, const pxb_conf_node *sec)
 {
-	const pxb_conf_node *n = sec ? sec : pxb_conf_root(pxb_host_conf(c->h));
-	const char *pre = sec ? "" : "iso.";
-	char k[64];
 	unsigned ndirs, max_images;
 	struct slot *ns = NULL;
 	size_t nn = 0, capn = 0;
 	int rc = 0;
 
-#define KEY(x) (snprintf(k, sizeof(k), "%s%s", pre, x), k)
-	snprintf(c->prefix, sizeof(c->prefix), "%s", pxb_conf_string(n, KEY("prefix")) ?: "/iso");
+	snprintf(c->prefix, sizeof(c->prefix), "%s", pxb_conf_string(sec, "prefix") ?: "/iso");
 	for (size_t l = strlen(c->prefix); l > 1 && c->prefix[l - 1] == '/'; l--)
 		c->prefix[l - 1] = '\0';
 	if (!strcmp(c->prefix, "/"))
 		c->prefix[0] = '\0';
-	c->lim.max_files = (size_t)pxb_conf_int(n, KEY("max_files"));
-	c->lim.max_depth = (unsigned)pxb_conf_int(n, KEY("max_depth"));
-	c->lim.max_dir_bytes = (uint64_t)pxb_conf_int(n, KEY("max_table_mib")) << 20;
-	c->memdisk_max = (uint64_t)pxb_conf_int(n, KEY("memdisk_max_mib")) << 20;
-	max_images = (unsigned)pxb_conf_int(n, KEY("max_images"));
-	ndirs = pxb_conf_count(n, KEY("dirs"));
+	c->lim.max_files = (size_t)pxb_conf_int(sec, "max_files");
+	c->lim.max_depth = (unsigned)pxb_conf_int(sec, "max_depth");
+	c->lim.max_dir_bytes = (uint64_t)pxb_conf_int(sec, "max_table_mib") << 20;
+	c->memdisk_max = (uint64_t)pxb_conf_int(sec, "memdisk_max_mib") << 20;
+	max_images = (unsigned)pxb_conf_int(sec, "max_images");
+	ndirs = pxb_conf_count(sec, "dirs");
 	for (unsigned d = 0; d < ndirs; d++) {
-		const char *dir = pxb_conf_elem_string(n, KEY("dirs"), d);
+		const char *dir = pxb_conf_elem_string(sec, "dirs", d);
 		DIR *dh = dir ? opendir(dir) : NULL;
 		struct dirent *de;
 		char **names = NULL;
@@ -355,7 +351,6 @@ static int scan(struct catiso *c, const pxb_conf_node *sec)
 		if (rc < 0)
 			break;
 	}
-#undef KEY
 	if (rc < 0) {
 		slots_free(ns, nn);
 		return rc;

@@ -60,17 +60,15 @@ static const struct pxb_vfs_provider hello_provider = {
 	.open = hello_open,
 };
 
-static int apply(struct example *ex, const pxb_conf_node *sec)
+/*
+ * Reads the settings. sec is never NULL: without an "example" section in the
+ * file each getter answers the default of the table above. The values are
+ * copied, as the section is only valid during init or reload.
+ */
+static void apply(struct example *ex, const pxb_conf_node *sec)
 {
-	/* Settings are copied: the section is only valid during the call. */
-	const pxb_conf_node *root = pxb_conf_root(pxb_host_conf(ex->host));
-	const char *g = sec ? pxb_conf_string(sec, "greeting")
-			    : pxb_conf_string(root, "example.greeting");
-	const char *p = sec ? pxb_conf_string(sec, "path") : pxb_conf_string(root, "example.path");
-
-	snprintf(ex->greeting, sizeof(ex->greeting), "%s", g);
-	snprintf(ex->path, sizeof(ex->path), "%s", p);
-	return 0;
+	snprintf(ex->greeting, sizeof(ex->greeting), "%s", pxb_conf_string(sec, "greeting"));
+	snprintf(ex->path, sizeof(ex->path), "%s", pxb_conf_string(sec, "path"));
 }
 
 static int example_init(pxb_host *h, const pxb_conf_node *sec, void **state)
@@ -82,11 +80,12 @@ static int example_init(pxb_host *h, const pxb_conf_node *sec, void **state)
 		return PXB_ERR_NOMEM;
 	ex->host = h;
 	apply(ex, sec);
-	rc = pxb_vfs_mount_provider(pxb_host_vfs(h), ex->path, &hello_provider, ex, PXB_VFS_ALL);
+	/* The mount belongs to ex; the host also removes it when the plugin is unloaded. */
+	rc = pxb_host_mount(h, ex->path, &hello_provider, ex, PXB_VFS_ALL);
 	if (rc == 0)
 		rc = pxb_host_register(h, PXB_SVC_VFS, "example", &hello_provider, ex);
 	if (rc < 0) {
-		pxb_vfs_unmount_arg(pxb_host_vfs(h), ex);
+		pxb_host_unmount(h, ex);
 		free(ex);
 		return rc;
 	}
@@ -102,11 +101,9 @@ static int example_reload(void *state, const pxb_conf_node *sec)
 
 	snprintf(old, sizeof(old), "%s", ex->path);
 	apply(ex, sec);
-	if (strcmp(old, ex->path) != 0) {
-		pxb_vfs_unmount_arg(pxb_host_vfs(ex->host), ex);
-		return pxb_vfs_mount_provider(pxb_host_vfs(ex->host), ex->path, &hello_provider, ex,
-					      PXB_VFS_ALL);
-	}
+	/* pxb_host_mount replaces the mount ex owned at the old path. */
+	if (strcmp(old, ex->path) != 0)
+		return pxb_host_mount(ex->host, ex->path, &hello_provider, ex, PXB_VFS_ALL);
 	return 0;
 }
 

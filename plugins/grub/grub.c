@@ -221,36 +221,6 @@ static const struct pxb_vfs_provider provider = {
 	.open = mount_open,
 };
 
-static const char *setting(struct grub_plugin *p, const pxb_conf_node *sec, const char *k,
-			   char *full, size_t len, const pxb_conf_node **node)
-{
-	if (sec) {
-		*node = sec;
-		return k;
-	}
-	*node = pxb_conf_root(pxb_host_conf(p->h));
-	snprintf(full, len, "grub.%s", k);
-	return full;
-}
-
-static const char *get_string(struct grub_plugin *p, const pxb_conf_node *sec, const char *k)
-{
-	const pxb_conf_node *n;
-	char full[64];
-	const char *key = setting(p, sec, k, full, sizeof(full), &n);
-
-	return pxb_conf_string(n, key);
-}
-
-static int get_bool(struct grub_plugin *p, const pxb_conf_node *sec, const char *k)
-{
-	const pxb_conf_node *n;
-	char full[64];
-	const char *key = setting(p, sec, k, full, sizeof(full), &n);
-
-	return pxb_conf_bool(n, key);
-}
-
 static void unmount_all(struct grub_plugin *p)
 {
 	for (unsigned i = 0; i < p->nmounts; i++)
@@ -281,20 +251,18 @@ static void add_loader(struct grub_plugin *p, const char *dir, const char *name,
 
 static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
 {
-	const pxb_conf_node *n;
-	char full[64], dir[256];
-	const char *key = setting(p, sec, "paths", full, sizeof(full), &n);
-	unsigned cnt = pxb_conf_count(n, key);
+	char dir[256];
+	unsigned cnt = pxb_conf_count(sec, "paths");
 	const char *ldir;
 
 	p->npaths = 0;
 	for (unsigned i = 0; i < cnt && p->npaths < MAX_PATHS; i++) {
-		const char *s = pxb_conf_elem_string(n, key, i);
+		const char *s = pxb_conf_elem_string(sec, "paths", i);
 		if (s && *s)
 			snprintf(p->paths[p->npaths++], sizeof(p->paths[0]), "%s", s);
 	}
-	p->per_client = get_bool(p, sec, "per_client");
-	p->opts.serial = get_bool(p, sec, "serial");
+	p->per_client = pxb_conf_bool(sec, "per_client");
+	p->opts.serial = pxb_conf_bool(sec, "serial");
 
 	p->nmounts = 0;
 	/* One mount per distinct directory of the configured names. */
@@ -310,11 +278,11 @@ static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
 		snprintf(p->mounts[p->nmounts].prefix, sizeof(p->mounts[0].prefix), "%s", dir);
 		p->nmounts++;
 	}
-	ldir = get_string(p, sec, "loader_dir");
+	ldir = pxb_conf_string(sec, "loader_dir");
 	if (!ldir || !*ldir)
 		ldir = "/";
-	add_loader(p, ldir, SHIM_NAME, get_string(p, sec, "shim"), "shim");
-	add_loader(p, ldir, GRUB_NAME, get_string(p, sec, "grub"), "grub");
+	add_loader(p, ldir, SHIM_NAME, pxb_conf_string(sec, "shim"), "shim");
+	add_loader(p, ldir, GRUB_NAME, pxb_conf_string(sec, "grub"), "grub");
 }
 
 static int mount(struct grub_plugin *p)

@@ -207,16 +207,6 @@ static const struct pxb_vfs_provider provider = {
 	.open = menu_open,
 };
 
-static const char *setting(struct ipxe_plugin *p, const pxb_conf_node *sec, const char *k)
-{
-	char full[64];
-
-	if (sec)
-		return pxb_conf_string(sec, k);
-	snprintf(full, sizeof(full), "ipxe.%s", k);
-	return pxb_conf_string(pxb_conf_root(pxb_host_conf(p->h)), full);
-}
-
 static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 {
 	struct ipxe_plugin *p = calloc(1, sizeof(*p));
@@ -225,7 +215,7 @@ static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 	if (!p)
 		return PXB_ERR_NOMEM;
 	p->h = h;
-	snprintf(p->path, sizeof(p->path), "%s", setting(p, sec, "menu_path"));
+	snprintf(p->path, sizeof(p->path), "%s", pxb_conf_string(sec, "menu_path"));
 	/* Build once now so configuration mistakes show at start-up. */
 	rc = pxb_boot_cache_rebuild(&p->cache, h);
 	if (rc < 0)
@@ -249,7 +239,7 @@ fail:
 static int reload(void *state, const pxb_conf_node *sec)
 {
 	struct ipxe_plugin *p = state;
-	const char *path = setting(p, sec, "menu_path");
+	const char *path = pxb_conf_string(sec, "menu_path");
 	int rc = pxb_boot_cache_rebuild(&p->cache, p->h);
 
 	if (rc < 0)

@@ -94,14 +94,9 @@ static const struct pxb_vfs_provider provider = {
 
 static void apply(struct pxl_plugin *p, const pxb_conf_node *sec)
 {
-	const pxb_conf_node *root = pxb_conf_root(pxb_host_conf(p->h));
-
-	snprintf(p->path, sizeof(p->path), "%s",
-		 sec ? pxb_conf_string(sec, "path") : pxb_conf_string(root, "pxelinux.path"));
-	snprintf(p->ui, sizeof(p->ui), "%s",
-		 sec ? pxb_conf_string(sec, "ui") : pxb_conf_string(root, "pxelinux.ui"));
-	p->opts.use_http = sec ? pxb_conf_bool(sec, "use_http")
-			       : pxb_conf_bool(root, "pxelinux.use_http");
+	snprintf(p->path, sizeof(p->path), "%s", pxb_conf_string(sec, "path"));
+	snprintf(p->ui, sizeof(p->ui), "%s", pxb_conf_string(sec, "ui"));
+	p->opts.use_http = pxb_conf_bool(sec, "use_http");
 	p->opts.ui = p->ui;
 }
 

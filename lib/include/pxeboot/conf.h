@@ -122,6 +122,15 @@ PXB_API const pxb_conf_node *pxb_conf_root(const pxb_conf *c);
 /* Looks a setting up below node by dotted path; NULL when absent. */
 PXB_API const pxb_conf_node *pxb_conf_get(const pxb_conf_node *node, const char *path);
 
+/*
+ * The group at path ("dhcp", a plugin's section), or when the file has none
+ * an empty stand-in for it, so that the getters below answer the schema
+ * defaults either way. Valid as long as c. Returns NULL (no error code)
+ * only when out of memory or when path is not dotted names (empty, a name
+ * of 128 characters or more, or one libconfig refuses).
+ */
+PXB_API const pxb_conf_node *pxb_conf_section(const pxb_conf *c, const char *path);
+
 /* Typed getters: the value below node, or the schema default when unset. */
 PXB_API const char *pxb_conf_string(const pxb_conf_node *node, const char *path);
 PXB_API int64_t pxb_conf_int(const pxb_conf_node *node, const char *path);

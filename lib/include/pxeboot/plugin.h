@@ -43,11 +43,14 @@ struct pxb_plugin {
 	const struct pxb_conf_setting *settings; /* schema of that section, may be NULL */
 	/*
 	 * Called once after the configuration is valid. section is the plugin's
-	 * group (NULL getters fall back to the schema defaults). Returns 0 or a
-	 * PXB_ERR_* code; on error the plugin must have released everything.
+	 * group, never NULL: when the file has none, a stand-in (pxb_conf_section),
+	 * so pxb_conf_string(section, "name") and the other getters answer the
+	 * setting or its schema default either way. It is valid only during the
+	 * call: copy what must outlive it. Returns 0 or a PXB_ERR_* code; on error
+	 * the plugin must have released everything.
 	 */
 	int (*init)(pxb_host *host, const pxb_conf_node *section, void **state);
-	/* Optional: applies a new, already validated section (SIGHUP). */
+	/* Optional: applies a new, already validated section (SIGHUP), never NULL. */
 	int (*reload)(void *state, const pxb_conf_node *section);
 	/* Releases everything; called at shutdown. */
 	void (*fini)(void *state);
@@ -169,11 +172,15 @@ PXB_API int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const ch
 /*
  * Calls init of every loaded plugin with its section of conf (which must be
  * valid). On the first failure, the plugins initialized so far are finalized
- * and the error returned; err names the plugin.
+ * and the error returned; err names the plugin. Returns 0, PXB_ERR_NOMEM (no
+ * room for the stand-in of an absent section), or the error init returned.
  */
 PXB_API int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen);
 
-/* Passes a new configuration to every plugin's reload. Returns 0 or the first error. */
+/*
+ * Passes a new configuration to every plugin's reload. Returns 0,
+ * PXB_ERR_NOMEM (as pxb_host_init_all), or the first error a reload returned.
+ */
 PXB_API int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen);
 
 /* Number of loaded plugins and the descriptor of the i-th. */
