@@ -21,17 +21,6 @@
 #define PATH_MAX_ 2048
 #define ARGS_MAX 4096
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name)
 {
 	struct pxb_client c;
@@ -41,7 +30,7 @@ enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name)
 	if (strlen(name) == 36) {
 		for (size_t i = 0; i < 36; i++) {
 			int dash = i == 8 || i == 13 || i == 18 || i == 23;
-			if (dash ? name[i] != '-' : hexv(name[i]) < 0)
+			if (dash ? name[i] != '-' : pxb_hexval(name[i]) < 0)
 				return PXB_PXELINUX_NONE;
 		}
 		return PXB_PXELINUX_UUID;
