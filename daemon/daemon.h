@@ -8,6 +8,9 @@
 #ifndef PXBD_DAEMON_H
 #define PXBD_DAEMON_H
 
+#include <netinet/in.h>
+#include <sys/types.h>
+
 #include <event2/event.h>
 #include <pxeboot/pxeboot.h>
 
@@ -66,6 +69,15 @@ void pxbd_log_tick(void);
 size_t pxbd_log_escape(char *out, size_t outlen, const char *in);
 /* Rate limit: returns 1 when a message keyed by key may be logged now (once a minute). */
 int pxbd_log_ratelimit(uint32_t key, pxb_ms_t now);
+
+/*
+ * Receives one datagram from fd (non-blocking) into buf (len bytes): the
+ * sender into from, the local address it was sent to (IP_PKTINFO, which fd
+ * must have on) into local, 0.0.0.0 when the kernel did not say. Returns
+ * the length, or -1 with errno (EAGAIN when nothing is waiting).
+ */
+ssize_t pxbd_udp_recv(int fd, void *buf, size_t len, struct sockaddr_in *from,
+		      struct in_addr *local);
 
 /* Monotonic milliseconds for the engines. */
 pxb_ms_t pxbd_now(void);

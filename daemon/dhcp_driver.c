@@ -513,24 +513,12 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (int burst = 0; burst < 64; burst++) {
 		struct sockaddr_in from;
-		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct iovec iov = {dh->rxbuf, sizeof(dh->rxbuf)};
-		struct msghdr mh = {
-			.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-			.msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
 		struct pxb_dhcp_rx rx = {.ifname = s->ifname, .dst_port = s->port};
 		struct pxb_dhcp_tx *tx = &dh->tx;
-		ssize_t n = recvmsg((int)fd, &mh, 0);
+		ssize_t n = pxbd_udp_recv((int)fd, dh->rxbuf, sizeof(dh->rxbuf), &from, &rx.local);
 
 		if (n < 0)
 			return;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				rx.local = pi.ipi_spec_dst;
-			}
 		rx.src = from.sin_addr;
 		rx.src_port = ntohs(from.sin_port);
 		pxb_dhcp_server_input(dh->srv, dh->rxbuf, (size_t)n, &rx, (int64_t)time(NULL), tx);

@@ -495,24 +495,11 @@ static void listen_rx(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (int i = 0; i < RX_BURST; i++) {
 		struct sockaddr_in from;
-		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct iovec iov = {t->rxbuf, sizeof(t->rxbuf)};
-		struct msghdr mh = {
-			.msg_name = &from, .msg_namelen = sizeof(from),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		struct in_addr local = {0};
-		ssize_t n = recvmsg((int)fd, &mh, 0);
+		struct in_addr local;
+		ssize_t n = pxbd_udp_recv((int)fd, t->rxbuf, sizeof(t->rxbuf), &from, &local);
 
 		if (n < 0)
 			return;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				local = pi.ipi_spec_dst;
-			}
 		if (from.sin_family != AF_INET || from.sin_port == 0)
 			continue;
 		handle_request(t, t->rxbuf, (size_t)n, &from, local);

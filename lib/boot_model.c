@@ -369,24 +369,13 @@ unsigned pxb_boot_arch_parse(const char *name)
 
 /* ---- the menu a client sees ------------------------------------------- */
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int pxb__boot_mac_match(const char *p, const uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
 		if (*p == '*') {
 			p++;
 		} else {
-			int h = hexv(p[0]), l = h < 0 ? -1 : hexv(p[1]);
+			int h = pxb_hexval(p[0]), l = h < 0 ? -1 : pxb_hexval(p[1]);
 			if (h < 0 || l < 0 || (uint8_t)(h << 4 | l) != mac[i])
 				return 0;
 			p += 2;
@@ -407,7 +396,7 @@ static int name_mac(const char *s, size_t l, uint8_t mac[6])
 		return 0;
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + 3 + 3 * i;
-		int h = hexv(p[0]), lo = hexv(p[1]);
+		int h = pxb_hexval(p[0]), lo = pxb_hexval(p[1]);
 		if (h < 0 || lo < 0 || (i < 5 && p[2] != '-'))
 			return 0;
 		mac[i] = (uint8_t)(h << 4 | lo);
@@ -456,7 +445,7 @@ enum pxb_boot_name pxb_boot_client_by_name(const char *name, const struct pxb_cl
 	for (size_t i = 0; i < l; i++) {
 		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'A' && name[i] <= 'F')))
 			return PXB_BOOT_NAME_NONE;
-		v = v << 4 | (uint32_t)hexv(name[i]);
+		v = v << 4 | (uint32_t)pxb_hexval(name[i]);
 	}
 	if (l < 8)
 		return PXB_BOOT_NAME_IP_PREFIX;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <pxeboot/boot.h>
@@ -41,4 +42,28 @@ int pxb_boot_known_client(pxb_host *h, const char *name, struct pxb_client *out)
 		break;
 	}
 	return PXB_ERR_NOENT;
+}
+
+int pxb_boot_render_mem(pxb_boot_write_fn write, const pxb_boot_model *m,
+			const struct pxb_client *client, const void *opts, char **buf, size_t *len,
+			pxb_boot_warn_fn warn, void *warn_arg)
+{
+	FILE *f = open_memstream(buf, len);
+	int rc;
+
+	if (!f)
+		return PXB_ERR_NOMEM;
+	rc = write(m, client, opts, f, warn, warn_arg);
+	if (fclose(f) != 0 && rc == 0)
+		rc = PXB_ERR_NOMEM;
+	if (rc < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return rc;
+}
+
+void pxb_boot_warn_log(void *host, const char *msg)
+{
+	pxb_host_log(host, PXB_LOG_WARNING, "%s", msg);
 }

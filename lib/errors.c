@@ -43,7 +43,7 @@ char *pxb_mac_format(const uint8_t mac[6], char *buf, char sep)
 	return buf;
 }
 
-static int hexval(int c)
+int pxb_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -57,7 +57,7 @@ static int hexval(int c)
 int pxb_mac_parse(const char *s, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
-		int h = hexval(s[0]), l = h < 0 ? -1 : hexval(s[1]);
+		int h = pxb_hexval(s[0]), l = h < 0 ? -1 : pxb_hexval(s[1]);
 		if (h < 0 || l < 0)
 			return PXB_ERR_INVAL;
 		mac[i] = (uint8_t)(h << 4 | l);

@@ -8,14 +8,17 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <pxeboot/boot_layout.h>
 #include "catalog_scan.h"
+
+/* snprintf whose truncation is expected and harmless (a longer path just matches nothing). */
+#define pathf pxb_layout_fmt
 
 #define MAX_FILES 100000
 #define FLOPPY_MAX 2949120 /* 2.88 MB: larger .img files are disk images */
@@ -29,29 +32,16 @@ struct file {
 struct scan {
 	const char *dir, *prefix;
 	const struct pxb_catalog_scan_opts *o;
-	pxb_boot_model *m;
+	struct pxb_layout_sink out;
+	struct pxb_layout_files files;
 	pxb_catalog_report_fn report;
 	void *arg;
 	struct file *f;
 	size_t n, cap;
 	char **roots; /* directories claimed by tree recognizers */
 	size_t nroots;
-	int added, nomem;
+	int nomem;
 };
-
-/* snprintf whose truncation is expected and harmless (a longer path just matches nothing). */
-static int pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int pathf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
 
 /* ---- walking ------------------------------------------------------------ */
 
@@ -119,12 +109,9 @@ static struct file *find(struct scan *s, const char *rel)
 	return bsearch(&key, s->f, s->n, sizeof(*s->f), cmp_file);
 }
 
-/* Is there a file a/b/c? */
-static int exists(struct scan *s, const char *a, const char *b, const char *c)
+static int is_file(void *arg, const char *rel)
 {
-	char rel[2048];
-
-	return pathf(rel, sizeof(rel), "%s/%s/%s", a, b, c) == 0 && find(s, rel) != NULL;
+	return find(arg, rel) != NULL;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -182,24 +169,6 @@ static int arg_safe(const char *p)
 	return 1;
 }
 
-/* An entry id from free text, unique in the model. */
-static void make_id(struct scan *s, const char *text, char *id, size_t len)
-{
-	pxb_boot_unique_id(s->m, text, id, len);
-}
-
-static void add(struct scan *s, struct pxb_boot_entry *e)
-{
-	int rc;
-
-	e->source = s->o->source ? s->o->source : "catalog-dir";
-	rc = pxb_boot_add_entry(s->m, e);
-	if (rc == 0)
-		s->added++;
-	else if (rc == PXB_ERR_NOMEM)
-		s->nomem = 1;
-}
-
 static const char *base_name(const char *rel)
 {
 	const char *b = strrchr(rel, '/');
@@ -231,34 +200,12 @@ static void join(char **parts, unsigned n, char *out, size_t len)
 	}
 }
 
-static unsigned arch_of_name(const char *a)
-{
-	if (!strcmp(a, "x86_64") || !strcmp(a, "amd64") || !strcmp(a, "x64"))
-		return PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
-	if (!strcmp(a, "i686") || !strcmp(a, "i386") || !strcmp(a, "i586"))
-		return PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI32;
-	if (!strcmp(a, "aarch64") || !strcmp(a, "arm64"))
-		return PXB_BOOT_ARCH_ARM64;
-	return 0;
-}
-
-static int contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
 /* ---- SystemRescue / archiso ------------------------------------------- */
 
 struct archiso {
-	char ver[128], arch[32];
-	char verdir[1024], base[1024]; /* <base>/<ver>, <base> */
-	char kernel[1024], initrd[1024];
-	int is_sysresc, checksum;
+	struct pxb_layout_archiso t; /* the tree (t.root: <base>/<ver>) */
+	char ver[128], base[1024];
+	char kernel[1024];
 };
 
 static int cmp_archiso(const void *a, const void *b)
@@ -266,37 +213,20 @@ static int cmp_archiso(const void *a, const void *b)
 	const struct archiso *x = a, *y = b;
 	int c = strverscmp(y->ver, x->ver); /* newest version first */
 
-	return c ? c : strcmp(x->arch, y->arch);
+	return c ? c : strcmp(x->t.arch, y->t.arch);
 }
 
 /* Fills a from a kernel at .../<ver>/boot/<arch>/vmlinuz; 0 when it is an archiso tree. */
 static int archiso_at(struct scan *s, const struct file *f, struct archiso *a)
 {
-	static const char *const initrds[] = {"sysresccd.img", "archiso.img", "initramfs-linux.img"};
-	char copy[2048], *p[32], rel[2048];
-	const char *k = base_name(f->rel);
-	unsigned n;
+	const char *v;
 
-	if (strcmp(k, "vmlinuz") && strcmp(k, "vmlinuz-linux"))
+	if (pxb_layout_archiso(&s->files, f->rel, &a->t) < 0)
 		return -1;
-	pathf(copy, sizeof(copy), "%s", f->rel);
-	n = split(copy, p, 32);
-	if (n < 4 || strcmp(p[n - 3], "boot") != 0 || !arch_of_name(p[n - 2]))
-		return -1;
-	memset(a, 0, sizeof(*a));
-	pathf(a->ver, sizeof(a->ver), "%s", p[n - 4]);
-	pathf(a->arch, sizeof(a->arch), "%s", p[n - 2]);
-	join(p, n - 4, a->base, sizeof(a->base));
-	join(p, n - 3, a->verdir, sizeof(a->verdir));
+	v = strrchr(a->t.root, '/');
+	pathf(a->ver, sizeof(a->ver), "%s", v ? v + 1 : a->t.root);
+	pathf(a->base, sizeof(a->base), "%.*s", v ? (int)(v - a->t.root) : 0, a->t.root);
 	pathf(a->kernel, sizeof(a->kernel), "%s", f->rel);
-	for (unsigned i = 0; i < 3 && !a->initrd[0]; i++) {
-		pathf(rel, sizeof(rel), "%s/boot/%s/%s", a->verdir, a->arch, initrds[i]);
-		if (find(s, rel)) {
-			pathf(a->initrd, sizeof(a->initrd), "%s", rel);
-			a->is_sysresc = i == 0;
-		}
-	}
-	a->checksum = exists(s, a->verdir, a->arch, "airootfs.sha512");
 	return 0;
 }
 
@@ -307,23 +237,20 @@ static void recognize_archiso(struct scan *s)
 	int have_default = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
-		int sfs;
-
 		if (archiso_at(s, &s->f[i], &a) < 0)
 			continue;
-		sfs = exists(s, a.verdir, a.arch, "airootfs.sfs");
-		if (!sfs && !a.initrd[0])
+		if (!a.t.rootfs && !a.t.initrd[0])
 			continue; /* some other kernel under a boot/<arch>/ directory */
-		claim_root(s, a.verdir);
-		if (!a.initrd[0]) {
+		claim_root(s, a.t.root);
+		if (!a.t.initrd[0]) {
 			report(s, a.kernel, "SystemRescue/archiso tree: kernel without initrd, not offered");
 			continue;
 		}
-		if (!sfs) {
+		if (!a.t.rootfs) {
 			report(s, a.kernel, "SystemRescue/archiso tree: no <arch>/airootfs.sfs, not offered");
 			continue;
 		}
-		if (!arg_safe(a.verdir) || !arg_safe(s->prefix)) {
+		if (!arg_safe(a.t.root) || !arg_safe(s->prefix)) {
 			report(s, a.kernel, "SystemRescue/archiso tree: path has characters kernel "
 			       "arguments cannot carry, not offered");
 			continue;
@@ -341,45 +268,42 @@ static void recognize_archiso(struct scan *s)
 	for (size_t i = 0; i < nfound; i++) {
 		struct archiso *x = &found[i];
 		struct pxb_boot_entry e = {0};
-		char kernel[2048], initrd[3][2048], srv[2048], args[4096], rel[2048];
+		char kernel[2048], initrd[3][2048], srv[2048], args[4096];
 		char id[64], text[256], label[256];
-		static const char *const ucode[] = {"intel_ucode.img", "amd_ucode.img"};
-		int x86 = arch_of_name(x->arch) != PXB_BOOT_ARCH_ARM64;
+		const char *arch = x->t.arch;
 
 		ns(s, x->kernel, kernel, sizeof(kernel));
 		e.kernel = kernel;
 		/* Microcode first, then the initramfs (archiso's own boot entries do so). */
-		for (unsigned u = 0; u < 2 && x86; u++) {
-			pathf(rel, sizeof(rel), "%s/boot/%s", x->verdir, ucode[u]);
-			if (find(s, rel)) {
-				ns(s, rel, initrd[e.ninitrds], sizeof(initrd[0]));
-				e.initrds[e.ninitrds] = initrd[e.ninitrds];
-				e.ninitrds++;
-			}
+		for (unsigned u = 0; u < x->t.nucode; u++) {
+			ns(s, x->t.ucode[u], initrd[e.ninitrds], sizeof(initrd[0]));
+			e.initrds[e.ninitrds] = initrd[e.ninitrds];
+			e.ninitrds++;
 		}
-		ns(s, x->initrd, initrd[e.ninitrds], sizeof(initrd[0]));
+		ns(s, x->t.initrd, initrd[e.ninitrds], sizeof(initrd[0]));
 		e.initrds[e.ninitrds] = initrd[e.ninitrds];
 		e.ninitrds++;
 		ns(s, x->base, srv, sizeof(srv));
 		pathf(args, sizeof(args), "archisobasedir=%s archiso_http_srv=${http}%s/%s ip=dhcp",
-			 x->ver, srv, x->checksum ? " checksum" : "");
+			 x->ver, srv, x->t.checksum ? " checksum" : "");
 		e.args = args;
-		pathf(text, sizeof(text), "%s-%s%s%s", x->is_sysresc ? "sysresccd" : "archiso",
-			 x->ver, strcmp(x->arch, "x86_64") ? "-" : "",
-			 strcmp(x->arch, "x86_64") ? x->arch : "");
-		make_id(s, text, id, sizeof(id));
+		pathf(text, sizeof(text), "%s-%s%s%s", x->t.sysresc ? "sysresccd" : "archiso",
+			 x->ver, strcmp(arch, "x86_64") ? "-" : "",
+			 strcmp(arch, "x86_64") ? arch : "");
+		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
-		pathf(label, sizeof(label), "%s %s%s%s%s", x->is_sysresc ? "SystemRescue" : "Arch Linux",
-			 x->ver, strcmp(x->arch, "x86_64") ? " (" : "",
-			 strcmp(x->arch, "x86_64") ? x->arch : "", strcmp(x->arch, "x86_64") ? ")" : "");
+		pathf(label, sizeof(label), "%s %s%s%s%s",
+			 x->t.sysresc ? "SystemRescue" : "Arch Linux", x->ver,
+			 strcmp(arch, "x86_64") ? " (" : "", strcmp(arch, "x86_64") ? arch : "",
+			 strcmp(arch, "x86_64") ? ")" : "");
 		e.label = label;
 		e.kind = PXB_BOOT_LINUX;
-		e.arch = arch_of_name(x->arch);
-		e.rescue_password = x->is_sysresc;
+		e.arch = x->t.arch_mask;
+		e.rescue_password = x->t.sysresc;
 		/* Sorted newest first: the first is the newest version. */
 		e.is_default = !have_default;
 		have_default = 1;
-		add(s, &e);
+		pxb_layout_add(&s->out, &e);
 	}
 	free(found);
 }
@@ -388,9 +312,9 @@ static void recognize_archiso(struct scan *s)
 
 static const char *distro(const char *rel, const char *def)
 {
-	if (contains_ci(rel, "ubuntu"))
+	if (strcasestr(rel, "ubuntu"))
 		return "Ubuntu";
-	if (contains_ci(rel, "debian"))
+	if (strcasestr(rel, "debian"))
 		return "Debian";
 	return def;
 }
@@ -424,54 +348,48 @@ static void recognize_debian_installer(struct scan *s)
 		e.initrds[0] = initrd;
 		e.ninitrds = 1;
 		e.kind = PXB_BOOT_LINUX;
-		e.arch = arch_of_name(p[n - 2]);
+		e.arch = pxb_layout_arch(p[n - 2]);
 		pathf(text, sizeof(text), "%s%sinstaller-%s", root, *root ? "-" : "", p[n - 2]);
 		if (!*root)
 			pathf(text, sizeof(text), "%s-installer-%s",
 				 !strcmp(distro(s->prefix, "Debian"), "Ubuntu") ? "ubuntu" : "debian",
 				 p[n - 2]);
-		make_id(s, text, id, sizeof(id));
+		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
 		pathf(label, sizeof(label), "%s installer (%s%s%s)",
 			 distro(s->f[i].rel, distro(s->prefix, "Debian")), p[n - 2], *root ? ", " : "",
 			 root);
 		e.label = label;
-		add(s, &e);
+		pxb_layout_add(&s->out, &e);
 	}
 }
 
 static void recognize_live(struct scan *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		const char *k = base_name(s->f[i].rel);
-		char root[2048], rel[2048], kernel[2048], initrd[2048], sq[2048], args[4096];
+		char rel[2048], kernel[2048], initrd[2048], args[4096];
 		char id[64], text[2100], label[256];
 		struct pxb_boot_entry e = {0};
-		size_t rl = (size_t)(k - s->f[i].rel);
-		struct file *fi;
+		struct pxb_layout_live l;
+		const char *root = l.root, *sq = l.squashfs;
 
-		if (strncmp(k, "vmlinuz", 7) || rl < 5 || strncmp(k - 5, "live/", 5) ||
-		    (rl > 5 && k[-6] != '/'))
+		if (pxb_layout_live(&s->files, s->f[i].rel, &l) < 0)
 			continue;
-		pathf(root, sizeof(root), "%.*s", (int)(rl > 5 ? rl - 6 : 0), s->f[i].rel);
 		pathf(rel, sizeof(rel), "%s%slive", root, *root ? "/" : "");
 		if (under_root(s, s->f[i].rel))
 			continue;
 		claim_root(s, rel);
 		/* vmlinuz-<ver> goes with initrd.img-<ver>. */
-		pathf(rel, sizeof(rel), "%s%slive/initrd.img%s", root, *root ? "/" : "", k + 7);
-		fi = find(s, rel);
-		pathf(sq, sizeof(sq), "%s%slive/filesystem.squashfs", root, *root ? "/" : "");
-		if (!fi) {
+		if (!l.initrd[0]) {
 			report(s, s->f[i].rel, "live system: kernel without initrd.img, not offered");
 			continue;
 		}
-		if (!find(s, sq)) {
+		if (!l.has_squashfs) {
 			report(s, s->f[i].rel, "live system: no live/filesystem.squashfs, not offered");
 			continue;
 		}
 		ns(s, s->f[i].rel, kernel, sizeof(kernel));
-		ns(s, rel, initrd, sizeof(initrd));
+		ns(s, l.initrd, initrd, sizeof(initrd));
 		{
 			char sqns[2048];
 			ns(s, sq, sqns, sizeof(sqns));
@@ -487,16 +405,16 @@ static void recognize_live(struct scan *s)
 		e.ninitrds = 1;
 		e.args = args;
 		e.kind = PXB_BOOT_LINUX;
-		e.arch = contains_ci(s->f[i].rel, "arm64") || contains_ci(s->f[i].rel, "aarch64")
+		e.arch = strcasestr(s->f[i].rel, "arm64") || strcasestr(s->f[i].rel, "aarch64")
 				 ? PXB_BOOT_ARCH_ARM64
 				 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
 		pathf(text, sizeof(text), "%s%slive", root, *root ? "-" : "");
-		make_id(s, text, id, sizeof(id));
+		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
 		pathf(label, sizeof(label), "%s live%s%s%s", distro(s->f[i].rel, "Linux"),
 			 *root ? " (" : "", root, *root ? ")" : "");
 		e.label = label;
-		add(s, &e);
+		pxb_layout_add(&s->out, &e);
 	}
 }
 
@@ -535,15 +453,15 @@ static void recognize_fedora(struct scan *s)
 		e.ninitrds = 1;
 		e.args = args;
 		e.kind = PXB_BOOT_LINUX;
-		e.arch = contains_ci(r, "aarch64") ? PXB_BOOT_ARCH_ARM64
+		e.arch = strcasestr(r, "aarch64") ? PXB_BOOT_ARCH_ARM64
 						    : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
 		pathf(text, sizeof(text), "%s", *root ? root : "fedora-installer");
-		make_id(s, text, id, sizeof(id));
+		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
 		pathf(label, sizeof(label), "Fedora/RHEL installer%s%s%s", *root ? " (" : "", root,
 			 *root ? ")" : "");
 		e.label = label;
-		add(s, &e);
+		pxb_layout_add(&s->out, &e);
 	}
 }
 
@@ -558,9 +476,9 @@ static int has_ext(const char *name, const char *ext)
 
 static unsigned efi_arch(const char *rel)
 {
-	if (contains_ci(rel, "aa64") || contains_ci(rel, "arm64") || contains_ci(rel, "aarch64"))
+	if (strcasestr(rel, "aa64") || strcasestr(rel, "arm64") || strcasestr(rel, "aarch64"))
 		return PXB_BOOT_ARCH_ARM64;
-	if (contains_ci(rel, "ia32") || contains_ci(rel, "i386"))
+	if (strcasestr(rel, "ia32") || strcasestr(rel, "i386"))
 		return PXB_BOOT_ARCH_EFI32;
 	return PXB_BOOT_ARCH_EFI64;
 }
@@ -580,12 +498,12 @@ static void add_loose(struct scan *s, struct file *f, enum pxb_boot_kind kind, u
 	e.kind = kind;
 	e.arch = arch;
 	e.args = args;
-	make_id(s, b, id, sizeof(id));
+	pxb_boot_unique_id(s->out.m, b, id, sizeof(id));
 	e.id = id;
 	pathf(label, sizeof(label), "%s (%s)", what, b);
 	e.label = label;
 	f->claimed = 1;
-	add(s, &e);
+	pxb_layout_add(&s->out, &e);
 }
 
 static void recognize_loose(struct scan *s)
@@ -617,18 +535,18 @@ static void recognize_loose(struct scan *s)
 			continue;
 		}
 		/* Initramfs images are not disks. */
-		if (contains_ci(b, "initrd") || contains_ci(b, "initramfs") || contains_ci(b, "ucode") ||
+		if (strcasestr(b, "initrd") || strcasestr(b, "initramfs") || strcasestr(b, "ucode") ||
 		    !strcasecmp(b, "sysresccd.img") || !strcasecmp(b, "archiso.img"))
 			continue;
 		if (has_ext(b, ".iso")) {
 			add_loose(s, f, PXB_BOOT_MEMDISK, PXB_BOOT_ARCH_BIOS,
-				  contains_ci(f->rel, "fdos") || contains_ci(f->rel, "freedos") ? "FreeDOS"
+				  strcasestr(f->rel, "fdos") || strcasestr(f->rel, "freedos") ? "FreeDOS"
 										  : "ISO image",
 				  "iso raw");
 		} else if (has_ext(b, ".img") || has_ext(b, ".ima")) {
 			int floppy = f->size <= FLOPPY_MAX;
 			add_loose(s, f, PXB_BOOT_MEMDISK, PXB_BOOT_ARCH_BIOS,
-				  contains_ci(f->rel, "fdos") || contains_ci(f->rel, "freedos") ? "FreeDOS"
+				  strcasestr(f->rel, "fdos") || strcasestr(f->rel, "freedos") ? "FreeDOS"
 				  : floppy ? "floppy image" : "disk image",
 				  floppy ? "raw" : "harddisk raw");
 		}
@@ -640,11 +558,14 @@ static void recognize_loose(struct scan *s)
 int pxb_catalog_scan(const char *dir, const char *prefix, const struct pxb_catalog_scan_opts *o,
 		     pxb_boot_model *m, pxb_catalog_report_fn rep, void *arg)
 {
-	struct scan s = {.dir = dir, .prefix = prefix ? prefix : "", .o = o, .m = m,
+	struct scan s = {.dir = dir, .prefix = prefix ? prefix : "", .o = o,
+			 .out = {.m = m, .source = o->source ? o->source : "catalog-dir"},
 			 .report = rep, .arg = arg};
 	struct stat st;
 	int rc;
 
+	s.files.is_file = is_file;
+	s.files.arg = &s;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return PXB_ERR_NOENT;
 	if (walk(&s, "", o->max_depth ? o->max_depth : 8) < 0) {
@@ -664,6 +585,6 @@ out:
 	for (size_t i = 0; i < s.nroots; i++)
 		free(s.roots[i]);
 	free(s.roots);
-	rc = s.nomem ? PXB_ERR_NOMEM : s.added;
+	rc = s.nomem || s.out.nomem ? PXB_ERR_NOMEM : s.out.added;
 	return rc;
 }

@@ -21,8 +21,9 @@ typedef void (*pxb_catalog_report_fn)(void *arg, const char *path, const char *w
  * Walks dir (on disk), whose files are served at prefix ("/boot"), and adds
  * an entry to m for each layout recognized:
  *   SystemRescue / archiso  <ver>/boot/<arch>/vmlinuz + sysresccd.img (or
- *                           archiso.img) + <ver>/<arch>/airootfs.sfs; one entry
- *                           per version and arch, the newest is the default
+ *                           archiso.img) + <ver>/<arch>/airootfs.sfs (or .erofs);
+ *                           one entry per version and arch, the newest is the
+ *                           default (the layouts are pxeboot/boot_layout.h's)
  *   memtest86+              memtest*.bin (linux, BIOS), *.efi (chain), *.iso (memdisk)
  *   Debian/Ubuntu netboot   debian-installer/<arch>/linux + initrd.gz
  *   Debian/Ubuntu live      live/vmlinuz* + initrd.img* + filesystem.squashfs

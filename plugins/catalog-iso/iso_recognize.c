@@ -6,34 +6,23 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <pxeboot/boot_layout.h>
 #include "iso_recognize.h"
+
+#define fmt pxb_layout_fmt
 
 struct ctx {
 	const struct pxb_iso_image *img;
 	const char *name;
 	const struct pxb_iso_recog_opts *o;
-	pxb_boot_model *m;
-	int added, nomem;
+	struct pxb_layout_sink out;
+	struct pxb_layout_files files;
 };
-
-static int fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
-
-static int fmt(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
 
 static int name_char_ok(char c)
 {
@@ -74,6 +63,11 @@ static const struct pxb_iso_file *find(struct ctx *c, const char *path)
 	return f && !f->is_dir ? f : NULL;
 }
 
+static int is_file(void *arg, const char *path)
+{
+	return find(arg, path) != NULL;
+}
+
 /* A file whose path matches case-insensitively (ISO level-1 names, EFI/BOOT spelled any way). */
 static const struct pxb_iso_file *find_ci(struct ctx *c, const char *path)
 {
@@ -83,16 +77,6 @@ static const struct pxb_iso_file *find_ci(struct ctx *c, const char *path)
 		if (!strcasecmp(c->img->files[i].path, path) && !c->img->files[i].is_dir)
 			f = &c->img->files[i];
 	return f && !f->is_dir ? f : NULL;
-}
-
-static int contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (!strncasecmp(hay, needle, n))
-			return 1;
-	return 0;
 }
 
 /* Namespace path of a file inside the image. */
@@ -106,19 +90,7 @@ static void make_id(struct ctx *c, const char *suffix, char *id, size_t len)
 	char text[96];
 
 	fmt(text, sizeof(text), "%s%s", c->name, suffix);
-	pxb_boot_unique_id(c->m, text, id, len);
-}
-
-static void add(struct ctx *c, struct pxb_boot_entry *e)
-{
-	int rc;
-
-	e->source = c->o->source ? c->o->source : "catalog-iso";
-	rc = pxb_boot_add_entry(c->m, e);
-	if (rc == 0)
-		c->added++;
-	else if (rc == PXB_ERR_NOMEM)
-		c->nomem = 1;
+	pxb_boot_unique_id(c->out.m, text, id, len);
 }
 
 static const char *label_name(struct ctx *c)
@@ -126,81 +98,48 @@ static const char *label_name(struct ctx *c)
 	return c->img->volume_id[0] ? c->img->volume_id : c->name;
 }
 
-static unsigned arch_of(const char *a)
-{
-	if (!strcmp(a, "x86_64") || !strcmp(a, "amd64") || !strcmp(a, "x64"))
-		return PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
-	if (!strcmp(a, "i686") || !strcmp(a, "i386") || !strcmp(a, "i586"))
-		return PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI32;
-	if (!strcmp(a, "aarch64") || !strcmp(a, "arm64"))
-		return PXB_BOOT_ARCH_ARM64;
-	return 0;
-}
-
 /* ---- SystemRescue / archiso: <base>/boot/<arch>/vmlinuz ---------------- */
 
 static int recognize_archiso(struct ctx *c)
 {
-	static const char *const initrds[] = {"sysresccd.img", "archiso.img", "initramfs-linux.img"};
-	static const char *const ucode[] = {"intel_ucode.img", "intel-ucode.img", "amd_ucode.img",
-					    "amd-ucode.img"};
 	int found = 0;
 
 	for (size_t i = 0; i < c->img->nfiles; i++) {
 		const struct pxb_iso_file *f = &c->img->files[i];
-		char base[256], arch[64], kname[64], rel[1024], kernel[1100], ird[3][1100];
-		char args[1400], id[64], label[256], suffix[80];
+		struct pxb_layout_archiso al, *a = &al;
+		char kernel[1100], ird[3][1100], args[1400], id[64], label[256], suffix[80];
 		struct pxb_boot_entry e = {0};
-		const char *initrd = NULL;
-		int sysresc = 0, checksum;
+		const char *arch = a->arch;
 
-		if (f->is_dir || sscanf(f->path, "%255[^/]/boot/%63[^/]/%63[^/]", base, arch, kname) != 3 ||
-		    !word_ok(base) || /* archisobasedir=<base>: one word, nothing to expand */
-		    fmt(rel, sizeof(rel), "%s/boot/%s/%s", base, arch, kname) < 0 ||
-		    strcmp(rel, f->path) || (strcmp(kname, "vmlinuz") && strcmp(kname, "vmlinuz-linux")) ||
-		    !arch_of(arch))
+		if (f->is_dir || pxb_layout_archiso(&c->files, f->path, a) < 0 ||
+		    strchr(a->root, '/') || strlen(a->root) > 255 ||
+		    !word_ok(a->root) || /* archisobasedir=<root>: one word, nothing to expand */
+		    !a->initrd[0] || !a->rootfs)
 			continue;
-		for (unsigned k = 0; k < 3 && !initrd; k++) {
-			fmt(rel, sizeof(rel), "%s/boot/%s/%s", base, arch, initrds[k]);
-			if (find(c, rel)) {
-				initrd = initrds[k];
-				sysresc = k == 0;
-			}
+		for (unsigned u = 0; u < a->nucode; u++) {
+			ns(c, a->ucode[u], ird[e.ninitrds], sizeof(ird[0]));
+			e.initrds[e.ninitrds] = ird[e.ninitrds];
+			e.ninitrds++;
 		}
-		fmt(rel, sizeof(rel), "%s/%s/airootfs.sfs", base, arch);
-		if (!initrd || (!find(c, rel) && (fmt(rel, sizeof(rel), "%s/%s/airootfs.erofs", base,
-						      arch), !find(c, rel))))
-			continue;
-		fmt(rel, sizeof(rel), "%s/%s/airootfs.sha512", base, arch);
-		checksum = find(c, rel) != NULL;
-		for (unsigned u = 0; u < 4 && arch_of(arch) != PXB_BOOT_ARCH_ARM64; u++) {
-			fmt(rel, sizeof(rel), "%s/boot/%s", base, ucode[u]);
-			if (find(c, rel) && e.ninitrds < 2) {
-				ns(c, rel, ird[e.ninitrds], sizeof(ird[0]));
-				e.initrds[e.ninitrds] = ird[e.ninitrds];
-				e.ninitrds++;
-			}
-		}
-		fmt(rel, sizeof(rel), "%s/boot/%s/%s", base, arch, initrd);
-		ns(c, rel, ird[e.ninitrds], sizeof(ird[0]));
+		ns(c, a->initrd, ird[e.ninitrds], sizeof(ird[0]));
 		e.initrds[e.ninitrds] = ird[e.ninitrds];
 		e.ninitrds++;
 		ns(c, f->path, kernel, sizeof(kernel));
 		e.kernel = kernel;
 		fmt(args, sizeof(args), "archisobasedir=%s archiso_http_srv=${http}%s/%s/%s ip=dhcp",
-		    base, c->o->prefix, c->name, checksum ? " checksum" : "");
+		    a->root, c->o->prefix, c->name, a->checksum ? " checksum" : "");
 		e.args = args;
 		fmt(suffix, sizeof(suffix), "%s%s", strcmp(arch, "x86_64") ? "-" : "",
 		    strcmp(arch, "x86_64") ? arch : "");
 		make_id(c, suffix, id, sizeof(id));
 		e.id = id;
-		fmt(label, sizeof(label), "%s (%s%s%s)", sysresc ? "SystemRescue" : "Arch Linux",
+		fmt(label, sizeof(label), "%s (%s%s%s)", a->sysresc ? "SystemRescue" : "Arch Linux",
 		    label_name(c), strcmp(arch, "x86_64") ? ", " : "", strcmp(arch, "x86_64") ? arch : "");
 		e.label = label;
 		e.kind = PXB_BOOT_LINUX;
-		e.arch = arch_of(arch);
-		e.rescue_password = sysresc;
-		add(c, &e);
+		e.arch = a->arch_mask;
+		e.rescue_password = a->sysresc;
+		pxb_layout_add(&c->out, &e);
 		found = 1;
 	}
 	return found;
@@ -211,7 +150,8 @@ static int recognize_archiso(struct ctx *c)
 static int recognize_live(struct ctx *c)
 {
 	const struct pxb_iso_file *best = NULL, *best_initrd = NULL;
-	char rel[1024], kernel[1100], initrd[1100], sq[1100], args[1400], id[64], label[256];
+	struct pxb_layout_live l;
+	char kernel[1100], initrd[1100], sq[1100], args[1400], id[64], label[256];
 	struct pxb_boot_entry e = {0};
 
 	if (!find(c, "live/filesystem.squashfs"))
@@ -219,11 +159,9 @@ static int recognize_live(struct ctx *c)
 	for (size_t i = 0; i < c->img->nfiles; i++) {
 		const struct pxb_iso_file *f = &c->img->files[i], *ird;
 
-		if (f->is_dir || strncmp(f->path, "live/vmlinuz", 12) || strchr(f->path + 5, '/'))
-			continue;
 		/* vmlinuz-<ver> goes with initrd.img-<ver>; the newest version wins. */
-		if (fmt(rel, sizeof(rel), "live/initrd.img%s", f->path + 12) < 0 ||
-		    !(ird = find(c, rel)))
+		if (f->is_dir || pxb_layout_live(&c->files, f->path, &l) < 0 ||
+		    l.root[0] || !l.initrd[0] || !(ird = find(c, l.initrd)))
 			continue;
 		if (!best || strverscmp(f->path, best->path) > 0) {
 			best = f;
@@ -241,17 +179,17 @@ static int recognize_live(struct ctx *c)
 	e.ninitrds = 1;
 	e.args = args;
 	e.kind = PXB_BOOT_LINUX;
-	e.arch = contains_ci(c->name, "arm64") || contains_ci(c->name, "aarch64")
+	e.arch = strcasestr(c->name, "arm64") || strcasestr(c->name, "aarch64")
 			 ? PXB_BOOT_ARCH_ARM64
 			 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
 	make_id(c, "", id, sizeof(id));
 	e.id = id;
 	fmt(label, sizeof(label), "%s live (%s)",
-	    contains_ci(c->name, "ubuntu") ? "Ubuntu" : contains_ci(c->name, "debian") ? "Debian"
+	    strcasestr(c->name, "ubuntu") ? "Ubuntu" : strcasestr(c->name, "debian") ? "Debian"
 										      : "Linux",
 	    label_name(c));
 	e.label = label;
-	add(c, &e);
+	pxb_layout_add(&c->out, &e);
 	return 1;
 }
 
@@ -285,7 +223,7 @@ static int recognize_casper(struct ctx *c)
 	e.id = id;
 	fmt(label, sizeof(label), "Ubuntu live (%s)", label_name(c));
 	e.label = label;
-	add(c, &e);
+	pxb_layout_add(&c->out, &e);
 	return 1;
 }
 
@@ -327,10 +265,10 @@ static int recognize_installer(struct ctx *c)
 		make_id(c, dirs[i].suffix, id, sizeof(id));
 		e.id = id;
 		fmt(label, sizeof(label), "%s installer (%s%s%s)",
-		    contains_ci(c->name, "ubuntu") ? "Ubuntu" : "Debian", label_name(c),
+		    strcasestr(c->name, "ubuntu") ? "Ubuntu" : "Debian", label_name(c),
 		    *dirs[i].suffix ? ", " : "", *dirs[i].suffix ? dirs[i].suffix + 1 : "");
 		e.label = label;
-		add(c, &e);
+		pxb_layout_add(&c->out, &e);
 		found = 1;
 	}
 	return found;
@@ -351,7 +289,7 @@ static void add_image(struct ctx *c, enum pxb_boot_kind kind, const char *what)
 	e.id = id;
 	fmt(label, sizeof(label), "%s (%s)", what, label_name(c));
 	e.label = label;
-	add(c, &e);
+	pxb_layout_add(&c->out, &e);
 }
 
 static int recognize_memtest(struct ctx *c)
@@ -359,7 +297,7 @@ static int recognize_memtest(struct ctx *c)
 	const struct pxb_iso_file *efi;
 	char kernel[1100], id[64], label[256];
 	struct pxb_boot_entry e = {0};
-	int named = contains_ci(c->name, "memtest") || contains_ci(c->img->volume_id, "memtest") ||
+	int named = strcasestr(c->name, "memtest") || strcasestr(c->img->volume_id, "memtest") ||
 		    !strncasecmp(c->img->volume_id, "MT86", 4);
 
 	for (size_t i = 0; i < c->img->nfiles && !named; i++) {
@@ -379,7 +317,7 @@ static int recognize_memtest(struct ctx *c)
 		e.id = id;
 		fmt(label, sizeof(label), "Memtest86+ UEFI (%s)", label_name(c));
 		e.label = label;
-		add(c, &e);
+		pxb_layout_add(&c->out, &e);
 	}
 	return 1;
 }
@@ -388,9 +326,12 @@ int pxb_iso_recognize(const struct pxb_iso_image *img, const char *name,
 		      const struct pxb_iso_recog_opts *o, pxb_boot_model *m, int *recognized,
 		      char *what, size_t whatlen)
 {
-	struct ctx c = {.img = img, .name = name, .o = o, .m = m};
+	struct ctx c = {.img = img, .name = name, .o = o,
+			.out = {.m = m, .source = o->source ? o->source : "catalog-iso"}};
 	const char *kind = NULL;
 
+	c.files.is_file = is_file;
+	c.files.arg = &c;
 	*recognized = 1;
 	if (recognize_archiso(&c))
 		kind = "SystemRescue/archiso";
@@ -403,7 +344,8 @@ int pxb_iso_recognize(const struct pxb_iso_image *img, const char *name,
 	else if (recognize_memtest(&c))
 		kind = "memtest86+";
 	if (kind) {
-		fmt(what, whatlen, "%s, %d entr%s", kind, c.added, c.added == 1 ? "y" : "ies");
+		fmt(what, whatlen, "%s, %d entr%s", kind, c.out.added,
+		    c.out.added == 1 ? "y" : "ies");
 	} else {
 		*recognized = 0;
 		if (img->size <= o->memdisk_max) {
@@ -417,5 +359,5 @@ int pxb_iso_recognize(const struct pxb_iso_image *img, const char *name,
 			    (unsigned long long)(img->size >> 20));
 		}
 	}
-	return c.nomem ? PXB_ERR_NOMEM : c.added;
+	return c.out.nomem ? PXB_ERR_NOMEM : c.out.added;
 }

@@ -48,8 +48,10 @@ int http_api_match(const struct http *s, const char *path)
 	return n && strncmp(path, s->api_prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static enum MHD_Result respond(struct http_conn *c, struct MHD_Connection *con, unsigned status,
-			       const char *ctype, struct http_buf *b)
+#define API_ALLOW "GET, HEAD, DELETE"
+
+enum MHD_Result http_api_respond(struct http_conn *c, struct MHD_Connection *con, unsigned status,
+				 const char *ctype, const char *allow, struct http_buf *b)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -71,8 +73,8 @@ static enum MHD_Result respond(struct http_conn *c, struct MHD_Connection *con, 
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"pxeboot\"");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, DELETE");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	c->answered = 1;
 	c->status = status;
 	c->bytes = strcmp(c->method, "HEAD") == 0 ? 0 : len;
@@ -81,15 +83,27 @@ static enum MHD_Result respond(struct http_conn *c, struct MHD_Connection *con, 
 	return ret;
 }
 
-static enum MHD_Result error(struct http_conn *c, struct MHD_Connection *con, unsigned status,
-			     const char *msg)
+enum MHD_Result http_api_error(struct http_conn *c, struct MHD_Connection *con, unsigned status,
+			       const char *allow, const char *msg)
 {
 	struct http_buf b = {0};
 
 	http_buf_str(&b, "{\"error\":");
 	http_buf_json(&b, msg);
 	http_buf_str(&b, "}\n");
-	return respond(c, con, status, "application/json", &b);
+	return http_api_respond(c, con, status, "application/json", allow, &b);
+}
+
+static enum MHD_Result respond(struct http_conn *c, struct MHD_Connection *con, unsigned status,
+			       const char *ctype, struct http_buf *b)
+{
+	return http_api_respond(c, con, status, ctype, API_ALLOW, b);
+}
+
+static enum MHD_Result error(struct http_conn *c, struct MHD_Connection *con, unsigned status,
+			     const char *msg)
+{
+	return http_api_error(c, con, status, API_ALLOW, msg);
 }
 
 /* Constant-time comparison of the bearer token. */
@@ -125,7 +139,7 @@ static void fmt_time(int64_t ms, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", date, (int)((ms % 1000 + 1000) % 1000));
 }
 
-static int want_text(struct MHD_Connection *con)
+int http_api_text(struct MHD_Connection *con)
 {
 	const char *f = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "format");
 
@@ -209,7 +223,7 @@ static enum MHD_Result clients(struct http *s, struct http_conn *c, struct MHD_C
 	struct http_buf b = {0};
 	int64_t now = http_wall_ms();
 	unsigned n;
-	int text = want_text(con);
+	int text = http_api_text(con);
 
 	if (!cl || !ev) {
 		free(cl);
@@ -276,7 +290,7 @@ static enum MHD_Result timeline(struct http *s, struct http_conn *c, struct MHD_
 		return error(c, con, 404, "no such client");
 	if (pxb_events_timeline(ev, id, http_wall_ms(), IDLE_MS, &t) < 0)
 		return error(c, con, 500, "out of memory");
-	if (want_text(con)) {
+	if (http_api_text(con)) {
 		char *txt = pxb_timeline_text(t);
 		http_buf_printf(&b, "client %s", cl.id);
 		if (cl.addr.s_addr)
@@ -290,7 +304,7 @@ static enum MHD_Result timeline(struct http *s, struct http_conn *c, struct MHD_
 	}
 	pxb_timeline_free(t);
 	return respond(c, con, 200,
-		       want_text(con) ? "text/plain; charset=utf-8" : "application/json", &b);
+		       http_api_text(con) ? "text/plain; charset=utf-8" : "application/json", &b);
 }
 
 /* ---- leases ------------------------------------------------------------------ */

@@ -33,58 +33,22 @@
 #include <pxeboot/pxeboot.h>
 #include "http_internal.h"
 
-static int text_wanted(struct MHD_Connection *con)
-{
-	const char *f = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "format");
+#define ARMS_ALLOW "GET, HEAD, POST, DELETE"
 
-	return f && strcmp(f, "text") == 0;
-}
-
+/* Text (?format=text) for what succeeded, JSON otherwise. */
 static enum MHD_Result answer(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			      struct http_buf *b)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	size_t len = b->len;
-
-	if (b->failed) {
-		free(b->p);
-		b->p = NULL;
-		len = 0;
-		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	}
-	r = MHD_create_response_from_buffer(len, b->p ? b->p : (void *)"",
-					    b->p ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (!r) {
-		free(b->p);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				status < 300 && text_wanted(con) ? "text/plain; charset=utf-8"
-								 : "application/json");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"Bearer realm=\"pxeboot\"");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST, DELETE");
-	c->answered = 1;
-	c->status = status;
-	c->bytes = strcmp(c->method, "HEAD") == 0 ? 0 : len;
-	ret = MHD_queue_response(con, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_api_respond(c, con, status,
+				status < 300 && http_api_text(con) ? "text/plain; charset=utf-8"
+								   : "application/json",
+				ARMS_ALLOW, b);
 }
 
 static enum MHD_Result fail(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			    const char *msg)
 {
-	struct http_buf b = {0};
-
-	http_buf_str(&b, "{\"error\":");
-	http_buf_json(&b, msg);
-	http_buf_str(&b, "}\n");
-	return answer(c, con, status, &b);
+	return http_api_error(c, con, status, ARMS_ALLOW, msg);
 }
 
 /* One line: MAC entry E|- until TIME (left) [once] armed|spent [token T] */
@@ -138,7 +102,7 @@ static enum MHD_Result list(struct http_conn *c, struct MHD_Connection *con, pxb
 {
 	struct http_buf b = {0};
 	int64_t now = (int64_t)time(NULL);
-	int text = text_wanted(con), n = 0;
+	int text = http_api_text(con), n = 0;
 
 	if (!text)
 		http_buf_str(&b, "{\"arms\":[");
@@ -209,8 +173,8 @@ static enum MHD_Result arm(struct http *s, struct http_conn *c, struct MHD_Conne
 	pxb_mac_format(mac, macs, ':');
 	http_log(s, PXB_LOG_NOTICE, "%s armed for %llds%s, entry %s, by %s", macs, (long long)secs,
 		 a.once ? " (one-shot)" : "", entry ? entry : "(the menu's default)", c->peer);
-	arm_json(&b, &a, now, 1, text_wanted(con));
-	if (!text_wanted(con))
+	arm_json(&b, &a, now, 1, http_api_text(con));
+	if (!http_api_text(con))
 		http_buf_str(&b, "\n");
 	return answer(c, con, 201, &b);
 }
@@ -274,7 +238,7 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 			return fail(c, con, 500, "cannot write the arm store");
 		pxb_mac_format(mac, macs, ':');
 		http_log(s, PXB_LOG_NOTICE, "%s disarmed by %s", macs, c->peer);
-		if (text_wanted(con))
+		if (http_api_text(con))
 			http_buf_printf(&b, "%s disarmed\n", macs);
 		else
 			http_buf_printf(&b, "{\"disarmed\":\"%s\"}\n", macs);
@@ -283,8 +247,8 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 	a = stored(arms, mac);
 	if (!a || a->until <= now)
 		return fail(c, con, 404, "not armed");
-	arm_json(&b, a, now, authorized, text_wanted(con));
-	if (!text_wanted(con))
+	arm_json(&b, a, now, authorized, http_api_text(con));
+	if (!http_api_text(con))
 		http_buf_str(&b, "\n");
 	return answer(c, con, 200, &b);
 }

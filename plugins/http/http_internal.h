@@ -143,6 +143,8 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 			       size_t *upload_data_size, void **req_cls);
 void http_conns_free(struct http *s);
 
+struct http_buf;
+
 /* http_api.c: the JSON API, metrics and status page under http.api_prefix. */
 int http_api_match(const struct http *s, const char *path);
 enum MHD_Result http_api(struct http *s, struct http_conn *c, struct MHD_Connection *con,
@@ -151,6 +153,19 @@ enum MHD_Result http_api(struct http *s, struct http_conn *c, struct MHD_Connect
 int64_t http_wall_ms(void);
 /* Does the request carry "Authorization: Bearer" with http.api_token? 1 or 0. */
 int http_api_authorized(const struct http *s, struct MHD_Connection *con);
+/* Does the query ask for ?format=text? 1 or 0. */
+int http_api_text(struct MHD_Connection *con);
+/*
+ * Queues b (taken over, freed) as the answer with status and Content-Type
+ * ctype, not to be cached; 500 with no body when b failed to grow. 401 adds
+ * the Bearer challenge, 405 "Allow: allow" (when not NULL). Records the
+ * answer in c. Returns MHD's result (MHD_NO when no response can be made).
+ */
+enum MHD_Result http_api_respond(struct http_conn *c, struct MHD_Connection *con, unsigned status,
+				 const char *ctype, const char *allow, struct http_buf *b);
+/* Answers {"error": msg} with status, as http_api_respond. */
+enum MHD_Result http_api_error(struct http_conn *c, struct MHD_Connection *con, unsigned status,
+			       const char *allow, const char *msg);
 
 /* http_arms.c: PREFIX/arms (sub: what follows "/arms"), and the token check of files. */
 enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connection *con,

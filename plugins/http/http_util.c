@@ -15,17 +15,6 @@
 
 #include "http_internal.h"
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Skips the scheme and authority of an absolute-form target (RFC 7230 5.3.2). */
 static const char *skip_authority(const char *raw)
 {
@@ -53,7 +42,9 @@ int http_decode_path(const char *raw, char *out, size_t outlen, int *trailing_sl
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '%') {
-			int hi = hexval((unsigned char)p[1]), lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
+			int hi = pxb_hexval((unsigned char)p[1]);
+			int lo = hi < 0 ? -1 : pxb_hexval((unsigned char)p[2]);
+
 			if (hi < 0 || lo < 0)
 				return 400;
 			c = (unsigned char)(hi << 4 | lo);

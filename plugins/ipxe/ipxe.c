@@ -34,11 +34,6 @@ static const struct pxb_conf_setting settings[] = {
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-static void warn(void *arg, const char *msg)
-{
-	pxb_host_log(arg, PXB_LOG_WARNING, "%s", msg);
-}
-
 /* Tells the event store which files belong to which entry (boots by entry). */
 static void note_entries(struct ipxe_plugin *p, const pxb_boot_model *m)
 {
@@ -166,7 +161,7 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 		}
 	}
 	note_menu(p, m, c, proven);
-	return pxb_ipxe_render_buf_opts(m, c, &o, out, len, warn, p->h);
+	return pxb_ipxe_render_buf_opts(m, c, &o, out, len, pxb_boot_warn_log, p->h);
 }
 
 static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)

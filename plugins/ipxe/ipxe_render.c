@@ -342,21 +342,15 @@ int pxb_ipxe_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 	return pxb_ipxe_render_buf_opts(m, client, NULL, buf, len, warn, warn_arg);
 }
 
+static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+{
+	return render(m, client, o, out, warn, warn_arg);
+}
+
 int pxb_ipxe_render_buf_opts(const pxb_boot_model *m, const struct pxb_client *client,
 			     const struct pxb_ipxe_opts *o, char **buf, size_t *len,
 			     pxb_ipxe_warn_fn warn, void *warn_arg)
 {
-	FILE *f = open_memstream(buf, len);
-	int rc;
-
-	if (!f)
-		return PXB_ERR_NOMEM;
-	rc = render(m, client, o, f, warn, warn_arg);
-	if (fclose(f) != 0 && rc == 0)
-		rc = PXB_ERR_NOMEM;
-	if (rc < 0) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
+	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
 }

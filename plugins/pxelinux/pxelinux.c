@@ -37,11 +37,6 @@ static const struct pxb_conf_setting settings[] = {
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-static void warn(void *arg, const char *msg)
-{
-	pxb_host_log(arg, PXB_LOG_WARNING, "%s", msg);
-}
-
 static const pxb_boot_model *model(struct pxl_plugin *p)
 {
 	return pxb_boot_cache_get(&p->cache, p->h, NULL);
@@ -54,7 +49,7 @@ static int render(void *arg, const struct pxb_client *c, char **out, size_t *len
 
 	if (!m)
 		return PXB_ERR_CONFIG;
-	return pxb_pxelinux_render_buf(m, c, &p->opts, out, len, warn, p->h);
+	return pxb_pxelinux_render_buf(m, c, &p->opts, out, len, pxb_boot_warn_log, p->h);
 }
 
 static const char *menu_path(void *arg, const struct pxb_client *c)

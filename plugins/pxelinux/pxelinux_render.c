@@ -21,17 +21,6 @@
 #define PATH_MAX_ 2048
 #define ARGS_MAX 4096
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name)
 {
 	struct pxb_client c;
@@ -41,7 +30,7 @@ enum pxb_pxelinux_name pxb_pxelinux_classify(const char *name)
 	if (strlen(name) == 36) {
 		for (size_t i = 0; i < 36; i++) {
 			int dash = i == 8 || i == 13 || i == 18 || i == 23;
-			if (dash ? name[i] != '-' : hexv(name[i]) < 0)
+			if (dash ? name[i] != '-' : pxb_hexval(name[i]) < 0)
 				return PXB_PXELINUX_NONE;
 		}
 		return PXB_PXELINUX_UUID;
@@ -310,21 +299,15 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 	return ferror(out) ? PXB_ERR_IO : 0;
 }
 
+static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+{
+	return pxb_pxelinux_render(m, client, o, out, warn, warn_arg);
+}
+
 int pxb_pxelinux_render_buf(const pxb_boot_model *m, const struct pxb_client *client,
 			    const struct pxb_pxelinux_opts *o, char **buf, size_t *len,
 			    pxb_pxelinux_warn_fn warn, void *warn_arg)
 {
-	FILE *f = open_memstream(buf, len);
-	int rc;
-
-	if (!f)
-		return PXB_ERR_NOMEM;
-	rc = pxb_pxelinux_render(m, client, o, f, warn, warn_arg);
-	if (fclose(f) != 0 && rc == 0)
-		rc = PXB_ERR_NOMEM;
-	if (rc < 0) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
+	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
 }

@@ -22,6 +22,7 @@
 #define PXEBOOT_BOOT_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <pxeboot/common.h>
 #include <pxeboot/conf.h>
 #include <pxeboot/plugin.h>
@@ -340,6 +341,26 @@ PXB_API int pxb_boot_menu_file(struct pxb_file *f,
 			       int (*render)(void *arg, const struct pxb_client *client,
 					     char **out, size_t *len),
 			       void *arg, const struct pxb_client *client);
+
+/* Receives a renderer's warnings (an entry left out, and why). */
+typedef void (*pxb_boot_warn_fn)(void *arg, const char *msg);
+
+/* A renderer's writer: the menu for client, with the renderer's own opts, to out. 0 or <0. */
+typedef int (*pxb_boot_write_fn)(const pxb_boot_model *m, const struct pxb_client *client,
+				 const void *opts, FILE *out, pxb_boot_warn_fn warn,
+				 void *warn_arg);
+
+/*
+ * Runs write into memory: *buf (NUL-terminated, the caller frees it) and
+ * *len get the menu. Returns what write returned (on < 0, *buf is NULL), or
+ * PXB_ERR_NOMEM.
+ */
+PXB_API int pxb_boot_render_mem(pxb_boot_write_fn write, const pxb_boot_model *m,
+				const struct pxb_client *client, const void *opts, char **buf,
+				size_t *len, pxb_boot_warn_fn warn, void *warn_arg);
+
+/* A pxb_boot_warn_fn for renderer plugins: logs msg as a warning through host (a pxb_host). */
+PXB_API void pxb_boot_warn_log(void *host, const char *msg);
 
 /*
  * Builds a model for a plugin host: the host's configuration, then every

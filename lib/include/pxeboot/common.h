@@ -95,6 +95,9 @@ struct pxb_client {
 /* Formats a MAC as "aa:bb:cc:dd:ee:ff" into buf (at least 18 bytes). */
 PXB_API char *pxb_mac_format(const uint8_t mac[6], char *buf, char sep);
 
+/* Returns the value (0-15) of the hex digit c, either case, or -1 when c is not one. */
+PXB_API int pxb_hexval(int c);
+
 /* Parses "aa:bb:cc:dd:ee:ff" (':' or '-'); returns 0 or PXB_ERR_INVAL. */
 PXB_API int pxb_mac_parse(const char *s, uint8_t mac[6]);
 

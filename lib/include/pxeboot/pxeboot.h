@@ -12,6 +12,7 @@
 #include <pxeboot/lease.h>
 #include <pxeboot/tftp.h>
 #include <pxeboot/boot.h>
+#include <pxeboot/boot_layout.h>
 #include <pxeboot/events.h>
 #include <pxeboot/policy.h>
 
