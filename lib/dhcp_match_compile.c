@@ -50,17 +50,6 @@ int pxb_match_kind_parse(const char *s)
 
 /* ---- value parsers (config time) --------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses "01:0a:ff", "01-0a-ff" or "010aff" into a new buffer. */
 static int parse_hex(const char *s, uint8_t **out, size_t *len)
 {
@@ -70,7 +59,7 @@ static int parse_hex(const char *s, uint8_t **out, size_t *len)
 	if (!b)
 		return PXB_ERR_NOMEM;
 	while (*s) {
-		int h = hexval(s[0]), l = h < 0 ? -1 : hexval(s[1]);
+		int h = pxb_hexval(s[0]), l = h < 0 ? -1 : pxb_hexval(s[1]);
 
 		if (h < 0 || l < 0)
 			goto fail;
@@ -143,7 +132,7 @@ static int parse_mac_pattern(const char *s, uint8_t mac[6], uint8_t mask[6])
 			mac[i] = mask[i] = 0;
 			s++;
 		} else {
-			int h = hexval(s[0]), l = h < 0 ? -1 : hexval(s[1]);
+			int h = pxb_hexval(s[0]), l = h < 0 ? -1 : pxb_hexval(s[1]);
 
 			if (h < 0 || l < 0)
 				return PXB_ERR_CONFIG;
