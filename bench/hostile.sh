@@ -8,11 +8,12 @@
 #     address that never acknowledges; the datagrams and bytes that come
 #     back within 20 s, and the amplification (bytes back / 28);
 #  2. a forged-source flood: 3000 read requests asking timeout=255 from 125
-#     addresses (198.19.0.1-125) over 5 s, none ever acknowledged; a real
+#     addresses (198.19.0.1-125) over 5 s, none ever acknowledged (their
+#     sockets stay open, so no ICMP "port unreachable" ends a transfer); a real
 #     client (tftp-hpa) fetches a 300 KB file once 2500 are out: did it get
 #     the file and how long it took; the most UDP sockets the server held
-#     during the flood, and how long after the flood's end they were given
-#     back (at most 60 s watched).
+#     during the flood, and how long after the flood's sources closed theirs
+#     (30 s after the last request) they were given back (60 s watched).
 #
 # Usage: bench/hostile.sh [--build DIR] [--out DIR]
 #   --build DIR   pxeboot's build tree (default: ./ or $PXB_BUILD)
@@ -86,14 +87,19 @@ srv_cmd() {
 	esac
 }
 
-# The server's processes and all they forked (tftpd-hpa forks one a transfer).
+# The server's processes and all they forked (tftpd-hpa forks one a
+# transfer), from one process listing.
 tree() {
-	local p
-	for p in "$@"; do
-		echo "$p"
-		# shellcheck disable=SC2046
-		tree $(ps -o pid= --ppid "$p" 2>/dev/null)
-	done
+	ps -eo pid=,ppid= | awk -v roots="$*" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END {
+			n = split(roots, todo, " ")
+			for (i = 1; i <= n; i++) {
+				p = todo[i]; print p
+				m = split(kids[p], k, " ")
+				for (j = 1; j <= m; j++) todo[++n] = k[j]
+			}
+		}'
 }
 
 # UDP sockets held by the server's processes.
@@ -141,7 +147,7 @@ for s in $SERVERS; do
 	pk=$(echo "$r" | sed -n 's/^packets //p')
 	by=$(echo "$r" | sed -n 's/^bytes //p')
 
-	flood flood "$SRV" 69 undionly-flood.kpxe 3000 5 2500 "$W/mark" \
+	flood floodhold "$SRV" 69 undionly-flood.kpxe 3000 5 2500 "$W/mark" \
 		$(seq -f '198.19.0.%g' 1 125) >"$W/$s.flood" &
 	fpid=$!
 	BENCH_PIDS+=("$fpid")
@@ -151,20 +157,20 @@ for s in $SERVERS; do
 		n=$(sockets "$s"); [ "$n" -gt "$most" ] && most=$n
 		sleep 0.2
 	done
+	rm -f "$W/client_end"
 	t0=$(date +%s%N)
-	printf 'binary\nrexmt 1\ntimeout 15\nget real.bin %s\nquit\n' "$W/out/real" |
-		timeout 20 ip netns exec "$NS" tftp "$SRV" >"$W/$s.client" 2>&1 &
+	(printf 'binary\nrexmt 1\ntimeout 15\nget real.bin %s\nquit\n' "$W/out/real" |
+		timeout 20 ip netns exec "$NS" tftp "$SRV" >"$W/$s.client" 2>&1
+	 date +%s%N >"$W/client_end") &
 	cpid=$!
 	while kill -0 "$cpid" 2>/dev/null || kill -0 "$fpid" 2>/dev/null; do
 		n=$(sockets "$s"); [ "$n" -gt "$most" ] && most=$n
-		kill -0 "$cpid" 2>/dev/null || [ -n "${t1:-}" ] || t1=$(date +%s%N)
 		sleep 0.2
 	done
 	wait "$cpid"
-	t1=${t1:-$(date +%s%N)}
 	wait "$fpid"
 	if cmp -s "$W/root/real.bin" "$W/out/real"; then
-		got=yes; ms=$(((t1 - t0) / 1000000))
+		got=yes; ms=$((($(cat "$W/client_end") - t0) / 1000000))
 	else
 		got=no; ms=-
 	fi
@@ -175,7 +181,6 @@ for s in $SERVERS; do
 		sleep 1
 	done
 	srv_stop "$s"
-	unset t1
 	printf '%-10s %8s %9s %6s | %-9s %8s %8s %10s\n' "$s" "${pk:-?}" "${by:-?}" \
 		"$(awk -v b="${by:-0}" 'BEGIN {printf "%.0f", b / 28}')" \
 		"$got" "$ms" "$((most - base))" "$freed" >>"$report"
@@ -184,8 +189,9 @@ done
 	echo
 	echo "reflect/bytes: datagrams/bytes sent back in 20 s to one 28-byte request never"
 	echo "acknowledged; x28: bytes back per byte asked. client: tftp-hpa got its 300 KB file"
-	echo "during the flood (ms: from 2500 requests out to done; the ~0.2 s sampling bounds it)."
-	echo "sockets: most UDP sockets held above idle during the flood; freed(s): seconds after"
-	echo "the flood until they were given back."
+	echo "during the flood (ms: from 2500 requests out to done; it gives up at 20 s)."
+	echo "sockets: most UDP sockets held above idle during the flood (the server's processes"
+	echo "and what they forked); freed(s): seconds until they were given back once the"
+	echo "flood's sources closed theirs, 30 s after the last request."
 } >>"$report"
 cat "$report"

@@ -7,6 +7,10 @@ flood sends them (t/tftp_flood.sh). Every source address must be local
       COUNT RRQs asking timeout=255, round-robin over the ADDRs, each from
       a new port that is closed at once, spread over SECS seconds; the file
       MARK is created once MARK_AT have been sent.
+  floodhold ...
+      The same, each socket kept open (unread) for 30 s after the last
+      request, as a source that is not there sends no ICMP "port
+      unreachable" either.
   silent SERVER PORT FILE SECS ADDR
       One RRQ (no option) from ADDR, never acknowledged: prints the count of
       datagrams that came back in SECS seconds ("packets 3"), then their
@@ -16,6 +20,7 @@ flood sends them (t/tftp_flood.sh). Every source address must be local
       acknowledged: prints how many got an answer in SECS seconds
       ("answered 3").
 """
+import resource
 import socket
 import struct
 import sys
@@ -29,9 +34,12 @@ def rrq(name, opts=()):
     return struct.pack("!H", 1) + body
 
 
-def flood(server, port, name, count, secs, mark_at, mark, addrs):
+def flood(server, port, name, count, secs, mark_at, mark, addrs, hold=False):
     pkt = rrq(name, [("timeout", 255)])
     start = time.monotonic()
+    held = []
+    if hold:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count + 64, count + 64))
     for i in range(count):
         if i == mark_at:
             open(mark, "w").close()
@@ -41,12 +49,21 @@ def flood(server, port, name, count, secs, mark_at, mark, addrs):
             s.sendto(pkt, (server, port))
         except OSError:
             pass
-        s.close()
+        if hold:
+            held.append(s)
+        else:
+            s.close()
         # Keep to the schedule: request i at i * secs / count.
         ahead = start + (i + 1) * secs / count - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
     print("sent %d in %.1f s" % (count, time.monotonic() - start))
+    if hold:
+        # Open until the server is done with them: none answers, and the
+        # kernel reports no closed port (ICMP) a server could learn from.
+        time.sleep(30)
+        for s in held:
+            s.close()
 
 
 def silent(server, port, name, secs, addr):
@@ -87,9 +104,9 @@ def burst(server, port, name, count, secs, addr):
 
 if __name__ == "__main__":
     cmd, server, port, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    if cmd == "flood":
+    if cmd in ("flood", "floodhold"):
         flood(server, port, name, int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]),
-              sys.argv[8], sys.argv[9:])
+              sys.argv[8], sys.argv[9:], cmd == "floodhold")
     elif cmd == "silent":
         silent(server, port, name, float(sys.argv[5]), sys.argv[6])
     elif cmd == "burst":
