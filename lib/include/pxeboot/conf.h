@@ -46,7 +46,10 @@ struct pxb_conf_setting {
 	const char *doc;       /* one line for pxeboot.conf(5) */
 };
 
-/* Built-in checks for common value shapes. */
+/*
+ * Built-in checks for common value shapes (pxb_conf_check_fn). Each returns
+ * 0, or PXB_ERR_INVAL with the reason written into msg.
+ */
 PXB_API int pxb_check_ipv4(const char *v, char *msg, size_t len);
 PXB_API int pxb_check_listen(const char *v, char *msg, size_t len); /* ADDR or ADDR:PORT */
 PXB_API int pxb_check_mac_pattern(const char *v, char *msg, size_t len); /* with '*' */
@@ -54,10 +57,13 @@ PXB_API int pxb_check_cidr(const char *v, char *msg, size_t len);
 PXB_API int pxb_check_abs_path(const char *v, char *msg, size_t len);
 PXB_API int pxb_check_duration(const char *v, char *msg, size_t len); /* 30, 30s, 5m, 2h, 1d */
 
-/* Parses a duration ("90", "90s", "5m", "2h", "1d") into seconds. */
+/* Parses a duration ("90", "90s", "5m", "2h", "1d") into seconds. Returns 0, PXB_ERR_INVAL. */
 PXB_API int pxb_parse_duration(const char *v, int64_t *seconds);
 
-/* Parses "ADDR" or "ADDR:PORT" (IPv4 or [IPv6]:PORT) with a default port. */
+/*
+ * Parses "ADDR" or "ADDR:PORT" (IPv4 or [IPv6]:PORT) with a default port.
+ * Returns 0, PXB_ERR_INVAL (not an address, or a port outside 1..65535).
+ */
 struct pxb_listen {
 	int family;              /* AF_INET or AF_INET6 */
 	char host[64];
@@ -71,7 +77,7 @@ typedef void (*pxb_conf_report_fn)(void *arg, const char *line);
 /* The core schema (plugin_dir, state_dir, tftp.*, dhcp.*, ...). */
 PXB_API const struct pxb_conf_setting *pxb_conf_core_schema(void);
 
-/* Creates an empty configuration holding the core schema. */
+/* Creates an empty configuration holding the core schema. NULL when out of memory. */
 PXB_API pxb_conf *pxb_conf_new(void);
 PXB_API void pxb_conf_free(pxb_conf *c);
 
@@ -85,7 +91,8 @@ PXB_API int pxb_conf_add_schema(pxb_conf *c, const char *prefix,
 
 /*
  * Reads a file (or text, named name in messages). Syntax errors are
- * reported with file and line. Returns 0 or PXB_ERR_CONFIG/PXB_ERR_IO.
+ * reported with file and line. Returns 0, PXB_ERR_CONFIG (syntax error),
+ * PXB_ERR_IO (cannot open or read the file), PXB_ERR_NOMEM.
  * An empty file is valid.
  */
 PXB_API int pxb_conf_load_file(pxb_conf *c, const char *path,
@@ -96,7 +103,9 @@ PXB_API int pxb_conf_load_string(pxb_conf *c, const char *text, const char *name
 /*
  * Applies "setting=value" (as given to pxebootd -o). The value is converted
  * to the setting's type; arrays take comma-separated values.
- * Returns 0, PXB_ERR_NOENT (unknown setting), PXB_ERR_INVAL.
+ * Returns 0, PXB_ERR_NOENT (unknown setting), PXB_ERR_INVAL (no '=', a
+ * group or list, or a value not of the setting's type), PXB_ERR_TOOBIG (a
+ * setting name of 256 bytes or more).
  */
 PXB_API int pxb_conf_override(pxb_conf *c, const char *assignment,
 			      pxb_conf_report_fn report, void *arg);
@@ -131,16 +140,19 @@ PXB_API const pxb_conf_node *pxb_conf_get(const pxb_conf_node *node, const char 
  */
 PXB_API const pxb_conf_node *pxb_conf_section(const pxb_conf *c, const char *path);
 
-/* Typed getters: the value below node, or the schema default when unset. */
+/*
+ * Typed getters: the value below node, or the schema default when unset.
+ * pxb_conf_string() returns NULL when the setting is unset and has no default.
+ */
 PXB_API const char *pxb_conf_string(const pxb_conf_node *node, const char *path);
 PXB_API int64_t pxb_conf_int(const pxb_conf_node *node, const char *path);
 PXB_API int pxb_conf_bool(const pxb_conf_node *node, const char *path);
 
-/* Number of elements of an array or list (0 when unset); element i. */
+/* Number of elements of an array or list (0 when unset); element i (NULL if absent). */
 PXB_API unsigned pxb_conf_count(const pxb_conf_node *node, const char *path);
 PXB_API const pxb_conf_node *pxb_conf_elem(const pxb_conf_node *node, const char *path,
 					   unsigned i);
-/* Value of an array element (string or integer). */
+/* Value of an array element (string or integer); the string is NULL when absent or not one. */
 PXB_API const char *pxb_conf_elem_string(const pxb_conf_node *node, const char *path,
 					 unsigned i);
 PXB_API int64_t pxb_conf_elem_int(const pxb_conf_node *node, const char *path, unsigned i);
@@ -148,7 +160,10 @@ PXB_API int64_t pxb_conf_elem_int(const pxb_conf_node *node, const char *path, u
 /* Line of a node in its file (0 when from the command line or default). */
 PXB_API int pxb_conf_line(const pxb_conf_node *node);
 
-/* Writes the full setting path of node ("dhcp.hosts[2].mac") into buf. */
+/*
+ * Writes the full setting path of node ("dhcp.hosts[2].mac") into buf (len
+ * > 0), cut to fit. Returns buf; never fails.
+ */
 PXB_API char *pxb_conf_path(const pxb_conf_node *node, char *buf, size_t len);
 
 /* Iterates all schema entries (core then plugins) for documentation. */
