@@ -219,19 +219,25 @@ PXB_API int pxb_dhcp_subopt(const uint8_t *data, size_t len, uint8_t code,
 /* --- typed accessors: each returns PXB_ERR_NOENT when the option is absent
  *     and PXB_ERR_PROTO when its length or content is wrong. --- */
 
-/* Option 53. Returns the message type (1..255) or a negative PXB_ERR_*. */
+/*
+ * Option 53. Returns the message type (1..255), PXB_ERR_NOENT (absent) or
+ * PXB_ERR_PROTO (not one octet, or 0).
+ */
 PXB_API int pxb_dhcp_msg_type(const struct pxb_dhcp_msg *m);
 
-/* A 4-octet address option (50 requested IP, 54 server id, ...). Returns 0 or PXB_ERR_*. */
+/*
+ * A 4-octet address option (50 requested IP, 54 server id, ...). Returns 0,
+ * PXB_ERR_NOENT (absent) or PXB_ERR_PROTO (not 4 octets long).
+ */
 PXB_API int pxb_dhcp_get_addr(const struct pxb_dhcp_msg *m, uint8_t code, struct in_addr *out);
 
-/* A 4-octet number (51 lease time, 58, 59). Returns 0 or PXB_ERR_*. */
+/* A 4-octet number (51 lease time, 58, 59). Returns as pxb_dhcp_get_addr(). */
 PXB_API int pxb_dhcp_get_u32(const struct pxb_dhcp_msg *m, uint8_t code, uint32_t *out);
 
-/* A 2-octet number (57). Returns 0 or PXB_ERR_*. */
+/* A 2-octet number (57). Returns 0, PXB_ERR_NOENT or PXB_ERR_PROTO (not 2 octets). */
 PXB_API int pxb_dhcp_get_u16(const struct pxb_dhcp_msg *m, uint8_t code, uint16_t *out);
 
-/* Shorthands for 50 and 54 and 51. Return 0 or PXB_ERR_*. */
+/* Shorthands for 50 and 54 and 51. Return as pxb_dhcp_get_addr(). */
 PXB_API int pxb_dhcp_requested_ip(const struct pxb_dhcp_msg *m, struct in_addr *out);
 PXB_API int pxb_dhcp_server_id(const struct pxb_dhcp_msg *m, struct in_addr *out);
 PXB_API int pxb_dhcp_lease_time(const struct pxb_dhcp_msg *m, uint32_t *out);
@@ -289,14 +295,14 @@ PXB_API int pxb_dhcp_client_arch(const struct pxb_dhcp_msg *m, uint16_t *archs, 
 
 /*
  * Option 94 (RFC 4578 2.2): network interface identifier, type 1 = UNDI.
- * Returns 0 or PXB_ERR_*.
+ * Returns 0, PXB_ERR_NOENT (absent) or PXB_ERR_PROTO (not 3 octets).
  */
 PXB_API int pxb_dhcp_client_nii(const struct pxb_dhcp_msg *m, uint8_t *type, uint8_t *major,
 				uint8_t *minor);
 
 /*
  * Option 97 (RFC 4578 2.3): type 0 followed by a 16-octet UUID/GUID.
- * Returns 0 or PXB_ERR_* (PXB_ERR_PROTO for another type or length).
+ * Returns 0, PXB_ERR_NOENT (absent) or PXB_ERR_PROTO (another type or length).
  */
 PXB_API int pxb_dhcp_uuid(const struct pxb_dhcp_msg *m, uint8_t uuid[16]);
 
