@@ -166,7 +166,11 @@ PXB_API void pxb_boot_unique_id(const pxb_boot_model *m, const char *text, char 
  */
 PXB_API int pxb_boot_add_menu(pxb_boot_model *m, const struct pxb_boot_menu *menu);
 
-/* The crypt(3) hash put in rootcryptpass= (NULL: none). Returns 0, PXB_ERR_INVAL, NOMEM. */
+/*
+ * The crypt(3) hash put in rootcryptpass= (NULL: none). Returns 0,
+ * PXB_ERR_INVAL (a character outside [A-Za-z0-9./$]), PXB_ERR_NOMEM.
+ * pxb_boot_password_hash() returns it, or NULL when none is set.
+ */
 PXB_API int pxb_boot_set_password_hash(pxb_boot_model *m, const char *hash);
 PXB_API const char *pxb_boot_password_hash(const pxb_boot_model *m);
 
@@ -177,9 +181,16 @@ PXB_API const char *pxb_boot_password_hash(const pxb_boot_model *m);
  */
 PXB_API int pxb_boot_hash_password(const char *clear, char *out, size_t outlen);
 
-/* Address and HTTP port put in URLs when a request does not tell them. */
+/*
+ * Address and HTTP port (0: 80) put in URLs when a request does not tell
+ * them; addr NULL or "" forgets it. Returns 0, PXB_ERR_NOMEM.
+ */
 PXB_API int pxb_boot_set_server(pxb_boot_model *m, const char *addr, uint16_t http_port);
-/* Path (or URL) of the memdisk binary used by memdisk entries. */
+/*
+ * Path (or URL) of the memdisk binary used by memdisk entries (NULL or "":
+ * the default). Returns 0, PXB_ERR_NOMEM. pxb_boot_memdisk() returns it, or
+ * "/boot/memdisk" when none is set; never NULL.
+ */
 PXB_API int pxb_boot_set_memdisk(pxb_boot_model *m, const char *path);
 PXB_API const char *pxb_boot_memdisk(const pxb_boot_model *m);
 
@@ -276,7 +287,11 @@ PXB_API void pxb_boot_ctx_init(struct pxb_boot_ctx *ctx, const pxb_boot_model *m
 PXB_API int pxb_boot_expand(const struct pxb_boot_ctx *ctx, const struct pxb_boot_entry *entry,
 			    const char *in, char *out, size_t outlen);
 
-/* The directory ${entry} of an entry ("/boot/x" for "/boot/x/vmlinuz"). */
+/*
+ * The directory ${entry} of an entry ("/boot/x" for "/boot/x/vmlinuz") into
+ * buf (len > 0), cut to fit; "" when the entry names no path. Returns buf;
+ * never fails.
+ */
 PXB_API const char *pxb_boot_entry_dir(const struct pxb_boot_entry *e, char *buf, size_t len);
 
 /* Is s a full URL (scheme "http", "https", "tftp", "ftp", "nfs", "iscsi", ...)? 1/0 */

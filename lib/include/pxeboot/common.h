@@ -92,7 +92,8 @@ struct pxb_client {
 	const char *token;          /* per-boot access token, NULL if none */
 };
 
-/* Formats a MAC as "aa:bb:cc:dd:ee:ff" into buf (at least 18 bytes). */
+/* Formats a MAC as "aa:bb:cc:dd:ee:ff" (sep between bytes) into buf (at least 18 bytes).
+ * Returns buf; never fails. */
 PXB_API char *pxb_mac_format(const uint8_t mac[6], char *buf, char sep);
 
 /* Returns the value (0-15) of the hex digit c, either case, or -1 when c is not one. */
