@@ -80,7 +80,7 @@ PXB_API void pxb_host_log(pxb_host *h, int level, const char *fmt, ...)
 PXB_API void pxb_host_vlog(pxb_host *h, int level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
-/* The virtual file namespace shared by TFTP and HTTP. */
+/* The virtual file namespace shared by TFTP and HTTP (NULL when the host has none). */
 PXB_API pxb_vfs *pxb_host_vfs(pxb_host *h);
 
 /*
@@ -128,6 +128,7 @@ PXB_API void pxb_host_each(pxb_host *h, enum pxb_service kind,
  * later TFTP/HTTP request from that address is known (MAC, arch, tags).
  */
 PXB_API void pxb_host_note_client(pxb_host *h, const struct pxb_client *c);
+/* What was recorded of the client at addr / with mac. Returns 0 and *out, PXB_ERR_NOENT. */
 PXB_API int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out);
 PXB_API int pxb_host_client_by_mac(pxb_host *h, const uint8_t mac[6], struct pxb_client *out);
 
@@ -147,7 +148,7 @@ PXB_API void pxb_host_set_leases(pxb_host *h, struct pxb_lease_store *leases);
 
 /* ---- for hosts (the daemon, or a program embedding the library) ---- */
 
-/* Creates a host around a file namespace; log may be NULL (silent). */
+/* Creates a host around a file namespace; log may be NULL (silent). NULL when out of memory. */
 PXB_API pxb_host *pxb_host_new(pxb_vfs *vfs, pxb_log_fn log, void *log_arg);
 /* Unloads every plugin (fini, dlclose) and frees the host. */
 PXB_API void pxb_host_free(pxb_host *h);
@@ -183,7 +184,7 @@ PXB_API int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size
  */
 PXB_API int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen);
 
-/* Number of loaded plugins and the descriptor of the i-th. */
+/* Number of loaded plugins and the descriptor of the i-th (NULL when i is past the end). */
 PXB_API unsigned pxb_host_plugin_count(const pxb_host *h);
 PXB_API const struct pxb_plugin *pxb_host_plugin(const pxb_host *h, unsigned i);
 

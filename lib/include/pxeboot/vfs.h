@@ -72,6 +72,7 @@ struct pxb_vfs_provider {
 #define PXB_VFS_HTTP 0x2u /* visible to HTTP */
 #define PXB_VFS_ALL (PXB_VFS_TFTP | PXB_VFS_HTTP)
 
+/* Creates an empty namespace. NULL when out of memory. */
 PXB_API pxb_vfs *pxb_vfs_new(void);
 PXB_API void pxb_vfs_free(pxb_vfs *v);
 
@@ -142,8 +143,10 @@ PXB_API int pxb_file_take_fd(struct pxb_file *f);
 PXB_API int64_t pxb_file_read(const struct pxb_file *f, uint64_t off, void *buf, size_t len);
 
 /*
- * Lists the directory at path (sorted by name). Returns 0, PXB_ERR_NOENT,
- * PXB_ERR_ACCESS (not a directory or not allowed).
+ * Lists the directory at path (sorted by name). Returns 0, PXB_ERR_NOENT (no
+ * mount lists it: absent, not a directory, not allowed, a dot file),
+ * PXB_ERR_ACCESS or PXB_ERR_TOOBIG (path refused by pxb_vfs_normalize),
+ * PXB_ERR_NOMEM.
  */
 PXB_API int pxb_vfs_list(pxb_vfs *v, const char *path, unsigned proto,
 			 void (*fn)(void *arg, const struct pxb_dirent *e), void *arg);
