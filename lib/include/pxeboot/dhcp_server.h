@@ -192,6 +192,10 @@ struct pxb_dhcp_setup;
 PXB_API int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 				     pxb_conf_report_fn report, void *arg);
 PXB_API void pxb_dhcp_setup_free(struct pxb_dhcp_setup *s);
+/*
+ * What a setup holds, valid as long as it: the engine's configuration (never
+ * NULL), the match rules, and the host entries (their count in *n).
+ */
 PXB_API const struct pxb_dhcp_server_config *pxb_dhcp_setup_server(const struct pxb_dhcp_setup *s);
 PXB_API const struct pxb_match_rules *pxb_dhcp_setup_rules(const struct pxb_dhcp_setup *s);
 PXB_API const struct pxb_match_host_config *pxb_dhcp_setup_hosts(const struct pxb_dhcp_setup *s,

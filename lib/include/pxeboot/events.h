@@ -224,7 +224,7 @@ struct pxb_timeline {
  * "offer sent, no REQUEST in 20 s: the firmware ignored an offer without a
  * boot file", "TFTP stalled at block 812 of 1040 after 5 retries",
  * "HTTP 404 for /boot/x/airootfs.sfs: the root image is missing".
- * Returns 0 and *out (free with pxb_timeline_free), PXB_ERR_INVAL, NOMEM.
+ * Returns 0 and *out (free with pxb_timeline_free), PXB_ERR_INVAL, PXB_ERR_NOMEM.
  */
 PXB_API int pxb_timeline_build(const struct pxb_event *ev, unsigned n, int64_t now_ms,
 			       int64_t idle_ms, struct pxb_timeline **out);
@@ -237,7 +237,8 @@ PXB_API void pxb_timeline_free(struct pxb_timeline *t);
 
 /*
  * The timeline as text, one step a line ("+1.234s  dhcp  DISCOVER ... (0.012 s)")
- * then "state: ...", "stopped at: ..." lines. Returns a malloc'd string or NULL.
+ * then "state: ...", "stopped at: ..." lines. Returns a malloc'd string, or NULL
+ * when t is NULL or out of memory.
  */
 PXB_API char *pxb_timeline_text(const struct pxb_timeline *t);
 
@@ -249,6 +250,7 @@ enum pxb_metric_kind {
 	PXB_METRIC_GAUGE,
 };
 
+/* Creates an empty registry. NULL when out of memory. */
 PXB_API pxb_metrics *pxb_metrics_new(void);
 PXB_API void pxb_metrics_free(pxb_metrics *m);
 

@@ -116,7 +116,10 @@ PXB_API int pxb_arms_spend(pxb_arms *a, const uint8_t mac[6], int64_t now);
 /* Drops expired arms (and saves when any was dropped). Returns how many, or PXB_ERR_IO. */
 PXB_API int pxb_arms_expire(pxb_arms *a, int64_t now);
 
-/* The arms (expired ones included until pxb_arms_expire()), in MAC order. */
+/*
+ * The arms (expired ones included until pxb_arms_expire()), in MAC order;
+ * pxb_arms_at() returns NULL when i is past the end.
+ */
 PXB_API unsigned pxb_arms_count(const pxb_arms *a);
 PXB_API const struct pxb_arm *pxb_arms_at(const pxb_arms *a, unsigned i);
 
