@@ -27,7 +27,7 @@
  * are dropped, else an unprivileged ICMP datagram socket) and a timer of
  * dhcp.probe_timeout_ms starts; an echo reply from the address, or the
  * timer, is reported to the engine, whose answer (an OFFER, another probe)
- * is sent on the socket the DISCOVER came in on.
+ * is sent on the socket the DISCOVER came in on (dhcp_probe_icmp.c).
  *
  * A lease journal whose header is damaged (or that is not one) leaves DHCP
  * off, with an error saying what to do; TFTP and HTTP go on.
@@ -43,7 +43,6 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,20 +53,11 @@
 
 #include <pxeboot/dhcp_server.h>
 #include "daemon.h"
+#include "dhcp_driver.h"
 #include "services.h"
 
-#define MAX_IFS 16
 #define RCVBUF_BYTES (4 << 20)
 #define HOLD_MAX 256 /* ACKs waiting for one flush at most */
-#define PROBES_MAX 64 /* probes in flight at most (the engine holds as many) */
-
-struct dsock {
-	struct dhcp *dh;
-	int fd;
-	uint16_t port;
-	char ifname[IF_NAMESIZE];
-	struct event *ev;
-};
 
 struct held {
 	int fd;
@@ -76,37 +66,6 @@ struct held {
 	uint16_t port;
 	size_t len;
 	uint8_t buf[PXB_DHCP_TX_MAX];
-};
-
-struct probe {
-	struct dhcp *dh;
-	struct in_addr addr;   /* 0: free */
-	int fd;                /* the socket the DISCOVER came in on */
-	uint16_t seq;
-	struct event *timer;
-};
-
-struct dhcp {
-	struct pxbd *d;
-	struct pxb_dhcp_setup *setup;
-	struct pxb_lease_store *leases;
-	struct pxb_dhcp_server *srv;
-	struct dsock socks[MAX_IFS * 2];
-	unsigned nsocks;
-	struct event *flush_ev;
-	struct held *held;
-	unsigned nheld, capheld;
-	struct pxb_dhcp_tx tx;
-	uint8_t rxbuf[2048];
-	uint64_t counts[PXB_DHCP_V_COUNT]; /* by verdict */
-	uint64_t malformed;
-	int log_info;          /* one line per request is logged (log_level info or -d) */
-	int icmp_fd, icmp_raw; /* probe socket (-1: none), raw or datagram */
-	struct event *icmp_ev;
-	uint16_t ping_id, ping_seq;
-	unsigned probe_ms;
-	struct probe probes[PROBES_MAX];
-	int probe_warned;
 };
 
 static void report_log(void *arg, const char *line)
@@ -267,10 +226,8 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	dh->nheld = j;
 }
 
-static void start_probe(struct dsock *s, struct in_addr addr);
-
 /* Logs, records and sends (or holds) what the engine said about one request. */
-static void handle_tx(struct dsock *s, struct pxb_dhcp_tx *tx, const uint8_t *buf, size_t len,
+void pxbd_dhcp_handle_tx(struct dsock *s, struct pxb_dhcp_tx *tx, const uint8_t *buf, size_t len,
 		      const struct pxb_dhcp_rx *rx)
 {
 	struct dhcp *dh = s->dh;
@@ -294,157 +251,13 @@ static void handle_tx(struct dsock *s, struct pxb_dhcp_tx *tx, const uint8_t *bu
 		pxb_host_note_client(dh->d->host, &c);
 	}
 	if (tx->verdict == PXB_DHCP_V_PROBE)
-		start_probe(s, tx->probe_addr);
+		pxbd_dhcp_start_probe(s, tx->probe_addr);
 	if (!tx->len)
 		return;
 	if (tx->hold_seq)
 		hold(dh, s->fd, tx);
 	else
 		send_now(s->fd, tx->buf, tx->len, tx->dst, tx->dst_port);
-}
-
-/* The engine's answer once a probe is over: answered or timed out. */
-static void probe_over(struct probe *p, int answered)
-{
-	struct dhcp *dh = p->dh;
-	struct in_addr a = p->addr;
-	struct dsock *s = NULL;
-	struct pxb_dhcp_tx *tx = &dh->tx;
-
-	evtimer_del(p->timer);
-	p->addr.s_addr = 0;
-	for (unsigned i = 0; i < dh->nsocks; i++)
-		if (dh->socks[i].fd == p->fd)
-			s = &dh->socks[i];
-	if (answered)
-		pxbd_log(PXB_LOG_WARNING, "dhcp", "%s answers a ping but has no lease here: "
-			 "quarantined, not offered", inet_ntoa(a));
-	pxb_dhcp_server_probe_done(dh->srv, a, answered, (int64_t)time(NULL), tx);
-	if (s && tx->verdict != PXB_DHCP_V_IGNORE) {
-		struct pxb_dhcp_rx rx = {.ifname = s->ifname, .dst_port = s->port};
-		handle_tx(s, tx, NULL, 0, &rx);
-	}
-}
-
-static void probe_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	probe_over(arg, 0);
-}
-
-static uint16_t icmp_sum(const uint8_t *p, size_t n)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Sends an ICMP echo request to addr and starts its timer (RFC 2131 4.4.1). */
-static void start_probe(struct dsock *s, struct in_addr addr)
-{
-	struct dhcp *dh = s->dh;
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = addr};
-	struct timeval tv = {dh->probe_ms / 1000, (dh->probe_ms % 1000) * 1000};
-	struct probe *p = NULL;
-	uint8_t echo[16] = {ICMP_ECHO, 0};
-	uint16_t sum;
-
-	for (unsigned i = 0; i < PROBES_MAX && !p; i++)
-		if (!dh->probes[i].addr.s_addr)
-			p = &dh->probes[i];
-	if (!p) {
-		/* the engine holds as many: a slot frees as soon as a timer fires */
-		pxbd_log(PXB_LOG_WARNING, "dhcp", "too many probes in flight: %s not probed",
-			 inet_ntoa(addr));
-		return;
-	}
-	p->addr = addr;
-	p->fd = s->fd;
-	p->seq = ++dh->ping_seq;
-	echo[4] = (uint8_t)(dh->ping_id >> 8);
-	echo[5] = (uint8_t)dh->ping_id;
-	echo[6] = (uint8_t)(p->seq >> 8);
-	echo[7] = (uint8_t)p->seq;
-	memcpy(echo + 8, "pxeboot", 8);
-	sum = icmp_sum(echo, sizeof(echo));
-	echo[2] = (uint8_t)(sum >> 8);
-	echo[3] = (uint8_t)sum;
-	if ((dh->icmp_fd < 0 ||
-	     sendto(dh->icmp_fd, echo, sizeof(echo), 0, (struct sockaddr *)&to, sizeof(to)) < 0) &&
-	    !dh->probe_warned++)
-		pxbd_log(PXB_LOG_ERR, "dhcp", "cannot probe %s before offering it (%s): addresses "
-			 "are offered after dhcp.probe_timeout_ms unchecked", inet_ntoa(addr),
-			 dh->icmp_fd < 0 ? "no ICMP socket" : strerror(errno));
-	evtimer_add(p->timer, &tv);
-}
-
-/* Echo replies: a probed address answered. */
-static void icmp_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dhcp *dh = arg;
-	uint8_t buf[512];
-
-	(void)what;
-	for (int burst = 0; burst < 64; burst++) {
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom((int)fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-		size_t off = 0;
-
-		if (n < 0)
-			return;
-		if (dh->icmp_raw) {
-			if (n < 20)
-				continue;
-			off = (size_t)(buf[0] & 0x0f) * 4;
-		}
-		if ((size_t)n < off + 8 || buf[off] != ICMP_ECHOREPLY)
-			continue;
-		/* a datagram socket's kernel sets the identifier; a raw one carries ours */
-		if (dh->icmp_raw && (buf[off + 4] << 8 | buf[off + 5]) != dh->ping_id)
-			continue;
-		for (unsigned i = 0; i < PROBES_MAX; i++) {
-			struct probe *p = &dh->probes[i];
-			if (p->addr.s_addr && p->addr.s_addr == from.sin_addr.s_addr) {
-				probe_over(p, 1);
-				break;
-			}
-		}
-	}
-}
-
-/* The probe socket, opened while privileges allow a raw one. */
-static int open_icmp(struct dhcp *dh)
-{
-	for (unsigned i = 0; i < PROBES_MAX; i++) {
-		dh->probes[i].dh = dh;
-		dh->probes[i].timer = evtimer_new(dh->d->base, probe_timeout_cb, &dh->probes[i]);
-		if (!dh->probes[i].timer)
-			return -1;
-	}
-	dh->icmp_raw = 1;
-	dh->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-	if (dh->icmp_fd < 0) {
-		dh->icmp_raw = 0;
-		dh->icmp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-	}
-	if (dh->icmp_fd < 0) {
-		pxbd_log(PXB_LOG_WARNING, "dhcp", "no ICMP socket for dhcp.probe: %s",
-			 strerror(errno));
-		return 0;
-	}
-	dh->ping_id = (uint16_t)getpid();
-	dh->icmp_ev = event_new(dh->d->base, dh->icmp_fd, EV_READ | EV_PERSIST, icmp_cb, dh);
-	if (!dh->icmp_ev || event_add(dh->icmp_ev, NULL) < 0)
-		return -1;
-	return 0;
 }
 
 /*
@@ -531,7 +344,7 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (tx->verdict == PXB_DHCP_V_EXHAUSTED)
 			refused(s, tx, dh->rxbuf, from.sin_addr, rx.src_port);
-		handle_tx(s, tx, dh->rxbuf, (size_t)n, &rx);
+		pxbd_dhcp_handle_tx(s, tx, dh->rxbuf, (size_t)n, &rx);
 	}
 }
 
@@ -732,7 +545,8 @@ static int dhcp_start(struct pxbd *d)
 			dhcp_stop(d); /* the rest of the daemon goes on */
 			return 0;
 		}
-		if (strcmp(pxb_conf_string(r, "dhcp.probe"), "never") != 0 && open_icmp(dh) < 0)
+		if (strcmp(pxb_conf_string(r, "dhcp.probe"), "never") != 0 &&
+		    pxbd_dhcp_open_icmp(dh) < 0)
 			goto fail;
 	}
 	if (build_engine(dh) < 0)
@@ -791,13 +605,7 @@ static void dhcp_stop(struct pxbd *d)
 		event_free(dh->socks[i].ev);
 		close(dh->socks[i].fd);
 	}
-	for (unsigned i = 0; i < PROBES_MAX; i++)
-		if (dh->probes[i].timer)
-			event_free(dh->probes[i].timer);
-	if (dh->icmp_ev)
-		event_free(dh->icmp_ev);
-	if (dh->icmp_fd >= 0)
-		close(dh->icmp_fd);
+	pxbd_dhcp_probe_close(dh);
 	if (dh->nsocks)
 		pxbd_log(PXB_LOG_INFO, "dhcp", "offers %llu, acks %llu, naks %llu, malformed %llu, "
 			 "pool exhausted %llu, not from a relay %llu, over the rate %llu",

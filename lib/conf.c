@@ -1,5 +1,6 @@
 /*
- * conf.c - loading, overriding, validating and reading the configuration.
+ * conf.c - loading, validating and reading the configuration (settings from
+ * text, the command line's and the defaults', are conf_text.c).
  *
  * libconfig parses the syntax and remembers the line of every setting; this
  * file holds the one place where settings are checked against the schema.
@@ -20,6 +21,7 @@
 #include <pxeboot/conf.h>
 #include "internal.h"
 #include "conf_schema.h"
+#include "conf_internal.h"
 
 /* Room for the tables features register (pxb__conf_register_schema). */
 #define PXB_CONF_FEATURES 8
@@ -27,14 +29,6 @@
 /* Written only by the library's constructors, before anything reads them. */
 static struct pxb__schema_table features[PXB_CONF_FEATURES];
 static unsigned nfeatures, features_lost;
-
-struct pxb_conf {
-	config_t cfg; /* first: a setting's ->config leads back here */
-	config_t defaults; /* array defaults and absent sections materialized by the getters */
-	char *source;
-	struct pxb__schema_table *tables;
-	unsigned ntables;
-};
 
 #define NODE(s) ((const pxb_conf_node *)(s))
 #define SET(n) ((config_setting_t *)(n))
@@ -48,10 +42,7 @@ static struct pxb_conf *conf_of(const pxb_conf_node *n)
 	return owner ? owner : (struct pxb_conf *)(void *)cfg;
 }
 
-static void reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ...)
+void pxb__conf_reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -162,10 +153,10 @@ static int after_read(struct pxb_conf *c, int ok, pxb_conf_report_fn report, voi
 	if (ok == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO) {
-		reportf(report, arg, "%s: cannot read: %s", c->source, strerror(errno));
+		pxb__conf_reportf(report, arg, "%s: cannot read: %s", c->source, strerror(errno));
 		return PXB_ERR_IO;
 	}
-	reportf(report, arg, "%s:%d: syntax error: %s",
+	pxb__conf_reportf(report, arg, "%s:%d: syntax error: %s",
 		config_error_file(&c->cfg) ? config_error_file(&c->cfg) : c->source,
 		config_error_line(&c->cfg), config_error_text(&c->cfg));
 	return PXB_ERR_CONFIG;
@@ -180,7 +171,7 @@ int pxb_conf_load_file(pxb_conf *c, const char *path, pxb_conf_report_fn report,
 		return PXB_ERR_NOMEM;
 	f = fopen(path, "r");
 	if (!f) {
-		reportf(report, arg, "%s: cannot open: %s", path, strerror(errno));
+		pxb__conf_reportf(report, arg, "%s: cannot open: %s", path, strerror(errno));
 		return PXB_ERR_IO;
 	}
 	/* config_read keeps line numbers; the file name comes from c->source. */
@@ -251,7 +242,7 @@ char *pxb_conf_path(const pxb_conf_node *node, char *buf, size_t len)
 }
 
 /* Finds the schema entry for a full schema path ("tftp.root"). */
-static const struct pxb_conf_setting *schema_find(const struct pxb_conf *c, const char *path)
+const struct pxb_conf_setting *pxb__conf_schema_find(const struct pxb_conf *c, const char *path)
 {
 	for (unsigned i = 0; i < c->ntables; i++) {
 		const char *pre = c->tables[i].prefix;
@@ -272,7 +263,7 @@ static const struct pxb_conf_setting *schema_find(const struct pxb_conf *c, cons
 
 int pxb_conf_has_setting(const pxb_conf *c, const char *path)
 {
-	return schema_find(c, path) != NULL;
+	return pxb__conf_schema_find(c, path) != NULL;
 }
 
 /* Is path a group some schema entry lives under ("dhcp", "dhcp.hosts.*")? */
@@ -308,7 +299,7 @@ static const struct pxb_conf_setting *schema_for(const pxb_conf_node *node, cons
 		snprintf(full, sizeof(full), "%s.%s", base, path);
 	else
 		snprintf(full, sizeof(full), "%s", path);
-	return schema_find(conf_of(node), full);
+	return pxb__conf_schema_find(conf_of(node), full);
 }
 
 /* ---- value checks ----------------------------------------------------- */
@@ -329,7 +320,7 @@ static int check_choices(const char *choices, const char *v)
 	return -1;
 }
 
-static const char *type_name(enum pxb_conf_type t)
+const char *pxb__conf_type_name(enum pxb_conf_type t)
 {
 	switch (t) {
 	case PXB_CT_BOOL: return "a boolean (true or false)";
@@ -383,9 +374,10 @@ static void verr(struct vctx *v, const config_setting_t *s, const char *fmt, ...
 	va_end(ap);
 	pxb_conf_path(NODE(s), path, sizeof(path));
 	if (line > 0)
-		reportf(v->report, v->arg, "%s:%d: %s: %s", v->c->source, line, path, msg);
+		pxb__conf_reportf(v->report, v->arg, "%s:%d: %s: %s", v->c->source, line, path,
+				  msg);
 	else
-		reportf(v->report, v->arg, "command line: %s: %s", path, msg);
+		pxb__conf_reportf(v->report, v->arg, "command line: %s: %s", path, msg);
 	v->errors++;
 }
 
@@ -428,7 +420,7 @@ static void validate_setting(struct vctx *v, const config_setting_t *s)
 		verr(v, s, "nested too deeply");
 		return;
 	}
-	e = schema_find(v->c, path);
+	e = pxb__conf_schema_find(v->c, path);
 	if (!e) {
 		if (config_setting_type(s) == CONFIG_TYPE_GROUP && schema_is_group(v->c, path)) {
 			validate_children(v, s);
@@ -439,7 +431,7 @@ static void validate_setting(struct vctx *v, const config_setting_t *s)
 		return;
 	}
 	if (!type_ok(e->type, s)) {
-		verr(v, s, "must be %s", type_name(e->type));
+		verr(v, s, "must be %s", pxb__conf_type_name(e->type));
 		return;
 	}
 	switch (e->type) {
@@ -492,188 +484,6 @@ int pxb_conf_validate(pxb_conf *c, int final, pxb_conf_report_fn report, void *a
 	return v.errors;
 }
 
-/* ---- overrides -------------------------------------------------------- */
-
-/* Finds or creates the group chain for "a.b" below the root. */
-static config_setting_t *ensure_groups(config_t *cfg, const char *path, const char **leaf)
-{
-	config_setting_t *cur = config_root_setting(cfg);
-	char name[128];
-	const char *p = path, *dot;
-
-	while ((dot = strchr(p, '.')) != NULL) {
-		size_t l = (size_t)(dot - p);
-		config_setting_t *next;
-		if (l == 0 || l >= sizeof(name))
-			return NULL;
-		memcpy(name, p, l);
-		name[l] = '\0';
-		next = config_setting_get_member(cur, name);
-		if (!next)
-			next = config_setting_add(cur, name, CONFIG_TYPE_GROUP);
-		if (!next || config_setting_type(next) != CONFIG_TYPE_GROUP)
-			return NULL;
-		cur = next;
-		p = dot + 1;
-	}
-	*leaf = p;
-	return cur;
-}
-
-static int parse_bool(const char *v, int *out)
-{
-	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0"))
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_int(const char *v, long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(v, &end, 0);
-	return (errno || end == v || *end) ? -1 : 0;
-}
-
-/* Sets setting s (already of the right type) from text; arrays split on ','. */
-static int set_from_text(config_setting_t *s, enum pxb_conf_type type, const char *val)
-{
-	long long n;
-	int b;
-
-	switch (type) {
-	case PXB_CT_BOOL:
-		if (parse_bool(val, &b) < 0)
-			return -1;
-		return config_setting_set_bool(s, b) == CONFIG_TRUE ? 0 : -1;
-	case PXB_CT_INT:
-		if (parse_int(val, &n) < 0)
-			return -1;
-		return config_setting_set_int64(s, n) == CONFIG_TRUE ? 0 : -1;
-	case PXB_CT_STRING:
-		return config_setting_set_string(s, val) == CONFIG_TRUE ? 0 : -1;
-	case PXB_CT_STRINGS:
-	case PXB_CT_INTS: {
-		char *copy = strdup(val), *save = NULL, *tok;
-		int rc = 0;
-		if (!copy)
-			return -1;
-		for (tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
-			if (type == PXB_CT_INTS) {
-				rc = parse_int(tok, &n) < 0 ||
-				     !config_setting_set_int64_elem(s, -1, n) ? -1 : 0;
-			} else {
-				rc = config_setting_set_string_elem(s, -1, tok) ? 0 : -1;
-			}
-		}
-		free(copy);
-		return rc;
-	}
-	case PXB_CT_GROUP:
-	case PXB_CT_LIST:
-		return -1;
-	}
-	return -1;
-}
-
-/* Would set_from_text accept val? Checked before the old value is removed. */
-static int text_ok(enum pxb_conf_type type, const char *val)
-{
-	long long n;
-	int b;
-
-	switch (type) {
-	case PXB_CT_BOOL:
-		return parse_bool(val, &b);
-	case PXB_CT_INT:
-		return parse_int(val, &n);
-	case PXB_CT_INTS: {
-		char *copy = strdup(val), *save = NULL, *tok;
-		int rc = copy ? 0 : -1;
-		for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
-		     tok = strtok_r(NULL, ",", &save))
-			rc = parse_int(tok, &n);
-		free(copy);
-		return rc;
-	}
-	default:
-		return 0;
-	}
-}
-
-static int ctype_of(enum pxb_conf_type t)
-{
-	switch (t) {
-	case PXB_CT_BOOL: return CONFIG_TYPE_BOOL;
-	case PXB_CT_INT: return CONFIG_TYPE_INT64;
-	case PXB_CT_STRING: return CONFIG_TYPE_STRING;
-	case PXB_CT_STRINGS:
-	case PXB_CT_INTS: return CONFIG_TYPE_ARRAY;
-	case PXB_CT_GROUP: return CONFIG_TYPE_GROUP;
-	case PXB_CT_LIST: return CONFIG_TYPE_LIST;
-	}
-	return CONFIG_TYPE_NONE;
-}
-
-int pxb_conf_override(pxb_conf *c, const char *assignment, pxb_conf_report_fn report, void *arg)
-{
-	const char *eq = strchr(assignment, '=');
-	char path[256];
-	const char *leaf;
-	const struct pxb_conf_setting *e;
-	config_setting_t *parent, *s;
-	size_t l;
-
-	if (!eq || eq == assignment) {
-		reportf(report, arg, "command line: -o %s: expected setting=value", assignment);
-		return PXB_ERR_INVAL;
-	}
-	l = (size_t)(eq - assignment);
-	if (l >= sizeof(path)) {
-		reportf(report, arg, "command line: -o: setting name too long");
-		return PXB_ERR_TOOBIG;
-	}
-	memcpy(path, assignment, l);
-	path[l] = '\0';
-	e = schema_find(c, path);
-	if (!e) {
-		reportf(report, arg, "command line: %s: unknown setting", path);
-		return PXB_ERR_NOENT;
-	}
-	if (e->type == PXB_CT_GROUP || e->type == PXB_CT_LIST) {
-		reportf(report, arg, "command line: %s: %s cannot be set with -o", path,
-			type_name(e->type));
-		return PXB_ERR_INVAL;
-	}
-	if (text_ok(e->type, eq + 1) < 0) {
-		reportf(report, arg, "command line: %s: \"%s\" is not %s", path, eq + 1,
-			type_name(e->type));
-		return PXB_ERR_INVAL;
-	}
-	parent = ensure_groups(&c->cfg, path, &leaf);
-	if (!parent) {
-		reportf(report, arg, "command line: %s: cannot create setting", path);
-		return PXB_ERR_INVAL;
-	}
-	/* Replace whatever the file said, whatever its type was. */
-	if (config_setting_get_member(parent, leaf))
-		config_setting_remove(parent, leaf);
-	s = config_setting_add(parent, leaf, ctype_of(e->type));
-	if (!s || set_from_text(s, e->type, eq + 1) < 0) {
-		if (s)
-			config_setting_remove(parent, leaf);
-		reportf(report, arg, "command line: %s: \"%s\" is not %s", path, eq + 1,
-			type_name(e->type));
-		return PXB_ERR_INVAL;
-	}
-	return 0;
-}
-
 /* ---- getters ---------------------------------------------------------- */
 
 const pxb_conf_node *pxb_conf_get(const pxb_conf_node *node, const char *path)
@@ -700,7 +510,7 @@ const pxb_conf_node *pxb_conf_section(const pxb_conf *cc, const char *path)
 	n = pxb_conf_get(pxb_conf_root(c), path);
 	if (n)
 		return n;
-	g = ensure_groups(&c->defaults, path, &leaf);
+	g = pxb__conf_ensure_groups(&c->defaults, path, &leaf);
 	if (!g || strlen(leaf) >= 128)
 		return NULL;
 	sub = config_setting_get_member(g, leaf);
@@ -730,7 +540,7 @@ int64_t pxb_conf_int(const pxb_conf_node *node, const char *path)
 		  config_setting_type(s) == CONFIG_TYPE_INT64))
 		return config_setting_get_int64(s);
 	e = schema_for(node, path);
-	if (e && e->def && parse_int(e->def, &n) == 0)
+	if (e && e->def && pxb__conf_parse_int(e->def, &n) == 0)
 		return n;
 	return 0;
 }
@@ -744,7 +554,7 @@ int pxb_conf_bool(const pxb_conf_node *node, const char *path)
 	if (s && config_setting_type(s) == CONFIG_TYPE_BOOL)
 		return config_setting_get_bool(s);
 	e = schema_for(node, path);
-	if (e && e->def && parse_bool(e->def, &b) == 0)
+	if (e && e->def && pxb__conf_parse_bool(e->def, &b) == 0)
 		return b;
 	return 0;
 }
@@ -779,7 +589,7 @@ static const config_setting_t *array_of(const pxb_conf_node *node, const char *p
 	if (d)
 		return d;
 	d = config_setting_add(root, name, CONFIG_TYPE_ARRAY);
-	if (!d || set_from_text(d, e->type, e->def) < 0)
+	if (!d || pxb__conf_set_from_text(d, e->type, e->def) < 0)
 		return NULL;
 	return d;
 }

@@ -2,10 +2,9 @@
  * dhcp_server.c - what to answer to one DHCP request, in server and in
  * proxy mode. The message codec is dhcp_codec.c/dhcp_build.c, the rules
  * dhcp_match_*.c, the leases dhcp_lease*.c; this file holds the state logic
- * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification, and
- * what a LAN that may be hostile is refused: requests over a rate per
- * interface, a giaddr from a sender that is no relay, replies to a ciaddr
- * RFC 2131 4.1 does not send to.
+ * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification. What
+ * a LAN that may be hostile is refused, and where replies go (RFC 2131 4.1),
+ * is dhcp_server_guard.c; the engine's making and freeing dhcp_server_new.c.
  */
 #include "config.h"
 
@@ -16,42 +15,8 @@
 
 #include <pxeboot/dhcp_server.h>
 #include "dhcp_probe.h"
+#include "dhcp_server_internal.h"
 #include "internal.h"
-
-#define RATE_BUCKETS 32 /* interfaces with a bucket of their own; the others share one */
-
-/* The request budget of one receiving interface (rate_ok()). */
-struct bucket {
-	char ifname[16];
-	int used;
-	uint64_t tokens;
-	int64_t last;                /* now of the last refill */
-};
-
-struct pxb_dhcp_server {
-	struct pxb_dhcp_server_config cfg;
-	struct in_addr *relays;
-	struct pxb_dhcp_subnet_config *subnets;
-	char **ifnames;
-	char **domains;
-	int *pools;                  /* pool id per subnet, -1 none */
-	uint32_t *reserved;          /* host entries' addresses, host order, sorted */
-	size_t nreserved;
-	struct pxb_dhcp_msg msg;     /* the request being handled (large: kept here) */
-	const struct pxb_match_rules *rules;
-	struct pxb_lease_store *leases;
-	pxb_dhcp_gate_fn gate;       /* may a chosen boot be offered? (policy) */
-	void *gate_arg;
-	char why[128];               /* tx->why when the gate said no */
-	struct pxb__probes *probes;  /* addresses being probed (dhcp_probe.c), NULL: none yet */
-	const uint8_t *in_buf;       /* the datagram being handled, kept if it waits for a probe */
-	size_t in_len;
-	const struct pxb_dhcp_rx *in_rx;
-	unsigned attempts, rerun_attempts; /* probes made for the DISCOVER being handled */
-	uint32_t max_lease;          /* longest lease time of the subnets */
-	uint8_t rerun[PXB__PROBE_REQ_MAX]; /* the request handled again after its probe */
-	struct bucket buckets[RATE_BUCKETS + 1];
-};
 
 const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
 {
@@ -71,134 +36,6 @@ const char *pxb_dhcp_verdict_name(enum pxb_dhcp_verdict v)
 	return "?";
 }
 
-void pxb_dhcp_server_free(struct pxb_dhcp_server *s)
-{
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->cfg.nsubnets; i++) {
-		free(s->ifnames[i]);
-		free(s->domains[i]);
-	}
-	free(s->ifnames);
-	free(s->domains);
-	free(s->subnets);
-	free(s->pools);
-	free(s->reserved);
-	free(s->probes);
-	free(s->relays);
-	free(s);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Is addr (network order) a host entry's fixed address? */
-static int is_reserved(const struct pxb_dhcp_server *s, struct in_addr addr)
-{
-	uint32_t a = ntohl(addr.s_addr);
-
-	return s->nreserved &&
-	       bsearch(&a, s->reserved, s->nreserved, sizeof(a), cmp_u32) != NULL;
-}
-
-static int in_subnet(struct in_addr a, const struct pxb_dhcp_subnet_config *n)
-{
-	return (a.s_addr & n->netmask.s_addr) == (n->network.s_addr & n->netmask.s_addr);
-}
-
-int pxb_dhcp_server_new(const struct pxb_dhcp_server_config *cfg,
-			const struct pxb_match_rules *rules,
-			const struct pxb_match_host_config *hosts, size_t nhosts,
-			struct pxb_lease_store *leases, struct pxb_dhcp_server **out)
-{
-	struct pxb_dhcp_server *s;
-	size_t n;
-
-	if (!cfg || !out || (!cfg->proxy && (!leases || cfg->nsubnets == 0)))
-		return PXB_ERR_INVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return PXB_ERR_NOMEM;
-	s->cfg = *cfg;
-	s->rules = rules;
-	s->leases = leases;
-	if (!s->cfg.offer_hold)
-		s->cfg.offer_hold = 60;
-	if (!s->cfg.decline_quarantine)
-		s->cfg.decline_quarantine = 600;
-	if (!s->cfg.http_port)
-		s->cfg.http_port = 80;
-	if (!s->cfg.rate_burst)
-		s->cfg.rate_burst = s->cfg.rate;
-	s->relays = calloc(cfg->nrelays ? cfg->nrelays : 1, sizeof(*s->relays));
-	if (!s->relays)
-		goto nomem;
-	if (cfg->nrelays)
-		memcpy(s->relays, cfg->relays, cfg->nrelays * sizeof(*s->relays));
-	s->cfg.relays = s->relays;
-	n = cfg->nsubnets;
-	s->subnets = calloc(n ? n : 1, sizeof(*s->subnets));
-	s->ifnames = calloc(n ? n : 1, sizeof(char *));
-	s->domains = calloc(n ? n : 1, sizeof(char *));
-	s->pools = calloc(n ? n : 1, sizeof(int));
-	if (!s->subnets || !s->ifnames || !s->domains || !s->pools)
-		goto nomem;
-	s->cfg.subnets = s->subnets;
-	for (size_t i = 0; i < n; i++) {
-		struct pxb_dhcp_subnet_config *sn = &s->subnets[i];
-		*sn = cfg->subnets[i];
-		if (sn->ifname && !(s->ifnames[i] = strdup(sn->ifname)))
-			goto nomem;
-		if (sn->domain && !(s->domains[i] = strdup(sn->domain)))
-			goto nomem;
-		sn->ifname = s->ifnames[i];
-		sn->domain = s->domains[i];
-		s->pools[i] = -1;
-		if (!sn->lease_time)
-			sn->lease_time = 3600;
-		if (sn->lease_time > s->max_lease)
-			s->max_lease = sn->lease_time;
-		if (cfg->proxy || !sn->pool_start.s_addr)
-			continue;
-		if (!in_subnet(sn->pool_start, sn) || !in_subnet(sn->pool_end, sn) ||
-		    ntohl(sn->pool_start.s_addr) > ntohl(sn->pool_end.s_addr)) {
-			pxb_dhcp_server_free(s);
-			return PXB_ERR_INVAL;
-		}
-		s->pools[i] = pxb_lease_pool_add(leases, ntohl(sn->pool_start.s_addr),
-						 ntohl(sn->pool_end.s_addr));
-		if (s->pools[i] < 0) {
-			int rc = s->pools[i];
-			pxb_dhcp_server_free(s);
-			return rc;
-		}
-	}
-	/*
-	 * Host entries with an address: never handed to anyone else, neither
-	 * by the pool (pxb_lease_reserve) nor on request (is_reserved()).
-	 */
-	s->reserved = calloc(nhosts ? nhosts : 1, sizeof(*s->reserved));
-	if (!s->reserved)
-		goto nomem;
-	for (size_t i = 0; leases && i < nhosts; i++) {
-		struct in_addr a;
-		if (hosts[i].addr && inet_pton(AF_INET, hosts[i].addr, &a) == 1) {
-			pxb_lease_reserve(leases, ntohl(a.s_addr));
-			s->reserved[s->nreserved++] = ntohl(a.s_addr);
-		}
-	}
-	qsort(s->reserved, s->nreserved, sizeof(*s->reserved), cmp_u32);
-	*out = s;
-	return 0;
-nomem:
-	pxb_dhcp_server_free(s);
-	return PXB_ERR_NOMEM;
-}
-
 /* The subnet a request belongs to: by relay address, else by interface. */
 static int find_subnet(const struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
 		       const struct pxb_dhcp_rx *rx)
@@ -206,10 +43,10 @@ static int find_subnet(const struct pxb_dhcp_server *s, const struct pxb_dhcp_ms
 	for (size_t i = 0; i < s->cfg.nsubnets; i++) {
 		const struct pxb_dhcp_subnet_config *n = &s->subnets[i];
 		if (m->giaddr.s_addr) {
-			if (in_subnet(m->giaddr, n))
+			if (pxb__dhcp_in_subnet(m->giaddr, n))
 				return (int)i;
 		} else if (n->ifname ? (rx->ifname && strcmp(n->ifname, rx->ifname) == 0)
-				     : in_subnet(rx->local, n)) {
+				     : pxb__dhcp_in_subnet(rx->local, n)) {
 			return (int)i;
 		}
 	}
@@ -231,35 +68,6 @@ static struct in_addr server_addr(const struct pxb_dhcp_subnet_config *n,
 				  const struct pxb_dhcp_rx *rx)
 {
 	return n && n->server_addr.s_addr ? n->server_addr : rx->local;
-}
-
-/*
- * Where a reply goes, RFC 2131 4.1, in its order:
- * - giaddr set: to the relay, port 67, whatever the message (NAK too);
- * - else to ciaddr, port 68, when the caller says ciaddr may be used
- *   (to_ciaddr): only for an ACK to a client in RENEWING or REBINDING
- *   (4.3.2: REQUEST with ciaddr and neither option 50 nor 54) and for the
- *   ACK to an INFORM (4.3.5), and only with ciaddr in the network the
- *   request belongs to. An OFFER never goes to ciaddr (4.3.1: a DISCOVER's
- *   ciaddr names no address of the client's; it would name whatever host
- *   the sender wants us to send to), nor does a NAK (4.3.2: broadcast);
- * - else broadcast. An OFFER or ACK to a client without an address and
- *   with the broadcast bit clear would go to yiaddr at chaddr, which needs
- *   an ARP entry made by hand; 4.1 lets a server broadcast instead when it
- *   cannot unicast, and every client accepts that.
- */
-static void destination(const struct pxb_dhcp_msg *m, int to_ciaddr, struct pxb_dhcp_tx *tx)
-{
-	if (m->giaddr.s_addr) {
-		tx->dst = m->giaddr;
-		tx->dst_port = PXB_DHCP_SERVER_PORT;
-	} else if (m->ciaddr.s_addr && to_ciaddr) {
-		tx->dst = m->ciaddr;
-		tx->dst_port = PXB_DHCP_CLIENT_PORT;
-	} else {
-		tx->dst.s_addr = htonl(INADDR_BROADCAST);
-		tx->dst_port = PXB_DHCP_CLIENT_PORT;
-	}
 }
 
 /* Network configuration options of a subnet (RFC 2132 3.3, 3.5, 3.8, 3.17). */
@@ -357,7 +165,7 @@ static int nak(struct pxb_dhcp_tx *tx, const struct pxb_dhcp_msg *m, struct in_a
 		r.flags |= 0x8000;
 	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
 	pxb_dhcp_reply_set_str(&r, PXB_OPT_MESSAGE, why);
-	destination(m, 0, tx);
+	pxb__dhcp_dest(m, 0, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_NAK, why);
 }
 
@@ -429,8 +237,8 @@ static int choose_addr(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_
 	l = pxb_lease_by_key(s->leases, key);
 	if (l) {
 		struct in_addr a = {htonl(l->addr)};
-		if (in_subnet(a, n) && l->state != PXB_LEASE_DECLINED && !is_reserved(s, a) &&
-		    pxb_lease_available(s->leases, l->addr, key, now)) {
+		if (pxb__dhcp_in_subnet(a, n) && l->state != PXB_LEASE_DECLINED &&
+		    !pxb__dhcp_reserved(s, a) && pxb_lease_available(s->leases, l->addr, key, now)) {
 			*out = a;
 			return 0;
 		}
@@ -440,9 +248,9 @@ static int choose_addr(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_
 	 * ignores reservations (alloc() honours them): a host's fixed address
 	 * is never given to another client that asks for it by name.
 	 */
-	if (pxb_dhcp_requested_ip(m, &req) == 0 && in_subnet(req, n) &&
+	if (pxb_dhcp_requested_ip(m, &req) == 0 && pxb__dhcp_in_subnet(req, n) &&
 	    ntohl(req.s_addr) >= ntohl(n->pool_start.s_addr) &&
-	    ntohl(req.s_addr) <= ntohl(n->pool_end.s_addr) && !is_reserved(s, req) &&
+	    ntohl(req.s_addr) <= ntohl(n->pool_end.s_addr) && !pxb__dhcp_reserved(s, req) &&
 	    pxb_lease_available(s->leases, ntohl(req.s_addr), key, now)) {
 		*out = req;
 		return 0;
@@ -558,7 +366,7 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	if (client_key(m, &key) < 0)
 		return ignore(tx, PXB_DHCP_V_DROP, "no usable client identifier");
 	no = decide_boot(s, m, rx, sid, now, tx);
-	if (tx->boot.has_fixed_addr && in_subnet(tx->boot.fixed_addr, n) &&
+	if (tx->boot.has_fixed_addr && pxb__dhcp_in_subnet(tx->boot.fixed_addr, n) &&
 	    pxb_lease_available(s->leases, ntohl(tx->boot.fixed_addr.s_addr), &key, now)) {
 		a = tx->boot.fixed_addr;
 	} else if (s->pools[sn] < 0) {
@@ -583,13 +391,13 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	add_net_options(&r, n);
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
 	tx->yiaddr = a;
-	destination(m, 0, tx); /* never to ciaddr (RFC 2131 4.3.1) */
+	pxb__dhcp_dest(m, 0, tx); /* never to ciaddr (RFC 2131 4.3.1) */
 	return finish(tx, &r, m, PXB_DHCP_V_OFFER,
 		      tx->boot.offer ? "offer with boot file"
 				     : why2(s, "offer without boot file", no));
 }
 
-/* to_ciaddr: the client is RENEWING or REBINDING with ciaddr in subnet sn (destination()). */
+/* to_ciaddr: the client is RENEWING or REBINDING with ciaddr in subnet sn (pxb__dhcp_dest()). */
 static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	       const struct pxb_dhcp_rx *rx, int64_t now, struct in_addr a,
 	       const struct pxb_lease_key *key, struct pxb_dhcp_tx *tx, const char *why,
@@ -618,7 +426,7 @@ static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
 	tx->yiaddr = a;
 	tx->hold_seq = seq;
-	destination(m, to_ciaddr, tx);
+	pxb__dhcp_dest(m, to_ciaddr, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, why, no));
 }
 
@@ -647,7 +455,7 @@ static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 	}
 	if (has_req && !m->ciaddr.s_addr) {
 		/* INIT-REBOOT: the client says where it thinks it is. */
-		if (!in_subnet(req, n))
+		if (!pxb__dhcp_in_subnet(req, n))
 			return nak(tx, m, sid, "wrong network");
 		/*
 		 * RFC 2131 4.3.2: with no record of this client the server MUST
@@ -666,7 +474,7 @@ static int server_request(struct pxb_dhcp_server *s, int sn, const struct pxb_dh
 	if (m->ciaddr.s_addr) {
 		/* RENEWING (unicast to us) or REBINDING (broadcast). */
 		a = m->ciaddr;
-		if (!in_subnet(a, n))
+		if (!pxb__dhcp_in_subnet(a, n))
 			return nak(tx, m, sid, "wrong network");
 		if (!l || htonl(l->addr) != a.s_addr ||
 		    !pxb_lease_available(s->leases, ntohl(a.s_addr), &key, now))
@@ -727,7 +535,7 @@ static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhc
 	 * RFC 2131 4.3.5: the ACK goes to ciaddr. One outside this network is
 	 * no client of it (and would have us send to whichever host it names).
 	 */
-	if (m->ciaddr.s_addr && !in_subnet(m->ciaddr, n))
+	if (m->ciaddr.s_addr && !pxb__dhcp_in_subnet(m->ciaddr, n))
 		return ignore(tx, PXB_DHCP_V_IGNORE, "INFORM from an address not on this network");
 	/* RFC 2131 3.4: configuration only; no lease time, no yiaddr. */
 	no = decide_boot(s, m, rx, sid, now, tx);
@@ -736,7 +544,7 @@ static int server_inform(struct pxb_dhcp_server *s, int sn, const struct pxb_dhc
 	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
 	add_net_options(&r, n);
 	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
-	destination(m, 1, tx);
+	pxb__dhcp_dest(m, 1, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, "inform", no));
 }
 
@@ -855,73 +663,11 @@ static int proxy_input(struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m, 
 		 * only to a ciaddr in the configured network it arrived on
 		 * (without one, the engine cannot tell: broadcast).
 		 */
-		destination(m, is_ack && sn >= 0 && in_subnet(m->ciaddr, &s->subnets[sn]), tx);
+		pxb__dhcp_dest(m, is_ack && sn >= 0 && pxb__dhcp_in_subnet(m->ciaddr, &s->subnets[sn]),
+			       tx);
 	}
 	return finish(tx, &r, m, is_ack ? PXB_DHCP_V_ACK : PXB_DHCP_V_OFFER,
 		      is_ack ? "proxy boot reply" : "proxy boot offer");
-}
-
-/*
- * The request rate of the interface a datagram came in on: a token bucket
- * of rate_burst requests, refilled with rate per second of now. Interfaces
- * past RATE_BUCKETS share the last bucket: the memory is bounded whatever
- * names the caller passes. A clock that goes back refills nothing.
- */
-static int rate_ok(struct pxb_dhcp_server *s, const char *ifname, int64_t now)
-{
-	const char *name = ifname ? ifname : "";
-	struct bucket *b = &s->buckets[RATE_BUCKETS];
-
-	if (!s->cfg.rate)
-		return 1;
-	for (size_t i = 0; i < RATE_BUCKETS; i++) {
-		struct bucket *c = &s->buckets[i];
-		if (c->used && strncmp(c->ifname, name, sizeof(c->ifname) - 1) == 0) {
-			b = c;
-			break;
-		}
-		if (!c->used) {
-			snprintf(c->ifname, sizeof(c->ifname), "%s", name);
-			b = c;
-			break;
-		}
-	}
-	if (!b->used) {
-		b->used = 1;
-		b->tokens = s->cfg.rate_burst;
-		b->last = now;
-	}
-	if (now > b->last) {
-		uint64_t secs = (uint64_t)(now - b->last);
-		if (secs >= s->cfg.rate_burst / s->cfg.rate + 1)
-			b->tokens = s->cfg.rate_burst;
-		else if ((b->tokens += secs * s->cfg.rate) > s->cfg.rate_burst)
-			b->tokens = s->cfg.rate_burst;
-	}
-	b->last = now;
-	if (!b->tokens)
-		return 0;
-	b->tokens--;
-	return 1;
-}
-
-/*
- * A request with a giaddr must come from a relay (RFC 2131 4.1, RFC 1542
- * 4.1.1: a relay sends from port 67 and fills giaddr with its own
- * address): from port 67 of giaddr itself, or from an address configured
- * as a relay (dhcp.relays, for relays whose requests leave from another of
- * their addresses). A client on our link writing a giaddr would otherwise
- * be given an address of that network's pool, the reply sent to giaddr.
- */
-static int from_relay(const struct pxb_dhcp_server *s, const struct pxb_dhcp_msg *m,
-		      const struct pxb_dhcp_rx *rx)
-{
-	if (rx->src_port == PXB_DHCP_SERVER_PORT && rx->src.s_addr == m->giaddr.s_addr)
-		return 1;
-	for (size_t i = 0; i < s->cfg.nrelays; i++)
-		if (s->relays[i].s_addr == rx->src.s_addr)
-			return 1;
-	return 0;
 }
 
 int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t len,
@@ -947,7 +693,7 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 	s->attempts = s->rerun_attempts;
 	s->rerun_attempts = 0;
 	/* a request handled again after its probe was counted when it came */
-	if (!s->attempts && !rate_ok(s, rx->ifname, now))
+	if (!s->attempts && !pxb__dhcp_rate_ok(s, rx->ifname, now))
 		return ignore(tx, PXB_DHCP_V_RATE_LIMITED,
 			      "over the request rate of this interface (dhcp.rate)");
 	m = &s->msg;
@@ -958,7 +704,8 @@ int pxb_dhcp_server_input(struct pxb_dhcp_server *s, const uint8_t *buf, size_t 
 		return ignore(tx, PXB_DHCP_V_IGNORE, "BOOTP request without DHCP message type");
 	tx->req_type = type;
 	pxb_dhcp_fill_client(m, &tx->client);
-	if (m->giaddr.s_addr && rx->dst_port != PXB_DHCP_PXE_PORT && !from_relay(s, m, rx))
+	if (m->giaddr.s_addr && rx->dst_port != PXB_DHCP_PXE_PORT &&
+	    !pxb__dhcp_from_relay(s, m, rx))
 		return ignore(tx, PXB_DHCP_V_NOT_RELAY,
 			      "giaddr set by a sender that is no relay (dhcp.relays)");
 	if (s->cfg.proxy)
