@@ -54,6 +54,28 @@ void pxb__conf_reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ..
 		report(arg, line);
 }
 
+void pxb__conf_problem(const struct pxb_conf *c, const pxb_conf_node *n, const char *dflt,
+		       pxb_conf_report_fn report, void *arg, int *errors, const char *fmt, ...)
+{
+	char path[256], msg[512], line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s", dflt);
+	if (n)
+		pxb_conf_path(n, path, sizeof(path));
+	if (n && pxb_conf_line(n) > 0)
+		snprintf(line, sizeof(line), "%s:%d: %s: %s", pxb_conf_source(c), pxb_conf_line(n),
+			 path, msg);
+	else
+		snprintf(line, sizeof(line), "%s: %s: %s", pxb_conf_source(c), path, msg);
+	if (report)
+		report(arg, line);
+	(*errors)++;
+}
+
 void pxb__conf_register_schema(const char *prefix, const struct pxb_conf_setting *table)
 {
 	if (nfeatures == PXB_CONF_FEATURES) {

@@ -21,6 +21,15 @@ struct pxb_conf {
 void pxb__conf_reportf(pxb_conf_report_fn report, void *arg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A wrong setting: "file:line: path: why" (the line when known) handed to
+ * report (when not NULL), and *errors counted. n may be NULL: then the path
+ * is dflt.
+ */
+void pxb__conf_problem(const struct pxb_conf *c, const pxb_conf_node *n, const char *dflt,
+		       pxb_conf_report_fn report, void *arg, int *errors, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* The schema entry for a full schema path ("tftp.root"), or NULL. */
 const struct pxb_conf_setting *pxb__conf_schema_find(const struct pxb_conf *c, const char *path);
 

@@ -15,6 +15,7 @@
 
 #include <pxeboot/conf.h>
 #include <pxeboot/dhcp_server.h>
+#include "conf_internal.h"
 #include "internal.h"
 
 struct pxb_dhcp_setup {
@@ -31,28 +32,8 @@ struct pxb_dhcp_setup {
 	struct pxb_match_rules *match;
 };
 
-static void problem(const pxb_conf *c, const pxb_conf_node *n, pxb_conf_report_fn report,
-		    void *arg, int *errors, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void problem(const pxb_conf *c, const pxb_conf_node *n, pxb_conf_report_fn report,
-		    void *arg, int *errors, const char *fmt, ...)
-{
-	char path[256], msg[512], line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	pxb_conf_path(n, path, sizeof(path));
-	if (pxb_conf_line(n) > 0)
-		snprintf(line, sizeof(line), "%s:%d: %s: %s", pxb_conf_source(c), pxb_conf_line(n),
-			 path, msg);
-	else
-		snprintf(line, sizeof(line), "%s: %s: %s", pxb_conf_source(c), path, msg);
-	if (report)
-		report(arg, line);
-	(*errors)++;
-}
+/* A setting found wrong: "file:line: path: why", counted in *errors (conf.c). */
+#define problem(c, n, ...) pxb__conf_problem(c, n, "dhcp", __VA_ARGS__)
 
 void pxb_dhcp_setup_free(struct pxb_dhcp_setup *s)
 {

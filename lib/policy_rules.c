@@ -16,6 +16,7 @@
 #include <pxeboot/dhcp.h>
 #include <pxeboot/policy.h>
 #include "conf_schema.h"
+#include "conf_internal.h"
 #include "internal.h"
 #include "policy_internal.h"
 
@@ -71,29 +72,8 @@ struct pxb_policy {
 	int64_t arm_for, arm_max;
 };
 
-static void problem(const pxb_conf *c, const pxb_conf_node *n, pxb_conf_report_fn report,
-		    void *arg, int *errors, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void problem(const pxb_conf *c, const pxb_conf_node *n, pxb_conf_report_fn report,
-		    void *arg, int *errors, const char *fmt, ...)
-{
-	char path[256] = "policy", msg[512], line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n)
-		pxb_conf_path(n, path, sizeof(path));
-	if (n && pxb_conf_line(n) > 0)
-		snprintf(line, sizeof(line), "%s:%d: %s: %s", pxb_conf_source(c), pxb_conf_line(n),
-			 path, msg);
-	else
-		snprintf(line, sizeof(line), "%s: %s: %s", pxb_conf_source(c), path, msg);
-	if (report)
-		report(arg, line);
-	(*errors)++;
-}
+/* A setting found wrong: "file:line: path: why", counted in *errors (conf.c). */
+#define problem(c, n, ...) pxb__conf_problem(c, n, "policy", __VA_ARGS__)
 
 /* A tag expression (the boot rules' language, pxeboot/dhcp.h) into r. 0 or -1. */
 static int parse_terms(const char *s, struct prule *r)
