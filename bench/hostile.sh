@@ -38,17 +38,8 @@ done
 for c in ip python3 dnsmasq tftp ss; do
 	command -v "$c" >/dev/null || die "$c not found"
 done
-if [ -x "$BUILD/daemon/.libs/pxebootd" ]; then
-	PXB=(env "LD_LIBRARY_PATH=$BUILD/lib/.libs" "$BUILD/daemon/.libs/pxebootd")
-elif [ -x "$BUILD/daemon/pxebootd" ]; then
-	PXB=("$BUILD/daemon/pxebootd")
-else
-	die "no pxebootd in $BUILD (build first, or pass --build)"
-fi
-HPA=""
-for c in "${TFTPD_HPA:-}" /usr/sbin/in.tftpd /tmp/pxb-peers/root/usr/sbin/in.tftpd; do
-	[ -n "$c" ] && [ -x "$c" ] && "$c" -V 2>&1 | grep -q tftp-hpa && { HPA=$c; break; }
-done
+bench_find_pxebootd "$BUILD"
+bench_find_hpa
 ATFTPD=""
 for c in "${ATFTPD_BIN:-}" "$(command -v atftpd)" /tmp/pxb-peers/root/usr/sbin/atftpd; do
 	[ -n "$c" ] && [ -x "$c" ] && { ATFTPD=$c; break; }

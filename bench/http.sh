@@ -62,13 +62,7 @@ declare -A PORT=([pxebootd]=8081 [nginx]=8082 [lighttpd]=8083)
 for c in ip wrk nginx lighttpd taskset ss python3; do
 	command -v "$c" >/dev/null || die "$c not found"
 done
-if [ -x "$BUILD/daemon/.libs/pxebootd" ]; then
-	PXB=(env "LD_LIBRARY_PATH=$BUILD/lib/.libs" "$BUILD/daemon/.libs/pxebootd")
-elif [ -x "$BUILD/daemon/pxebootd" ]; then
-	PXB=("$BUILD/daemon/pxebootd")
-else
-	die "no pxebootd in $BUILD (build first, or pass --build)"
-fi
+bench_find_pxebootd "$BUILD"
 [ -f "$BUILD/plugins/.libs/http.so" ] || die "no $BUILD/plugins/.libs/http.so"
 
 [ -n "$OUT" ] || OUT=$(mktemp -d "/tmp/pxb-bench-http.XXXXXX")

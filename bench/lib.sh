@@ -156,3 +156,26 @@ wait_udp() {
 	done
 	return 1
 }
+
+# PXB: the command of pxebootd in build tree $1 (the real binary behind
+# libtool's wrapper, with its library), or the script dies.
+bench_find_pxebootd() {
+	if [ -x "$1/daemon/.libs/pxebootd" ]; then
+		PXB=(env "LD_LIBRARY_PATH=$1/lib/.libs" "$1/daemon/.libs/pxebootd")
+	elif [ -x "$1/daemon/pxebootd" ]; then
+		PXB=("$1/daemon/pxebootd")
+	else
+		die "no pxebootd in $1 (build first, or pass --build)"
+	fi
+}
+
+# HPA: tftpd-hpa's in.tftpd, or "". Debian's atftpd also installs
+# /usr/sbin/in.tftpd (a link to itself), so what answers -V decides;
+# `apt-get download tftpd-hpa` and `dpkg-deb -x` give a private copy.
+bench_find_hpa() {
+	local c
+	HPA=""
+	for c in "${TFTPD_HPA:-}" /usr/sbin/in.tftpd /tmp/pxb-peers/root/usr/sbin/in.tftpd; do
+		[ -n "$c" ] && [ -x "$c" ] && "$c" -V 2>&1 | grep -q tftp-hpa && { HPA=$c; return; }
+	done
+}

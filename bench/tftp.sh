@@ -61,21 +61,8 @@ for c in ip atftp python3 iperf3 valgrind dnsmasq atftpd ss; do
 	command -v "$c" >/dev/null || die "$c not found"
 done
 
-# pxebootd from the build tree: the real binary behind libtool's wrapper.
-if [ -x "$BUILD/daemon/.libs/pxebootd" ]; then
-	PXB=(env "LD_LIBRARY_PATH=$BUILD/lib/.libs" "$BUILD/daemon/.libs/pxebootd")
-elif [ -x "$BUILD/daemon/pxebootd" ]; then
-	PXB=("$BUILD/daemon/pxebootd")
-else
-	die "no pxebootd in $BUILD (build first, or pass --build)"
-fi
-# tftpd-hpa: Debian's atftpd also installs /usr/sbin/in.tftpd (a link to
-# itself), so check what answers -V. `apt-get download tftpd-hpa` and
-# `dpkg-deb -x` give a private copy without installing it.
-HPA=""
-for c in "${TFTPD_HPA:-}" /usr/sbin/in.tftpd /tmp/pxb-peers/root/usr/sbin/in.tftpd; do
-	[ -n "$c" ] && [ -x "$c" ] && "$c" -V 2>&1 | grep -q tftp-hpa && { HPA=$c; break; }
-done
+bench_find_pxebootd "$BUILD"
+bench_find_hpa
 SERVERS="pxebootd tftpd-hpa atftpd dnsmasq"
 [ -n "$HPA" ] || { log "tftpd-hpa not found (set TFTPD_HPA): left out"; SERVERS="pxebootd atftpd dnsmasq"; }
 SERVERS=${BENCH_SERVERS:-$SERVERS}
