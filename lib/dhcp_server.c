@@ -1,7 +1,7 @@
 /*
  * dhcp_server.c - what to answer to one DHCP request, in server and in
  * proxy mode. The message codec is dhcp_codec.c/dhcp_build.c, the rules
- * dhcp_match_*.c, the leases dhcp_lease*.c; this file holds the state logic
+ * dhcp_match_*.c, the leases lease_*.c; this file holds the state logic
  * of RFC 2131 section 4.3 and the proxyDHCP of the PXE specification. What
  * a LAN that may be hostile is refused, and where replies go (RFC 2131 4.1),
  * is dhcp_server_guard.c; the engine's making and freeing dhcp_server_new.c.

@@ -6,7 +6,7 @@
  * each use the callbacks are known and inlined.
  *
  * Used for the lease that frees first in each DHCP pool
- * (lib/dhcp_lease_pool.c) and for the next deadline of the TFTP transfers
+ * (lib/lease_pool.c) and for the next deadline of the TFTP transfers
  * (daemon/tftp_worker.c). Never installed.
  */
 #ifndef PXB_IDXHEAP_H

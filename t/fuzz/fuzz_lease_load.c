@@ -1,6 +1,6 @@
 /*
  * fuzz_lease_load.c - libFuzzer target for the lease journal loader
- * (lib/dhcp_lease_journal.c): the input becomes leases.journal in a scratch
+ * (lib/lease_journal.c): the input becomes leases.journal in a scratch
  * directory and the store is opened on it.
  *
  * Beyond "no crash, no leak", it checks what the loader promises: the two

@@ -25,7 +25,7 @@
  * during compaction, leases.journal.tmp; leases.journal.damaged-<time> are
  * damaged journals kept aside, and a file an administrator renames to
  * leases.journal.damaged is salvaged when there is no leases.journal. The
- * format is described in lib/dhcp_lease_journal.c.
+ * format is described in lib/lease_journal.c.
  *
  * Addresses are IPv4 addresses as uint32_t in host byte order
  * (ntohl(in_addr.s_addr)).

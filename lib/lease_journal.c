@@ -1,5 +1,5 @@
 /*
- * dhcp_lease_journal.c - the lease store on disk: record format, loading,
+ * lease_journal.c - the lease store on disk: record format, loading,
  * batched flush and compaction.
  *
  * File <state_dir>/leases.journal:
@@ -58,7 +58,7 @@
 #include <unistd.h>
 
 #include <pxeboot/lease.h>
-#include "dhcp_lease_internal.h"
+#include "lease_internal.h"
 #include "rbuf.h"
 
 #define MAGIC "PXBLEASE"

@@ -1,5 +1,5 @@
 /*
- * dhcp_lease.c - the lease table: leases indexed by address and by client
+ * lease_table.c - the lease table: leases indexed by address and by client
  * key (two chained hash tables over the same records), and the operations
  * the DHCP server performs on it (offer, bind, release, decline, remove).
  *
@@ -11,7 +11,7 @@
  * Offers change only the table. An offer may evict a lease that is no longer
  * live, or the offered client's own lease; after a restart the journal then
  * shows more leases held than the table did, never fewer, so no address
- * can reach two clients (see lib/dhcp_lease_journal.c for the file side).
+ * can reach two clients (see lib/lease_journal.c for the file side).
  */
 #include "config.h"
 
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include <pxeboot/lease.h>
-#include "dhcp_lease_internal.h"
+#include "lease_internal.h"
 #include "internal.h"
 
 #define INITIAL_BUCKETS 1024

@@ -1,7 +1,7 @@
 /*
- * dhcp_lease_internal.h - the lease store's private structures, shared by
- * dhcp_lease.c (table and operations), dhcp_lease_pool.c (allocator) and
- * dhcp_lease_journal.c (file format, load, flush, compaction).
+ * lease_internal.h - the lease store's private structures, shared by
+ * lease_table.c (table and operations), lease_pool.c (allocator) and
+ * lease_journal.c (file format, load, flush, compaction).
  */
 #ifndef PXB_DHCP_LEASE_INTERNAL_H
 #define PXB_DHCP_LEASE_INTERNAL_H
@@ -75,7 +75,7 @@ struct pxb_lease_store {
 	size_t npools;
 };
 
-/* dhcp_lease.c: table operations shared with the loader. */
+/* lease_table.c: table operations shared with the loader. */
 int pxb__lease_put(struct pxb_lease_store *st, const struct pxb_lease *l);
 void pxb__lease_del(struct pxb_lease_store *st, struct pxb__lease_rec *r);
 struct pxb__lease_rec *pxb__lease_find_addr(const struct pxb_lease_store *st, uint32_t addr);
@@ -83,14 +83,14 @@ int pxb__lease_key_valid(const struct pxb_lease_key *key);
 /* The time from which a lease's address may be reused. */
 int64_t pxb__lease_free_time(const struct pxb_lease *l);
 
-/* dhcp_lease_pool.c */
+/* lease_pool.c */
 int pxb__lease_pool_find(const struct pxb_lease_store *st, uint32_t addr);
 void pxb__lease_pool_link(struct pxb_lease_store *st, struct pxb__lease_rec *r);
 void pxb__lease_pool_unlink(struct pxb_lease_store *st, struct pxb__lease_rec *r);
 void pxb__lease_pool_update(struct pxb_lease_store *st, struct pxb__lease_rec *r);
 void pxb__lease_pools_free(struct pxb_lease_store *st);
 
-/* dhcp_lease_journal.c */
+/* lease_journal.c */
 size_t pxb__lease_rec_size(const struct pxb_lease *l);
 int pxb__lease_stage_put(struct pxb_lease_store *st, const struct pxb_lease *l);
 int pxb__lease_stage_del(struct pxb_lease_store *st, uint32_t addr);
@@ -98,7 +98,7 @@ int pxb__lease_journal_open(struct pxb_lease_store *st, int64_t now,
 			    struct pxb_lease_load_stats *stats);
 int pxb__lease_journal_flush(struct pxb_lease_store *st);
 
-/* dhcp_lease_crc.c: CRC-32 (IEEE 802.3, as zlib's crc32()). */
+/* lease_crc.c: CRC-32 (IEEE 802.3, as zlib's crc32()). */
 uint32_t pxb__crc32(uint32_t crc, const uint8_t *p, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * dhcp_lease_pool.c - address pools and the allocator of the lease store.
+ * lease_pool.c - address pools and the allocator of the lease store.
  *
  * Per pool: a bitmap with one bit per address, set while a lease exists on
  * the address or the address is reserved, and a min-heap of the pool's
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include <pxeboot/lease.h>
-#include "dhcp_lease_internal.h"
+#include "lease_internal.h"
 
 #define POOL_MAX_SIZE (1u << 24)
 

@@ -1,11 +1,11 @@
 /*
- * dhcp_lease_crc.c - CRC-32 (the IEEE 802.3 polynomial, reflected, as zlib's
+ * lease_crc.c - CRC-32 (the IEEE 802.3 polynomial, reflected, as zlib's
  * crc32()) protecting each lease journal record against torn writes and
  * corruption.
  */
 #include "config.h"
 
-#include "dhcp_lease_internal.h"
+#include "lease_internal.h"
 
 static const uint32_t crc_table[256] = {
 	0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f,
