@@ -166,12 +166,13 @@ void pxbd_log_limit(unsigned rate, unsigned burst)
 
 static void summary(struct bucket *b, pxb_ms_t now)
 {
-	char line[160];
+	char line[160 + SOURCE_MAX * 4], src[SOURCE_MAX * 4 + 4];
 
 	if (!b->dropped)
 		return;
+	pxbd_log_escape(src, sizeof(src), b->source);
 	snprintf(line, sizeof(line), "%lu %s line(s) of %s suppressed in %llu s (log_rate)",
-		 b->dropped, level_name(b->level), b->source[0] ? b->source : "other sources",
+		 b->dropped, level_name(b->level), b->source[0] ? src : "other sources",
 		 (unsigned long long)((now - b->dropped_since) / 1000 + 1));
 	write_line(PXB_LOG_WARNING, "log", line);
 	b->dropped = 0;
@@ -182,7 +183,7 @@ static struct bucket *bucket_of(int level, const char *source)
 	for (unsigned i = 0; i < lim.n; i++)
 		if (lim.b[i].level == level && strcmp(lim.b[i].source, source) == 0)
 			return &lim.b[i];
-	if (lim.n == BUCKETS || strlen(source) >= SOURCE_MAX) {
+	if (lim.n == BUCKETS || strnlen(source, SOURCE_MAX) >= SOURCE_MAX) {
 		lim.overflow.level = level;
 		return &lim.overflow;
 	}
@@ -229,17 +230,25 @@ void pxbd_log_tick(void)
 	pthread_mutex_unlock(&lim.lock);
 }
 
+/*
+ * Admits first, escapes after: a flood's dropped lines cost a bucket lookup,
+ * not an escape of up to 2 KiB each. Buckets are keyed by the source as the
+ * code names it (sources are names in the program, not bytes from a peer).
+ */
 static void emit(int level, const char *source, const char *msg)
 {
 	char esc[4096], src[SOURCE_MAX * 4 + 4];
 
 	if (level > log_max)
 		return;
-	pxbd_log_escape(esc, sizeof(esc), msg);
-	pxbd_log_escape(src, sizeof(src), source ? source : "?");
+	if (!source)
+		source = "?";
 	pthread_mutex_lock(&lim.lock);
-	if (admit(level, src))
+	if (admit(level, source)) {
+		pxbd_log_escape(esc, sizeof(esc), msg);
+		pxbd_log_escape(src, sizeof(src), source);
 		write_line(level, src, esc);
+	}
 	pthread_mutex_unlock(&lim.lock);
 }
 
