@@ -28,6 +28,7 @@ struct lexer {
 	int rc;
 };
 
+__attribute__((format(printf, 4, 5)))
 static int fail(struct lexer *x, int rc, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
