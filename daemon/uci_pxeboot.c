@@ -44,6 +44,7 @@ static const struct map maps[] = {
 	{"http", "max_connections", "http.max_connections", INT},
 	{"dhcp", "mode", "dhcp.mode", STR},
 	{"dhcp", "interface", "dhcp.interfaces", STRS},
+	{"dhcp", "broadcast_only", "dhcp.broadcast_only", BOOL},
 	{"dhcp", "noboot_tag", NULL, LOCAL},
 	{"dhcp", "hosts", NULL, LOCAL},
 	{"dhcp", "bios_file", NULL, LOCAL},

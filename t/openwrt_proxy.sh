@@ -11,8 +11,8 @@
 # and our proxy OFFER; udhcpc and dhclient get their lease from dnsmasq and
 # nothing from us; a RENEW unicast to the router reaches dnsmasq, not the
 # proxy (dhcp.broadcast_only, which the default file sets). Last,
-# dnsmasq in wildcard mode (nonwildcard '0') shuts pxebootd out of port 67,
-# and pxebootd says so.
+# dnsmasq in wildcard mode (nonwildcard '0') and pxebootd exclude each
+# other from port 67, and the one started second says so.
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/netns.sh"
 netns_require
@@ -150,4 +150,9 @@ start_srv
 ok "  then pxebootd cannot have port 67, and says why" \
 	wait_for 10 grep -q "cannot serve br-lan port 67: Address already in use" "$d/log"
 stop "$PXBD_PID"; stop "$DNSMASQ_PID"
+ok "pxebootd first: it starts" start_srv
+start_dnsmasq
+ok "  then wildcard dnsmasq cannot have port 67" \
+	wait_for 5 grep -q "failed to bind DHCP server socket: Address already in use" "$d/dnsmasq.log"
+stop "$DNSMASQ_PID"; stop "$PXBD_PID"
 tap_done
