@@ -348,9 +348,17 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int open_sock(struct dhcp *dh, const char *ifname, uint16_t port)
+/*
+ * bcast: bound to 255.255.255.255, the socket hears only broadcasts to it
+ * (dhcp.broadcast_only): a socket on 0.0.0.0 bound to the interface would
+ * share unicast to port 67 with the DHCP server of the same host, and the
+ * kernel gives each datagram to one of them (to the socket bound last), so
+ * a proxy would swallow the renewals of RFC 2131 4.4.5.
+ */
+static int open_sock(struct dhcp *dh, const char *ifname, uint16_t port, int bcast)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = bcast ? htonl(INADDR_BROADCAST) : htonl(INADDR_ANY)};
 	struct dsock *s = &dh->socks[dh->nsocks];
 	int one = 1, fd;
 
@@ -374,7 +382,8 @@ static int open_sock(struct dhcp *dh, const char *ifname, uint16_t port)
 	if (!s->ev || event_add(s->ev, NULL) < 0)
 		goto fail;
 	dh->nsocks++;
-	pxbd_log(PXB_LOG_INFO, "dhcp", "listening on %s port %u", ifname, port);
+	pxbd_log(PXB_LOG_INFO, "dhcp", "listening on %s port %u%s", ifname, port,
+		 bcast ? " (broadcasts only)" : "");
 	return 0;
 fail:
 	pxbd_log(PXB_LOG_ERR, "dhcp", "dhcp.interfaces: cannot serve %s port %u: %s", ifname,
@@ -557,8 +566,9 @@ static int dhcp_start(struct pxbd *d)
 			pxbd_log(PXB_LOG_ERR, "dhcp", "dhcp.interfaces: at most %d", MAX_IFS);
 			goto fail;
 		}
-		if (open_sock(dh, ifn, PXB_DHCP_SERVER_PORT) < 0 ||
-		    (proxy && open_sock(dh, ifn, PXB_DHCP_PXE_PORT) < 0))
+		if (open_sock(dh, ifn, PXB_DHCP_SERVER_PORT,
+			      proxy && pxb_conf_bool(r, "dhcp.broadcast_only")) < 0 ||
+		    (proxy && open_sock(dh, ifn, PXB_DHCP_PXE_PORT, 0) < 0))
 			goto fail;
 	}
 	if (dh->leases && pxb_host_events(d->host)) {

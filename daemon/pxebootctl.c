@@ -24,6 +24,7 @@
 
 #include <pxeboot/dhcp_server.h>
 #include "daemon.h"
+#include "uci_conf.h"
 
 #define TIMEOUT_MS 10000
 
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 		"       pxebootctl explain -c CONF --mac MAC [--arch ARCH] [--vendor-class TEXT]\n"
 		"                  [--user-class TEXT] [--interface IF] [--server-addr ADDR]\n"
 		"                  [-P PLUGIN_DIR]\n"
+		"       pxebootctl uci [/etc/config/pxeboot [/etc/config/dhcp]]\n"
+		"       pxebootctl import uci /etc/config/dhcp [/etc/config/network]\n"
 		"  -s URL    the API: http://HOST[:PORT][/PREFIX] (default http://127.0.0.1/_pxeboot,\n"
 		"            or $PXEBOOTCTL_URL)\n"
 		"  -t TOKEN  bearer token (http.api_token; or $PXEBOOTCTL_TOKEN)\n");
@@ -685,6 +688,10 @@ int main(int argc, char **argv)
 		pxbd_log_init(1, 0);
 		return explain(&x);
 	}
+	if (strcmp(cmd, "uci") == 0)
+		return pxbctl_uci(argc - optind - 1, argv + optind + 1);
+	if (strcmp(cmd, "import") == 0 && optind + 1 < argc && strcmp(argv[optind + 1], "uci") == 0)
+		return pxbctl_import_uci(argc - optind - 2, argv + optind + 2);
 	optind++;
 	if (parse_url(url ? url : "http://127.0.0.1/_pxeboot", &u) < 0) {
 		fprintf(stderr, "pxebootctl: %s: not http://HOST[:PORT][/PREFIX]\n", url);

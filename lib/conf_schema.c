@@ -122,6 +122,9 @@ static const struct pxb_conf_setting dhcp[] = {
 	 "off: no DHCP; proxy: boot information beside another DHCP server; server: addresses too"},
 	{"interfaces", PXB_CT_STRINGS, "", 0, 0, NULL, NULL,
 	 "interfaces DHCP is served on (required unless mode is off)"},
+	{"broadcast_only", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "proxy mode: port 67 takes broadcasts only, its unicast (renewals) is left to the "
+	 "DHCP server of the same host; relayed requests are then not heard"},
 	{"lease_time", PXB_CT_STRING, "1h", 0, 0, NULL, pxb_check_duration,
 	 "lease time of subnets that do not set their own"},
 	{"decline_quarantine", PXB_CT_STRING, "10m", 0, 0, NULL, pxb_check_duration,
