@@ -309,7 +309,6 @@ static void pace_rx(struct tftp_worker *w)
 	while (w->phead && w->phead->due_us <= now + 20) {
 		struct xfer *x = w->phead;
 		struct pxb_tftp_out out = {.buf = w->obuf, .cap = PXB_TFTP_OUT_SIZE};
-
 		pxb_ms_t ms = now_ms();
 
 		pace_unlink(w, x);
@@ -457,7 +456,7 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 {
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
-	struct pxb_tftp_out out = {.buf = w->obuf, .cap = PXB_TFTP_OUT_SIZE};
+	struct pxb_tftp_out out; /* the engine fills it all but where to write */
 	ssize_t n = tftp_sys_recvfrom(x->fd, w->rxbuf, sizeof(w->rxbuf), &from, &fl);
 	int rc;
 
@@ -473,6 +472,8 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 	}
 	if (*now < 0)
 		*now = now_ms(); /* once per wake-up: a burst takes microseconds */
+	out.buf = w->obuf;
+	out.cap = PXB_TFTP_OUT_SIZE;
 	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
 	if (x->preack && pxb_tftp_session_acked(x->s))
 		first_ack(w, x);
