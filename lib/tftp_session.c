@@ -134,6 +134,17 @@ static inline int64_t read_block(struct pxb_tftp_session *s, uint64_t b, uint8_t
 	return (int64_t)want;
 }
 
+/* Writes block b's DATA packet at p (octet mode); returns its length or
+ * PXB_ERR_IO. Inline: the lock-step path's every block. */
+static inline int64_t octet_pkt(struct pxb_tftp_session *s, uint64_t b, uint8_t *p)
+{
+	int64_t n = read_block(s, b, p + 4, s->neg.blksize);
+
+	pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
+	pxb__tftp_put16(p + 2, (uint16_t)b);
+	return n < 0 ? n : 4 + n;
+}
+
 static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *len,
 		      int *is_last)
 {
@@ -214,6 +225,7 @@ static void end(struct pxb_tftp_session *s, enum pxb_tftp_verdict v, enum pxb_tf
 	s->reason = r;
 	s->error_code = code;
 	s->deadline = PXB_MS_NEVER;
+	s->win.burst = 0;
 }
 
 /* Ends the transfer with an ERROR packet of ours (replacing anything queued). */
@@ -275,9 +287,9 @@ static inline void finish_out(struct pxb_tftp_session *s, struct pxb_tftp_out *o
 	out->reason = s->reason;
 	out->error_code = s->error_code;
 	out->block = s->win.base;
-	out->deadline = s->state == ST_ENDED ? PXB_MS_NEVER : s->deadline;
-	out->more = s->state == ST_DATA && s->win.burst > 0;
-	out->gap_us = out->more ? s->gap_us : 0;
+	out->deadline = s->deadline; /* PXB_MS_NEVER once ended (end()) */
+	out->more = s->win.burst > 0; /* 0 outside a window's burst (end()) */
+	out->gap_us = s->gap_us;
 	s->packets_sent += s->em.n;
 }
 
@@ -401,15 +413,17 @@ static inline int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t 
 	uint64_t b = w->base;
 	int64_t len;
 
-	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last || out_begin(s, out) < 0)
+	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last || !out->buf ||
+	    out->cap < s->need)
 		return 0;
 	acked(s, 1, now);
 	w->base = w->next = ++b;
-	len = pxb__tftp_data_pkt(w, b, s->em.buf, load_octet, s);
+	len = octet_pkt(s, b, out->buf);
 	if (len < 0) {
+		out_begin(s, out);
 		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
 	} else {
-		s->pkts[0].data = s->em.buf;
+		s->pkts[0].data = out->buf;
 		s->pkts[0].len = (size_t)len;
 		s->em.n = 1;
 		w->hi = w->next = b + 1;

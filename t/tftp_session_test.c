@@ -1381,9 +1381,9 @@ static void test_lossy(void)
 }
 
 /*
- * limits->thread_buffer: lock-step sessions of one thread share one block
- * buffer, a resend reads its block again, and windows and netascii keep
- * buffers of their own.
+ * limits->thread_buffer: lock-step sessions keep no copy of their block, so
+ * those of one thread share the caller's one output buffer; a resend reads
+ * its block again; windows and netascii keep copies of their blocks.
  */
 static void *thread_transfer(void *arg)
 {
