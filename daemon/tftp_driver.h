@@ -95,6 +95,7 @@ struct tftp_worker {
 	struct xfer *phead, *ptail; /* chunks waiting, in due order */
 	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
 	uint8_t obuf[PXB_TFTP_OUT_SIZE]; /* where the sessions write their packets */
+	struct pxb_tftp_out out;         /* every session call's, buf = obuf */
 };
 
 /* Starts the thread. Returns 0, or -1 with errno set. */

@@ -308,12 +308,11 @@ static void pace_rx(struct tftp_worker *w)
 		return;
 	while (w->phead && w->phead->due_us <= now + 20) {
 		struct xfer *x = w->phead;
-		struct pxb_tftp_out out = {.buf = w->obuf, .cap = PXB_TFTP_OUT_SIZE};
 		pxb_ms_t ms = now_ms();
 
 		pace_unlink(w, x);
-		if (pxb_tftp_session_send_more(x->s, ms, &out) == 0)
-			after(w, x, &out, ms);
+		if (pxb_tftp_session_send_more(x->s, ms, &w->out) == 0)
+			after(w, x, &w->out, ms);
 	}
 	pace_arm(w);
 }
@@ -456,7 +455,7 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 {
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
-	struct pxb_tftp_out out; /* the engine fills it all but where to write */
+	struct pxb_tftp_out *out = &w->out;
 	ssize_t n = tftp_sys_recvfrom(x->fd, w->rxbuf, sizeof(w->rxbuf), &from, &fl);
 	int rc;
 
@@ -472,19 +471,17 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 	}
 	if (*now < 0)
 		*now = now_ms(); /* once per wake-up: a burst takes microseconds */
-	out.buf = w->obuf;
-	out.cap = PXB_TFTP_OUT_SIZE;
-	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
+	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, out);
 	if (x->preack && pxb_tftp_session_acked(x->s))
 		first_ack(w, x);
-	if (rc == 0 && out.npkts == 1 && !out.more && !x->paced &&
-	    out.verdict == PXB_TFTP_RUNNING && out.deadline >= x->armed) {
+	if (rc == 0 && out->npkts == 1 && !out->more && !x->paced &&
+	    out->verdict == PXB_TFTP_RUNNING && out->deadline >= x->armed) {
 		/* Lock-step: one block out, the timer already early enough. */
-		while (tftp_sys_sendto(x->fd, out.pkts[0].data, out.pkts[0].len, &x->peer) < 0 &&
+		while (tftp_sys_sendto(x->fd, out->pkts[0].data, out->pkts[0].len, &x->peer) < 0 &&
 		       errno == EINTR)
 			;
 	} else if (rc == 0 || rc == PXB_ERR_PROTO) {
-		after(w, x, &out, *now);
+		after(w, x, out, *now);
 	}
 }
 
@@ -494,14 +491,14 @@ static void expire(struct tftp_worker *w, pxb_ms_t now)
 	struct xfer *x;
 
 	while ((x = heap_top(w)) && x->armed <= now) {
-		struct pxb_tftp_out out = {.buf = w->obuf, .cap = PXB_TFTP_OUT_SIZE};
+		struct pxb_tftp_out *out = &w->out;
 
 		heap_remove(w, x); /* fired: a one-shot timer */
-		if (pxb_tftp_session_timeout(x->s, now, &out) == 0) {
-			after(w, x, &out, now);
-		} else if (arm(w, x, out.deadline) < 0) {
+		if (pxb_tftp_session_timeout(x->s, now, out) == 0) {
+			after(w, x, out, now);
+		} else if (arm(w, x, out->deadline) < 0) {
 			x->nomem = 1;
-			finish(w, x, PXB_TFTP_FAILED, PXB_TFTP_REASON_NONE, out.block);
+			finish(w, x, PXB_TFTP_FAILED, PXB_TFTP_REASON_NONE, out->block);
 		}
 	}
 }
@@ -600,6 +597,8 @@ int tftp_worker_start(struct tftp_worker *w)
 	    watch(w, w->wake_fd, &tag_wake) < 0 || watch(w, w->pace_fd, &tag_pace) < 0)
 		goto fail;
 	pthread_mutex_init(&w->mu, NULL);
+	w->out.buf = w->obuf;
+	w->out.cap = sizeof(w->obuf);
 	/* Signals are the loop's (libevent's handlers): the thread blocks them all. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
