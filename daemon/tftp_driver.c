@@ -53,6 +53,7 @@ struct tftp {
 	struct event *done_ev;
 	uint64_t served, failed, refused, malformed;
 	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
+	uint8_t obuf[PXB_TFTP_OUT_MIN]; /* where a session's first packet is written */
 };
 
 /* Names clients probe for and are expected to miss (CLIENTS.md): debug only. */
@@ -456,6 +457,8 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	src.ctx = &x->file;
 	src.read = file_read;
 	src.size = x->file.size;
+	out.buf = t->obuf;
+	out.cap = sizeof(t->obuf);
 	rc = pxb_tftp_session_new(&t->limits, &req, &src, x->started, &x->s, &out);
 	/* Linked before anything can fail, so xfer_free's bookkeeping holds. */
 	x->next = t->list;
@@ -534,11 +537,11 @@ static int apply_limits(struct tftp *t, const pxb_conf *conf)
 	t->limits.retries = (unsigned)pxb_conf_int(r, "tftp.retries");
 	t->limits.timeout_ms = pxb_conf_int(r, "tftp.timeout") * 1000;
 	/* RFC 7440 sec 3 lets the server grant a smaller window: by default one
-	 * that a default receive buffer takes in two chunks (tftp_worker.c,
-	 * CHUNK_COST). */
+	 * that a default receive buffer takes in two chunks (lib/tftp_window.c). */
 	t->limits.max_window_bytes = (unsigned)pxb_conf_int(r, "tftp.max_window_bytes");
 	/* Lock-step blocks go out as soon as they are made (tftp_worker.c), so
-	 * a storm of lock-step transfers can share one block buffer per thread. */
+	 * a storm of lock-step transfers shares the worker's output buffer and
+	 * keeps no copy of its block. */
 	t->limits.thread_buffer = 1;
 	/* The first timeout is the configured one; once round trips have been
 	 * measured it follows them (RFC 6298), down to this floor, so a lost

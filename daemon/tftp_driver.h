@@ -22,10 +22,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pxeboot/idxheap.h>
 #include <pxeboot/tftp.h>
 #include <pxeboot/vfs.h>
 #include "daemon.h"
-#include "idxheap.h"
 #include "rawsys.h"
 
 /* include/uapi/linux/udp.h; glibc's netinet/udp.h has it from 2.28 on. */
@@ -50,12 +50,11 @@ struct xfer {
 	struct pxb_tftp_session *s;
 	struct pxb_file file;
 	pxb_ms_t started;
-	/* worker: the rest of a window waiting for its chunk's turn (pointers
-	 * into the session's output, valid until the next session call) */
-	const struct pxb_tftp_pkt *pend;
-	unsigned npend;
+	/* worker: the rest of a window waiting for its chunk's turn (the
+	 * engine says when: pxb_tftp_out.more, gap_us) */
+	int paced;
 	uint64_t due_us;
-	struct xfer *pprev, *pnext; /* in the pacing queue while npend */
+	struct xfer *pprev, *pnext; /* in the pacing queue while paced */
 	/* worker: the timer, a place in its deadline heap */
 	pxb_ms_t armed; /* when it fires; PXB_MS_NEVER: not in the heap */
 	unsigned hidx;
@@ -91,10 +90,12 @@ struct tftp_worker {
 	unsigned coalesce_us; /* tftp.coalesce_us: the loop writes, the worker reads (atomic) */
 	uint64_t moderated;   /* wake-ups moderate() delayed: the worker writes (atomic) */
 	/* worker only */
-	struct pxb_idxheap heap; /* of struct xfer, by armed (lib/idxheap.h) */
+	struct pxb_idxheap heap; /* of struct xfer, by armed (pxeboot/idxheap.h) */
 	unsigned cap;
 	struct xfer *phead, *ptail; /* chunks waiting, in due order */
 	uint8_t rxbuf[PXB_TFTP_MAX_BLKSIZE + 4];
+	uint8_t obuf[PXB_TFTP_OUT_SIZE]; /* where the sessions write their packets */
+	struct pxb_tftp_out out;         /* every session call's, buf = obuf */
 };
 
 /* Starts the thread. Returns 0, or -1 with errno set. */

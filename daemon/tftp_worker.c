@@ -16,9 +16,11 @@
  * transfers ended, and transfers that got their client's first ACK (the
  * loop counts those apart until then, tftp_driver.c).
  *
- * Datagrams of a window leave in chunks of at most CHUNK_COST spaced
- * CHUNK_GAP_US apart (see send_chunk), each chunk as few UDP segmentation
- * offload writes as it takes (see send_gso), else by sendmmsg(2).
+ * What to send and when is the engine's (lib/tftp_session.c): the packets
+ * of a call, written into the thread's one output buffer, leave at once,
+ * as few UDP segmentation offload writes as it takes (see send_gso), else
+ * by sendmmsg(2); when a window goes on (out.more), the engine is asked for
+ * the rest out.gap_us later (the pacing queue).
  */
 #include "config.h"
 
@@ -35,18 +37,6 @@
 #include <unistd.h>
 
 #include "tftp_driver.h"
-
-/*
- * A window larger than the client's receive buffer loses its tail, and the
- * tail of a window is only recovered by a timeout. Linux's default buffer
- * (208 KiB) holds 166 datagrams of 512 bytes, 92 of 1468, 12 of 8 KiB or 3
- * of 64 KiB (rcv_cost). So a window goes out in chunks charging at most
- * CHUNK_COST, three quarters of that buffer, the next one CHUNK_GAP_US
- * later: time for the client to read. Windows that fit (OVMF's 4 x 1468,
- * 64 x 512, 64 x 1468, 2 x 65464) leave in one sendmmsg.
- */
-#define CHUNK_COST (160u << 10)
-#define CHUNK_GAP_US 100
 
 /* Transfers running from which wake-ups are moderated (see moderate). */
 #define COALESCE_MIN 32
@@ -146,9 +136,9 @@ static void pace_arm(struct tftp_worker *w)
 
 static void pace_unlink(struct tftp_worker *w, struct xfer *x)
 {
-	if (!x->npend)
+	if (!x->paced)
 		return;
-	x->npend = 0;
+	x->paced = 0;
 	if (x->pprev)
 		x->pprev->pnext = x->pnext;
 	else
@@ -278,44 +268,11 @@ static void send_now(struct xfer *x, const struct pxb_tftp_pkt *pkts, unsigned n
 	}
 }
 
-/*
- * What a datagram of len bytes costs a receiver, roughly. Up to a page, the
- * buffer space the kernel charges: the data with its headroom and shared
- * info in a power-of-two allocation, plus the sk_buff (measured on
- * loopback, a socket left unread: 1283 bytes for 516, 2315 for 1472).
- * Mid-sized ones add a share for the client's work per datagram (measured:
- * 8 bursts of 8 KiB are lost under load, 2 of 64 KiB are not).
- */
-static size_t rcv_cost(size_t len)
+/* Queues x to be asked for the rest of its window gap_us from now. */
+static void pace_queue(struct tftp_worker *w, struct xfer *x, unsigned gap_us)
 {
-	if (len + 448 <= 4096) {
-		size_t b = 1024;
-
-		while (b < len + 448)
-			b <<= 1;
-		return b + 272;
-	}
-	if (len < (32u << 10))
-		return 2 * len + 4096;
-	return len + (8u << 10);
-}
-
-/* Sends the first chunk of pkts[0..n) now and queues the rest (now: the
- * time in microseconds, or 0 to read the clock only if something waits). */
-static void send_chunk(struct tftp_worker *w, struct xfer *x, const struct pxb_tftp_pkt *pkts,
-		       unsigned n, uint64_t now)
-{
-	size_t cost = rcv_cost(pkts[0].len);
-	unsigned k = 1;
-
-	while (k < n && cost + rcv_cost(pkts[k].len) <= CHUNK_COST)
-		cost += rcv_cost(pkts[k++].len);
-	send_now(x, pkts, k);
-	if (k == n)
-		return;
-	x->pend = pkts + k;
-	x->npend = n - k;
-	x->due_us = (now ? now : now_us()) + CHUNK_GAP_US;
+	x->paced = 1;
+	x->due_us = now_us() + gap_us;
 	x->pnext = NULL;
 	x->pprev = w->ptail;
 	if (w->ptail)
@@ -327,18 +284,20 @@ static void send_chunk(struct tftp_worker *w, struct xfer *x, const struct pxb_t
 		pace_arm(w);
 }
 
-static void send_pkts(struct tftp_worker *w, struct xfer *x, const struct pxb_tftp_out *out)
+static void after(struct tftp_worker *w, struct xfer *x, struct pxb_tftp_out *out,
+		  pxb_ms_t now);
+
+/* Sends what a session call produced. */
+static void send_pkts(struct xfer *x, const struct pxb_tftp_out *out)
 {
-	/* New output replaces what was waiting (a resend starts over anyway). */
-	pace_unlink(w, x);
 	if (out->npkts == 1) {
-		/* Lock-step (or a resend of one block): one datagram, no pacing. */
+		/* Lock-step (or a resend of one block): one datagram. */
 		while (tftp_sys_sendto(x->fd, out->pkts[0].data, out->pkts[0].len, &x->peer) < 0 &&
 		       errno == EINTR)
 			;
 		return;
 	}
-	send_chunk(w, x, out->pkts, out->npkts, 0);
+	send_now(x, out->pkts, out->npkts);
 }
 
 static void pace_rx(struct tftp_worker *w)
@@ -349,11 +308,11 @@ static void pace_rx(struct tftp_worker *w)
 		return;
 	while (w->phead && w->phead->due_us <= now + 20) {
 		struct xfer *x = w->phead;
-		const struct pxb_tftp_pkt *p = x->pend;
-		unsigned n = x->npend;
+		pxb_ms_t ms = now_ms();
 
 		pace_unlink(w, x);
-		send_chunk(w, x, p, n, now);
+		if (pxb_tftp_session_send_more(x->s, ms, &w->out) == 0)
+			after(w, x, &w->out, ms);
 	}
 	pace_arm(w);
 }
@@ -423,11 +382,26 @@ static void finish(struct tftp_worker *w, struct xfer *x, enum pxb_tftp_verdict 
 	queue_push(w, &w->out_head, &w->out_tail, x, w->done_fd);
 }
 
-/* Handles what a session call produced: send, then finish or re-arm. */
-static void after(struct tftp_worker *w, struct xfer *x, const struct pxb_tftp_out *out)
+/*
+ * Handles what a session call produced: send, then finish or re-arm, and
+ * ask for the rest of a window when the engine says (now, or out->gap_us
+ * later: the pacing queue).
+ */
+static void after(struct tftp_worker *w, struct xfer *x, struct pxb_tftp_out *out,
+		  pxb_ms_t now)
 {
+	unsigned sent = 0;
+
 	if (out->npkts)
-		send_pkts(w, x, out);
+		pace_unlink(w, x); /* new output: the rest of the window goes from it */
+	while (out->npkts) {
+		send_pkts(x, out);
+		sent += out->npkts;
+		if (!out->more || out->gap_us || pxb_tftp_session_send_more(x->s, now, out) < 0)
+			break;
+	}
+	if (out->more && !x->paced && out->verdict == PXB_TFTP_RUNNING)
+		pace_queue(w, x, out->gap_us);
 	if (out->verdict != PXB_TFTP_RUNNING) {
 		finish(w, x, out->verdict, out->reason, out->block);
 		return;
@@ -438,7 +412,7 @@ static void after(struct tftp_worker *w, struct xfer *x, const struct pxb_tftp_o
 		return;
 	}
 	/* A window is out: read the next one while the client takes it in. */
-	if (out->npkts > 1)
+	if (sent > 1)
 		pxb_tftp_session_read_ahead(x->s);
 }
 
@@ -481,7 +455,7 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 {
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
-	struct pxb_tftp_out out;
+	struct pxb_tftp_out *out = &w->out;
 	ssize_t n = tftp_sys_recvfrom(x->fd, w->rxbuf, sizeof(w->rxbuf), &from, &fl);
 	int rc;
 
@@ -497,17 +471,17 @@ static void rx(struct tftp_worker *w, struct xfer *x, pxb_ms_t *now)
 	}
 	if (*now < 0)
 		*now = now_ms(); /* once per wake-up: a burst takes microseconds */
-	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, &out);
+	rc = pxb_tftp_session_input(x->s, w->rxbuf, (size_t)n, *now, out);
 	if (x->preack && pxb_tftp_session_acked(x->s))
 		first_ack(w, x);
-	if (rc == 0 && out.npkts == 1 && !x->npend && out.verdict == PXB_TFTP_RUNNING &&
-	    out.deadline >= x->armed) {
+	if (rc == 0 && out->npkts == 1 && !out->more && !x->paced &&
+	    out->verdict == PXB_TFTP_RUNNING && out->deadline >= x->armed) {
 		/* Lock-step: one block out, the timer already early enough. */
-		while (tftp_sys_sendto(x->fd, out.pkts[0].data, out.pkts[0].len, &x->peer) < 0 &&
+		while (tftp_sys_sendto(x->fd, out->pkts[0].data, out->pkts[0].len, &x->peer) < 0 &&
 		       errno == EINTR)
 			;
 	} else if (rc == 0 || rc == PXB_ERR_PROTO) {
-		after(w, x, &out);
+		after(w, x, out, *now);
 	}
 }
 
@@ -517,14 +491,14 @@ static void expire(struct tftp_worker *w, pxb_ms_t now)
 	struct xfer *x;
 
 	while ((x = heap_top(w)) && x->armed <= now) {
-		struct pxb_tftp_out out;
+		struct pxb_tftp_out *out = &w->out;
 
 		heap_remove(w, x); /* fired: a one-shot timer */
-		if (pxb_tftp_session_timeout(x->s, now, &out) == 0) {
-			after(w, x, &out);
-		} else if (arm(w, x, out.deadline) < 0) {
+		if (pxb_tftp_session_timeout(x->s, now, out) == 0) {
+			after(w, x, out, now);
+		} else if (arm(w, x, out->deadline) < 0) {
 			x->nomem = 1;
-			finish(w, x, PXB_TFTP_FAILED, PXB_TFTP_REASON_NONE, out.block);
+			finish(w, x, PXB_TFTP_FAILED, PXB_TFTP_REASON_NONE, out->block);
 		}
 	}
 }
@@ -623,6 +597,8 @@ int tftp_worker_start(struct tftp_worker *w)
 	    watch(w, w->wake_fd, &tag_wake) < 0 || watch(w, w->pace_fd, &tag_pace) < 0)
 		goto fail;
 	pthread_mutex_init(&w->mu, NULL);
+	w->out.buf = w->obuf;
+	w->out.cap = sizeof(w->obuf);
 	/* Signals are the loop's (libevent's handlers): the thread blocks them all. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

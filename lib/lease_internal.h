@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pxeboot/lease.h>
-#include "idxheap.h"
+#include <pxeboot/idxheap.h>
 
 #define PXB__LEASE_NO_HEAP UINT32_MAX
 
@@ -36,7 +36,7 @@ struct pxb__lease_pool {
 	uint32_t cursor; /* next word of busy to look at */
 	uint64_t *busy;
 	uint64_t *resv;
-	struct pxb_idxheap heap; /* of struct pxb__lease_rec (idxheap.h) */
+	struct pxb_idxheap heap; /* of struct pxb__lease_rec (pxeboot/idxheap.h) */
 };
 
 struct pxb__lease_buf {

@@ -79,48 +79,72 @@ struct pxb__tftp_slot {
 
 struct pxb__tftp_window {
 	unsigned size;   /* the negotiated windowsize */
-	unsigned nslots; /* size, or 2 x size with read-ahead */
+	unsigned nslots; /* size, or 2 x size with read-ahead; 0: no copy kept */
 	unsigned cwnd;   /* burst: blocks sent back to back, 1..size */
 	unsigned clean;  /* blocks acknowledged since cwnd last changed */
+	unsigned burst;  /* blocks of the burst being sent still to go */
 	int adaptive;
 	unsigned blksize;
 	uint64_t base;   /* first block not acknowledged (blocks count from 1) */
 	uint64_t next;   /* next block to send; base <= next <= hi */
 	uint64_t hi;     /* one past the highest block sent; hi <= base + size */
 	uint64_t last;   /* the last block, 0 while unknown (netascii) */
-	uint64_t loaded; /* one past the highest block read; blocks are read in order */
-	uint64_t resent; /* DATA packets sent again from their slot */
-	uint8_t *buf;    /* nslots slots of 4 + blksize bytes; NULL: shared */
-	int shared;      /* lock-step on the thread's buffer (pxb__tftp_thread_buf) */
+	uint64_t loaded; /* one past the highest block read into a slot */
+	uint64_t resent; /* DATA packets sent again */
+	uint8_t *buf;    /* nslots slots of 4 + blksize bytes, allocated when first
+			  * needed and given back by pxb__tftp_window_release */
+	int released;    /* given back: no copy kept until pxb__tftp_window_keep */
 	struct pxb__tftp_slot *slots;
 };
 
-/* ahead: room to read the next window while this one is out (2 x the slots).
- * shared: with size 1, no buffer of its own: the block is read into the
- * thread's buffer at every send (limits->thread_buffer). */
-int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
-			  int adaptive, int ahead, int shared);
+/*
+ * How the source is read; given by the session. Writes block b's bytes at
+ * data (cap bytes of room): *len, and *is_last when it is the last.
+ */
+typedef int (*pxb__tftp_load_fn)(void *ctx, uint64_t block, uint8_t *data, size_t cap,
+				 size_t *len, int *is_last);
 
-/* The calling thread's block buffer, at least len bytes (NULL: no memory). */
-uint8_t *pxb__tftp_thread_buf_grow(size_t len);
-/* initial-exec: read at a fixed offset from the thread pointer, where the
- * default model for a shared library calls __tls_get_addr at each use (in
- * the lock-step path, each block). 16 bytes fit the static TLS that glibc
- * keeps for libraries loaded later by dlopen. */
-#define PXB__TLS __thread __attribute__((tls_model("initial-exec")))
-extern PXB__TLS uint8_t *pxb__tftp_tbuf;
-extern PXB__TLS size_t pxb__tftp_tbuf_len;
-static inline uint8_t *pxb__tftp_thread_buf(size_t len)
-{
-	return pxb__tftp_tbuf_len >= len ? pxb__tftp_tbuf : pxb__tftp_thread_buf_grow(len);
-}
+/*
+ * keep: copies of the blocks sent are kept until acknowledged, so a resend
+ * reads nothing (0: lock-step only, the block is read again at a resend).
+ * ahead: room to read the next window while this one is out (2 x the slots).
+ */
+int pxb__tftp_window_init(struct pxb__tftp_window *w, unsigned size, unsigned blksize,
+			  int adaptive, int keep, int ahead);
 void pxb__tftp_window_fini(struct pxb__tftp_window *w);
 
-/* Returns the DATA packet of block b (must be loaded). */
-static inline const uint8_t *pxb__tftp_window_pkt(const struct pxb__tftp_window *w, uint64_t b)
+/*
+ * Writes block b's DATA packet at p (room for 4 + blksize bytes); returns
+ * its length or a negative PXB_ERR_* from load(). Inline: the lock-step
+ * path writes each block with it.
+ */
+static inline int64_t pxb__tftp_data_pkt(struct pxb__tftp_window *w, uint64_t b, uint8_t *p,
+					 pxb__tftp_load_fn load, void *ctx)
 {
-	return w->buf + (size_t)(b % w->nslots) * (4 + (size_t)w->blksize);
+	size_t len = 0;
+	int is_last = 0, err;
+
+	pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
+	pxb__tftp_put16(p + 2, (uint16_t)b);
+	err = load(ctx, b, p + 4, w->blksize, &len, &is_last);
+	if (err < 0)
+		return err;
+	if (is_last)
+		w->last = b;
+	return 4 + (int64_t)len;
 }
+
+/* Gives the block copies back (a stalled transfer); they are read again. */
+void pxb__tftp_window_release(struct pxb__tftp_window *w);
+
+/* The transfer moves again: copies are kept from now on (when the window keeps any). */
+static inline void pxb__tftp_window_keep(struct pxb__tftp_window *w)
+{
+	w->released = 0;
+}
+
+/* Returns the bytes the window holds (its buffers). */
+size_t pxb__tftp_window_bytes(const struct pxb__tftp_window *w);
 
 /* Returns 1 once every block has been acknowledged. */
 static inline int pxb__tftp_window_done(const struct pxb__tftp_window *w)
@@ -128,24 +152,59 @@ static inline int pxb__tftp_window_done(const struct pxb__tftp_window *w)
 	return w->last && w->base > w->last;
 }
 
+/* Returns one past the last block the window may send now. */
+static inline uint64_t pxb__tftp_window_end(const struct pxb__tftp_window *w)
+{
+	uint64_t end = w->base + w->size;
+
+	return w->last && w->last < end ? w->last + 1 : end;
+}
+
 /* Returns 1 when the whole window (or the rest of the file) has been sent. */
 static inline int pxb__tftp_window_all_sent(const struct pxb__tftp_window *w)
 {
-	return w->next >= w->base + w->size || (w->last && w->next > w->last);
+	return w->next >= pxb__tftp_window_end(w);
 }
 
-/* How the source is read into slots; defined by the session. */
-typedef int (*pxb__tftp_load_fn)(void *ctx, uint64_t block, uint8_t *data, size_t cap,
-				 size_t *len, int *is_last);
+/*
+ * The packets one call hands out: written into the caller's buffer (buf,
+ * cap bytes, used so far) and listed in pkts (room for maxpkts, n used).
+ */
+struct pxb__tftp_emit {
+	uint8_t *buf;
+	size_t cap, used;
+	struct pxb_tftp_pkt *pkts;
+	unsigned n, maxpkts;
+	size_t cost; /* what the packets cost the receiver (pxb__tftp_rcv_cost) */
+};
+
+/* Appends a packet of len bytes (copied from p when p is not NULL) and
+ * returns where it lies in the caller's buffer, or NULL without room. */
+uint8_t *pxb__tftp_emit(struct pxb__tftp_emit *e, const uint8_t *p, size_t len);
 
 /*
- * Appends to pkts (room for w->size entries, *n used) one burst: at most
- * cwnd blocks from w->next, not past the window's end, loading blocks not
- * yet read with load(). Returns the count added or a negative PXB_ERR_*
- * from load().
+ * Starts a burst of cwnd blocks from w->next; pxb__tftp_window_fill sends
+ * it, one chunk per call.
+ */
+static inline void pxb__tftp_window_burst(struct pxb__tftp_window *w)
+{
+	w->burst = w->cwnd;
+}
+
+/* Chunks: what one call hands out of a burst (tftp_window.c). */
+#define PXB__TFTP_CHUNK_COST (160u << 10)
+#define PXB__TFTP_CHUNK_GAP_US 100u
+
+/*
+ * Writes the next chunk of the burst into e: blocks from w->next, not past
+ * the window's end, while what they cost the receiver stays within
+ * PXB__TFTP_CHUNK_COST and e has room. Returns 0 when the burst is all
+ * out; 1 when more of it is to go, after *gap_us microseconds (the
+ * receiver's time to read a chunk; 0 when e was full); a negative
+ * PXB_ERR_* from load().
  */
 int pxb__tftp_window_fill(struct pxb__tftp_window *w, pxb__tftp_load_fn load, void *ctx,
-			  struct pxb_tftp_pkt *pkts, unsigned *n);
+			  struct pxb__tftp_emit *e, unsigned *gap_us);
 
 /* What an ACK did to the window. */
 enum pxb__tftp_ack {

@@ -25,9 +25,12 @@
  * the timeout becomes srtt + 4 rttvar within [min_timeout_ms, timeout]
  * (RFC 6298 sec 2, Karn's rule of sec 3).
  *
- * The states are a table of {ack handler, expiry handler}. Nothing here
- * allocates after pxb_tftp_session_new(): packets are built in the window's
- * slots (tftp_window.c) or in fixed buffers of the session.
+ * The states are a table of {ack handler, expiry handler}. Packets are
+ * written into the caller's buffer (struct pxb_tftp_out); the window keeps
+ * copies of the blocks sent (tftp_window.c). After the second timeout in a
+ * row the transfer has stalled: the copies are given back and nothing is
+ * read ahead until the client answers, so a transfer nobody answers holds
+ * the session alone (RFC 1350 sec 2 leaves resending to the server).
  */
 #include "config.h"
 
@@ -67,15 +70,19 @@ struct pxb_tftp_session {
 	enum pxb_tftp_reason reason;
 	uint16_t error_code;
 
-	struct pxb_tftp_pkt *pkts; /* win.size + 1 entries */
-	unsigned npkts;
+	struct pxb_tftp_pkt *pkts; /* PXB_MIN(win.size, CHUNK_PKTS) entries */
+	struct pxb__tftp_emit em;  /* this call's output, in the caller's buffer */
+	unsigned gap_us;           /* before the rest of a burst (win.burst) */
+	size_t need;               /* the least output buffer: a DATA packet, an OACK */
 	size_t oack_len;
 	uint8_t oack[PXB__TFTP_OACK_MAX];
-	uint8_t errpkt[64];
 
 	uint64_t packets_sent, oack_resent;
 	unsigned timeouts;
 };
+
+/* Packets one call hands out at most: a segmented write's (daemon/tftp_worker.c). */
+#define CHUNK_PKTS 64u
 
 struct state_ops {
 	int (*ack)(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now);
@@ -127,6 +134,17 @@ static inline int64_t read_block(struct pxb_tftp_session *s, uint64_t b, uint8_t
 	return (int64_t)want;
 }
 
+/* Writes block b's DATA packet at p (octet mode); returns its length or
+ * PXB_ERR_IO. Inline: the lock-step path's every block. */
+static inline int64_t octet_pkt(struct pxb_tftp_session *s, uint64_t b, uint8_t *p)
+{
+	int64_t n = read_block(s, b, p + 4, s->neg.blksize);
+
+	pxb__tftp_put16(p, PXB_TFTP_OP_DATA);
+	pxb__tftp_put16(p + 2, (uint16_t)b);
+	return n < 0 ? n : 4 + n;
+}
+
 static int load_octet(void *ctx, uint64_t b, uint8_t *data, size_t cap, size_t *len,
 		      int *is_last)
 {
@@ -157,10 +175,10 @@ static int win_open(struct pxb_tftp_session *s)
 {
 	/* Read-ahead for windows in octet mode: netascii reads its source as a
 	 * stream, and a lock-step transfer has no window to read ahead of. */
+	int octet = s->mode == PXB_TFTP_MODE_OCTET;
 	int err = pxb__tftp_window_init(&s->win, s->neg.windowsize, s->neg.blksize,
-					s->lim.adaptive_window > 0,
-					s->neg.windowsize > 1 && s->mode == PXB_TFTP_MODE_OCTET,
-					s->lim.thread_buffer && s->mode == PXB_TFTP_MODE_OCTET);
+					s->lim.adaptive_window > 0, !(s->lim.thread_buffer && octet),
+					s->neg.windowsize > 1 && octet);
 
 	if (err < 0)
 		return err;
@@ -177,18 +195,26 @@ static int win_open(struct pxb_tftp_session *s)
 
 /* ---- output ---- */
 
-static void emit(struct pxb_tftp_session *s, const uint8_t *p, size_t len)
+/* Starts a call's output in the caller's buffer; PXB_ERR_INVAL when it is
+ * missing or too small for this session. */
+static inline int out_begin(struct pxb_tftp_session *s, const struct pxb_tftp_out *out)
 {
-	s->pkts[s->npkts].data = p;
-	s->pkts[s->npkts].len = len;
-	s->npkts++;
+	if (!out->buf || out->cap < s->need)
+		return PXB_ERR_INVAL;
+	s->em.buf = out->buf;
+	s->em.cap = out->cap;
+	s->em.used = 0;
+	s->em.n = 0;
+	s->em.cost = 0;
+	return 0;
 }
 
 /* Enters st; the lock-step path is open in ST_DATA when windowsize is 1. */
 static void set_state(struct pxb_tftp_session *s, enum state st)
 {
 	s->state = st;
-	s->lockstep = st == ST_DATA && s->win.size == 1 && s->mode == PXB_TFTP_MODE_OCTET;
+	s->lockstep = st == ST_DATA && s->win.size == 1 && s->mode == PXB_TFTP_MODE_OCTET &&
+		      !s->win.nslots;
 }
 
 static void end(struct pxb_tftp_session *s, enum pxb_tftp_verdict v, enum pxb_tftp_reason r,
@@ -199,49 +225,72 @@ static void end(struct pxb_tftp_session *s, enum pxb_tftp_verdict v, enum pxb_tf
 	s->reason = r;
 	s->error_code = code;
 	s->deadline = PXB_MS_NEVER;
+	s->win.burst = 0;
 }
 
 /* Ends the transfer with an ERROR packet of ours (replacing anything queued). */
 static void fail_send(struct pxb_tftp_session *s, enum pxb_tftp_reason r, uint16_t code,
 		      const char *msg)
 {
-	int n = pxb_tftp_build_error(s->errpkt, sizeof(s->errpkt), code, msg);
+	int n;
 
-	s->npkts = 0;
-	emit(s, s->errpkt, (size_t)n);
+	s->em.n = 0;
+	s->em.used = 0;
+	n = pxb_tftp_build_error(s->em.buf, 64, code, msg);
+	pxb__tftp_emit(&s->em, NULL, (size_t)n);
 	end(s, PXB_TFTP_FAILED, r, code);
 }
 
+/* The retransmission timeout runs from now, for what was just sent. */
+static inline void arm_rto(struct pxb_tftp_session *s, pxb_ms_t now)
+{
+	s->pacing = 0;
+	s->deadline = now + s->rto;
+}
+
 /*
- * Sends the next burst of the window; then the deadline is the next burst's
- * (pacing) or, once the whole window is out, the retransmission timeout.
+ * Sends the next chunk of the burst; once the burst is all out, the
+ * deadline is the next burst's (pacing) or, once the whole window is out,
+ * the retransmission timeout.
  */
-static void send_burst(struct pxb_tftp_session *s, pxb_ms_t now)
+static void send_chunk(struct pxb_tftp_session *s, pxb_ms_t now)
 {
 	pxb__tftp_load_fn load = s->mode == PXB_TFTP_MODE_OCTET ? load_octet : load_netascii;
+	int r = pxb__tftp_window_fill(&s->win, load, s, &s->em, &s->gap_us);
 
-	/* A new window, nothing outstanding: its round trip can be timed. */
-	if (s->win.next == s->win.base && s->win.hi == s->win.base)
-		s->sample_t = now;
-
-	if (pxb__tftp_window_fill(&s->win, load, s, s->pkts, &s->npkts) < 0) {
+	if (r < 0) {
 		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
 		return;
 	}
-	s->pacing = !pxb__tftp_window_all_sent(&s->win);
-	s->deadline = now + (s->pacing ? s->lim.pace_ms : s->rto);
+	if (r == 0 && !pxb__tftp_window_all_sent(&s->win)) {
+		s->pacing = 1;
+		s->deadline = now + s->lim.pace_ms;
+	}
 }
 
-static void finish_out(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
+/* Sends the next burst of the window (its first chunk). */
+static void send_burst(struct pxb_tftp_session *s, pxb_ms_t now)
+{
+	/* A new window, nothing outstanding: its round trip can be timed. */
+	if (s->win.next == s->win.base && s->win.hi == s->win.base)
+		s->sample_t = now;
+	pxb__tftp_window_burst(&s->win);
+	arm_rto(s, now); /* while chunks go; the next burst's when it is all out */
+	send_chunk(s, now);
+}
+
+static inline void finish_out(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
 {
 	out->pkts = s->pkts;
-	out->npkts = s->npkts;
+	out->npkts = s->em.n;
 	out->verdict = s->verdict;
 	out->reason = s->reason;
 	out->error_code = s->error_code;
 	out->block = s->win.base;
-	out->deadline = s->state == ST_ENDED ? PXB_MS_NEVER : s->deadline;
-	s->packets_sent += s->npkts;
+	out->deadline = s->deadline; /* PXB_MS_NEVER once ended (end()) */
+	out->more = s->win.burst > 0; /* 0 outside a window's burst (end()) */
+	out->gap_us = s->gap_us;
+	s->packets_sent += s->em.n;
 }
 
 /* RFC 6298 sec 2: folds one round trip into the estimate. */
@@ -277,11 +326,31 @@ static void rtt_sample(struct pxb_tftp_session *s, pxb_ms_t now)
 	s->rto_base = PXB_MIN(PXB_MAX(est, s->rto_min), s->rto_first);
 }
 
-/* A step forward: the backoff and the retry count start again. */
-static void progress(struct pxb_tftp_session *s)
+/* A step forward: the backoff and the retry count start again, and a
+ * window that gave its copies back (a stall) keeps them again. */
+static inline void progress(struct pxb_tftp_session *s)
 {
 	s->tries = 0;
 	s->rto = s->rto_base;
+	pxb__tftp_window_keep(&s->win);
+}
+
+/*
+ * The client acknowledged what was sent (full: all of it, a round trip to
+ * time; else a part, which times nothing). The steady state's sample, the
+ * same as the last one, has nothing to fold: it is told apart here, inline,
+ * as it is the lock-step path's every block.
+ */
+static inline void acked(struct pxb_tftp_session *s, int full, pxb_ms_t now)
+{
+	s->acked = 1;
+	if (!full)
+		s->sample_t = -1;
+	else if (s->sample_t >= 0 && (now - s->sample_t) * 8 == s->noop_r8)
+		s->sample_t = -1;
+	else
+		rtt_sample(s, now);
+	progress(s);
 }
 
 /* ---- states ---- */
@@ -291,13 +360,12 @@ static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 {
 	if (block != 0)
 		return PXB_ERR_AGAIN;
-	s->acked = 1;
 	if (win_open(s) < 0) {
+		s->acked = 1;
 		fail_send(s, PXB_TFTP_REASON_NOMEM, PXB_TFTP_ERR_UNDEF, "out of memory");
 		return 0;
 	}
-	rtt_sample(s, now);
-	progress(s);
+	acked(s, 1, now);
 	set_state(s, ST_DATA);
 	send_burst(s, now);
 	return 0;
@@ -305,11 +373,10 @@ static int oack_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 
 static void oack_expire(struct pxb_tftp_session *s, pxb_ms_t now)
 {
-	emit(s, s->oack, s->oack_len);
+	pxb__tftp_emit(&s->em, s->oack, s->oack_len);
 	s->sample_t = -1; /* Karn: an answer to a resend times nothing */
 	s->oack_resent++;
-	s->pacing = 0;
-	s->deadline = now + s->rto;
+	arm_rto(s, now);
 }
 
 static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
@@ -318,12 +385,7 @@ static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 
 	if (a == PXB__TFTP_ACK_IGNORED)
 		return PXB_ERR_AGAIN;
-	s->acked = 1;
-	if (a == PXB__TFTP_ACK_FULL)
-		rtt_sample(s, now);
-	else
-		s->sample_t = -1;
-	progress(s);
+	acked(s, a == PXB__TFTP_ACK_FULL, now);
 	if (pxb__tftp_window_done(&s->win)) {
 		end(s, PXB_TFTP_DONE, PXB_TFTP_REASON_NONE, 0);
 		return 0;
@@ -334,13 +396,13 @@ static int data_ack(struct pxb_tftp_session *s, uint16_t block, pxb_ms_t now)
 
 /*
  * Lock-step (windowsize 1, RFC 1350 sec 2) in its steady state: the ACK of
- * the one block outstanding, which is not the last, in octet mode
- * (s->lockstep). It does what data_ack(), send_burst() and finish_out()
- * would do for it -- slide by one, take the round-trip sample, reset the
- * backoff, read the next block into the only slot, arm the timeout, say
- * what to send -- without the general window's bookkeeping, since this is
- * the path of every block of most boot loaders' transfers. The last block
- * is known from the size in octet mode, so it is not looked for here.
+ * the one block outstanding, which is not the last, in octet mode, no copy
+ * kept (s->lockstep). It takes the steps data_ack() and send_burst() take
+ * for it -- acked(), the slide by one, the next block written into the
+ * caller's buffer, arm_rto(), finish_out() -- without the general window's
+ * bookkeeping (ACK matching, bursts, chunks, slots), since this is the path
+ * of every block of most boot loaders' transfers. The last block is known
+ * from the size in octet mode, so it is not looked for here.
  * Returns 0 when the ACK was something else (nothing changed): the caller
  * takes the general path.
  */
@@ -349,57 +411,36 @@ static inline int lockstep_ack(struct pxb_tftp_session *s, uint16_t n, pxb_ms_t 
 {
 	struct pxb__tftp_window *w = &s->win;
 	uint64_t b = w->base;
-	uint8_t *p = w->buf;
 	int64_t len;
 
-	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last)
+	if (n != (uint16_t)b || w->hi != b + 1 || b == w->last || !out->buf ||
+	    out->cap < s->need)
 		return 0;
-	s->acked = 1;
-	if (w->shared) {
-		p = pxb__tftp_thread_buf(4 + (size_t)w->blksize);
-		if (!p)
-			return 0; /* the general path fails it */
-		pxb__tftp_put16(p, PXB_TFTP_OP_DATA); /* another session's block was here */
-	}
-	/* The steady state's sample, the same as the last one: nothing to fold. */
-	if (s->sample_t >= 0 && (now - s->sample_t) * 8 == s->noop_r8)
-		s->sample_t = -1;
-	else
-		rtt_sample(s, now);
-	progress(s);
-	b++;
-	len = read_block(s, b, p + 4, w->blksize);
+	acked(s, 1, now);
+	w->base = w->next = ++b;
+	len = octet_pkt(s, b, out->buf);
 	if (len < 0) {
-		w->base = b;
+		out_begin(s, out);
 		fail_send(s, PXB_TFTP_REASON_READ, PXB_TFTP_ERR_UNDEF, "read error");
-		finish_out(s, out);
-		return 1;
+	} else {
+		s->pkts[0].data = out->buf;
+		s->pkts[0].len = (size_t)len;
+		s->em.n = 1;
+		w->hi = w->next = b + 1;
+		s->sample_t = now;
+		arm_rto(s, now);
 	}
-	w->base = b;
-	w->next = w->hi = w->loaded = b + 1;
-	w->slots[0].block = b;
-	w->slots[0].len = 4 + (size_t)len;
-	pxb__tftp_put16(p + 2, (uint16_t)b); /* the opcode in the slot is DATA already */
-	s->sample_t = now;
-	s->pacing = 0;
-	s->deadline = now + s->rto;
-	s->pkts[0].data = p;
-	s->pkts[0].len = 4 + (size_t)len;
-	s->npkts = 1;
-	s->packets_sent++;
-	out->pkts = s->pkts;
-	out->npkts = 1;
-	out->verdict = PXB_TFTP_RUNNING;
-	out->reason = PXB_TFTP_REASON_NONE;
-	out->error_code = 0;
-	out->block = b;
-	out->deadline = s->deadline;
+	finish_out(s, out);
 	return 1;
 }
 
 /* Resend the unacknowledged window, in halved bursts when adaptive. */
 static void data_expire(struct pxb_tftp_session *s, pxb_ms_t now)
 {
+	/* Stalled: a window's copies go back, a resend reads its blocks again
+	 * (a lock-step copy is one block, and drivers keep none: thread_buffer). */
+	if (s->tries >= 2 && s->win.size > 1 && s->mode == PXB_TFTP_MODE_OCTET)
+		pxb__tftp_window_release(&s->win);
 	pxb__tftp_window_loss(&s->win);
 	s->sample_t = -1;
 	send_burst(s, now);
@@ -472,7 +513,7 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	struct pxb_tftp_session *s;
 	int err;
 
-	if (!req || !src || !src->read || !sp || !out)
+	if (!req || !src || !src->read || !sp || !out || !out->buf)
 		return PXB_ERR_INVAL;
 	*sp = NULL;
 	if (req->opcode == PXB_TFTP_OP_WRQ)
@@ -487,8 +528,13 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 	s->mode = req->mode;
 	s->na.pending = -1;
 	pxb__tftp_negotiate(&s->lim, req, src->size, &s->neg);
+	s->need = PXB_MAX(4 + (size_t)s->neg.blksize, (size_t)PXB__TFTP_OACK_MAX);
+	err = PXB_ERR_INVAL;
+	if (out_begin(s, out) < 0)
+		goto fail;
 	err = PXB_ERR_NOMEM;
-	s->pkts = calloc((size_t)s->neg.windowsize + 1, sizeof(*s->pkts));
+	s->em.maxpkts = PXB_MIN(s->neg.windowsize, CHUNK_PKTS);
+	s->em.pkts = s->pkts = calloc(s->em.maxpkts, sizeof(*s->pkts));
 	if (!s->pkts)
 		goto fail;
 	/* With an OACK, the window waits for its ACK 0 (oack_ack). */
@@ -511,7 +557,7 @@ PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 		/* RFC 2347: an OACK, and data only after the client's ACK 0. */
 		s->oack_len = pxb__tftp_oack_write(&s->neg, s->oack, sizeof(s->oack));
 		set_state(s, ST_OACK_SENT);
-		emit(s, s->oack, s->oack_len);
+		pxb__tftp_emit(&s->em, s->oack, s->oack_len);
 		s->sample_t = now;
 		s->deadline = now + s->rto;
 	} else {
@@ -546,7 +592,8 @@ static __attribute__((noinline)) int input(struct pxb_tftp_session *s, const uin
 	uint16_t op, num;
 	int ret;
 
-	s->npkts = 0;
+	if (out_begin(s, out) < 0)
+		return PXB_ERR_INVAL;
 	if (len >= 4 && s->state == ST_DATA && pkt[0] == 0 && pkt[1] == PXB_TFTP_OP_ACK) {
 		/* The common case: an ACK during the data. */
 		ret = data_ack(s, (uint16_t)(pkt[2] << 8 | pkt[3]), now);
@@ -601,9 +648,8 @@ PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pk
 PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
 				     struct pxb_tftp_out *out)
 {
-	if (!s || !out)
+	if (!s || !out || out_begin(s, out) < 0)
 		return PXB_ERR_INVAL;
-	s->npkts = 0;
 	if (s->state == ST_ENDED || now < s->deadline) {
 		finish_out(s, out);
 		return PXB_ERR_AGAIN;
@@ -626,13 +672,28 @@ PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
 	return 0;
 }
 
+PXB_API int pxb_tftp_session_send_more(struct pxb_tftp_session *s, pxb_ms_t now,
+				       struct pxb_tftp_out *out)
+{
+	if (!s || !out || out_begin(s, out) < 0)
+		return PXB_ERR_INVAL;
+	if (s->state != ST_DATA || !s->win.burst) {
+		finish_out(s, out);
+		return PXB_ERR_AGAIN;
+	}
+	send_chunk(s, now);
+	finish_out(s, out);
+	return 0;
+}
+
 PXB_API int pxb_tftp_session_read_ahead(struct pxb_tftp_session *s)
 {
 	int n;
 
 	if (!s)
 		return PXB_ERR_INVAL;
-	if (s->state != ST_DATA)
+	/* Nothing while the client is silent: a stall holds no more. */
+	if (s->state != ST_DATA || s->tries)
 		return 0;
 	n = pxb__tftp_window_read_ahead(&s->win, load_octet, s);
 	/* A block that cannot be read now is read again when it is sent, and

@@ -31,7 +31,13 @@ static const struct pxb_conf_setting settings[] = {
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-/* Renders the greeting for this client into a memory file. */
+/*
+ * Renders the greeting for this client into a memory file. Called on the
+ * daemon's loop; the file is then read from the TFTP transfer thread until
+ * its release (pxeboot/vfs.h), so it owns its bytes: pxb_file_from_buffer()
+ * copies the text, and a reload that changes ex->greeting changes no open
+ * file.
+ */
 static int hello_open(void *arg, const char *rel, const struct pxb_client *c,
 		      struct pxb_file *f)
 {

@@ -9,8 +9,11 @@
  *   if ((err = pxb_tftp_request_parse(pkt, len, &req)) < 0)
  *           -> answer pxb_tftp_build_error_for(buf, sizeof(buf), err), done
  *   open the file -> struct pxb_tftp_source src (or answer error 1/2)
+ *   out.buf = buf; out.cap = sizeof(buf);   (its own memory, reused by every call)
  *   pxb_tftp_session_new(&limits, &req, &src, now, &s, &out)
  *   loop: send out.pkts[0..npkts) from a socket of its own (a new TID);
+ *         while out.more: out.gap_us later, pxb_tftp_session_send_more()
+ *         and send those (the rest of a window, paced for the receiver);
  *         datagrams from the client's (addr, port) -> pxb_tftp_session_input();
  *         from any other port -> pxb_tftp_build_error(.., PXB_TFTP_ERR_UNKNOWN_TID, ..)
  *         and the transfer goes on (RFC 1350 sec 4);
@@ -149,8 +152,10 @@ PXB_API int pxb_tftp_build_error_for(uint8_t *buf, size_t len, int err);
  *         (0 at end of file) or a negative value on error. Short counts are
  *         retried until the block is full or 0 is returned.
  *   size: the file's size in bytes (for tsize, RFC 2349, and the block count).
- * The engine reads each block once, in order, when it first sends it
- * (with limits->thread_buffer, a lock-step block again at each resend).
+ * The engine reads each block once, in order, when it first sends it, and
+ * again at a resend only with limits->thread_buffer (lock-step) or once the
+ * transfer has stalled (pxb_tftp_session_timeout). read() is called from
+ * the thread that calls the session.
  */
 struct pxb_tftp_source {
 	void *ctx;
@@ -187,13 +192,11 @@ struct pxb_tftp_source {
  *                     tail is only recovered by a timeout, so on a fast
  *                     network a short one keeps a loss from stalling.
  *   thread_buffer:    nonzero: a lock-step session (windowsize 1, octet
- *                     mode) keeps no block buffer of its own; its block is
- *                     read, at every send and resend, into one buffer of the
- *                     calling thread that all such sessions of the thread
- *                     share. Its DATA packet is then valid only until the
- *                     next call on any of those sessions in that thread, so
- *                     send it first. A boot storm of n lock-step transfers
- *                     holds n x blksize bytes less. [0: off]
+ *                     mode) keeps no copy of its block; the block is read,
+ *                     at every send and resend, into the caller's output
+ *                     buffer (struct pxb_tftp_out), which a thread can share
+ *                     between all its sessions. A boot storm of n lock-step
+ *                     transfers holds n x blksize bytes less. [0: off]
  *   first_retries:    timeouts in a row before giving up while the client
  *                     has acknowledged nothing yet, so the first packet (an
  *                     OACK or DATA 1) goes out at most 1 + first_retries
@@ -244,20 +247,36 @@ enum pxb_tftp_reason {
 				     * ACK 0; ERROR 0 is in out */
 };
 
-/* One datagram to send: len bytes at data, in a session-owned buffer. */
+/* One datagram to send: len bytes at data, in the caller's output buffer. */
 struct pxb_tftp_pkt {
 	const uint8_t *data;
 	size_t len;
 };
 
 /*
- * What a call produced. pkts[0..npkts) are to be sent in order to the
- * client; they stay valid until the next call on the session (or its free).
+ * Where a call writes, and what it produced. The caller sets buf and cap
+ * before each call (as ngtcp2's writes take a destination): the engine
+ * writes the packets there, so one buffer can serve every session of a
+ * thread. cap must hold a DATA packet of the session's blksize and an OACK:
+ * PXB_TFTP_OUT_MIN serves any session; a call never writes more than
+ * PXB_TFTP_OUT_SIZE, and with less room it writes less (more, gap_us 0).
+ * pkts[0..npkts) are to be sent in order to the client; they point into buf
+ * and stay valid until buf is written again (the pkts array itself until
+ * the next call on the session, or its free).
+ * more: a window goes on: call pxb_tftp_session_send_more() gap_us
+ * microseconds after sending these (the time a client needs to take in a
+ * chunk of a window, lib/tftp_window.c); any other call on the session
+ * drops what was to go.
  * error_code: the code of an ERROR sent (ILLEGAL_OP, READ) or received
  * (PEER_ERROR, ABORTED). block: the 64-bit index of the first block not yet
  * acknowledged (block numbers on the wire wrap at 65535, this does not).
  */
+#define PXB_TFTP_OUT_MIN (4 + PXB_TFTP_MAX_BLKSIZE)
+#define PXB_TFTP_OUT_SIZE (160u << 10)
+
 struct pxb_tftp_out {
+	uint8_t *buf; /* in: the caller's */
+	size_t cap;   /* in */
 	const struct pxb_tftp_pkt *pkts;
 	unsigned npkts;
 	enum pxb_tftp_verdict verdict;
@@ -265,6 +284,8 @@ struct pxb_tftp_out {
 	uint16_t error_code;
 	uint64_t block;
 	pxb_ms_t deadline; /* what pxb_tftp_session_next_deadline() now returns */
+	int more;
+	unsigned gap_us;
 };
 
 struct pxb_tftp_session;
@@ -278,10 +299,12 @@ struct pxb_tftp_session;
  *   src:    the file (copied; src->ctx must outlive the session).
  *   now:    the current time.
  *   sp:     receives the session.
- *   out:    the first packets; its verdict may already be FAILED (REASON_READ)
- *           when the first block cannot be read: send the packet, free.
- * Returns 0; PXB_ERR_INVAL for NULL arguments or a source without read();
- * PXB_ERR_ACCESS for a WRQ; PXB_ERR_NOMEM.
+ *   out:    buf and cap set; receives the first packets; its verdict may
+ *           already be FAILED (REASON_READ) when the first block cannot be
+ *           read: send the packet, free.
+ * Returns 0; PXB_ERR_INVAL for NULL arguments, a source without read() or
+ * an output buffer too small for the negotiated blksize; PXB_ERR_ACCESS for
+ * a WRQ; PXB_ERR_NOMEM.
  */
 PXB_API int pxb_tftp_session_new(const struct pxb_tftp_limits *limits,
 				 const struct pxb_tftp_request *req,
@@ -297,7 +320,8 @@ PXB_API void pxb_tftp_session_free(struct pxb_tftp_session *s);
  * verdict); PXB_ERR_AGAIN when it was ignored (a duplicate or stale ACK, a
  * packet after the end): nothing to send, verdict unchanged; PXB_ERR_PROTO
  * when it was malformed or illegal here: out holds ERROR 4 and the verdict
- * FAILED (REASON_ILLEGAL_OP); PXB_ERR_INVAL for NULL arguments.
+ * FAILED (REASON_ILLEGAL_OP); PXB_ERR_INVAL for NULL arguments or an
+ * output buffer too small (nothing done).
  */
 PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pkt, size_t len,
 				   pxb_ms_t now, struct pxb_tftp_out *out);
@@ -307,17 +331,34 @@ PXB_API int pxb_tftp_session_input(struct pxb_tftp_session *s, const uint8_t *pk
  * the next burst of a paced window, or resends the unacknowledged window
  * (with exponential backoff and, if adaptive, halved bursts), or gives up
  * after limits->retries timeouts in a row (verdict FAILED, REASON_TIMEOUT,
- * nothing to send).
+ * nothing to send). From the second timeout in a row on, a window
+ * (windowsize > 1, octet mode) has stalled: it gives back its copies of the
+ * blocks sent (read again for a resend); and from the first on nothing is
+ * read ahead until the client answers. So a transfer nobody answers holds
+ * no block buffer.
  * Returns 0 when it did something; PXB_ERR_AGAIN when the deadline has not
- * come (or the session has ended); PXB_ERR_INVAL for NULL arguments.
+ * come (or the session has ended); PXB_ERR_INVAL for NULL arguments or an
+ * output buffer too small (nothing done).
  */
 PXB_API int pxb_tftp_session_timeout(struct pxb_tftp_session *s, pxb_ms_t now,
 				     struct pxb_tftp_out *out);
 
 /*
+ * Writes the next chunk of a window the last call left with out->more set
+ * (its out->gap_us have passed), into out as the other calls do; more and
+ * gap_us say again whether another chunk follows.
+ * Returns 0 when it wrote something; PXB_ERR_AGAIN when nothing was to go
+ * (another call came between, or the session has ended); PXB_ERR_INVAL for
+ * NULL arguments or an output buffer too small (nothing done).
+ */
+PXB_API int pxb_tftp_session_send_more(struct pxb_tftp_session *s, pxb_ms_t now,
+				       struct pxb_tftp_out *out);
+
+/*
  * Reads the blocks of the next window (windowsize > 1, octet mode) while
  * the one just sent is out, so that its ACK is answered without reading:
  * call it after sending what input() or timeout() gave, before waiting.
+ * Nothing is read ahead while the client is silent (after a timeout).
  * Each block is still read once; a read that fails here is tried again
  * when the block is sent, and the transfer fails there. Returns the count
  * of blocks read (0: nothing to read ahead); PXB_ERR_INVAL for NULL.

@@ -57,6 +57,18 @@ struct pxb_dirent {
  * relative to the prefix, normalized, without a leading '/').
  * open: fill *f (fd or data, size, release) and return 0, or PXB_ERR_NOENT /
  * PXB_ERR_ACCESS. list (optional): call fn for each entry of a directory.
+ *
+ * Threads: open, list and exists are called on the daemon's event loop, as
+ * every plugin callback is. The file they open is not read there: pxebootd
+ * reads a TFTP transfer's file from its transfer thread (pxb_file_read(),
+ * while the loop goes on), and releases it back on the loop once the
+ * transfer ends. So an open file is read by another thread than the one
+ * that opened it, and until its release must stay as it is: its bytes (the
+ * data a memory file points at, the descriptor of an fd-backed one) may not
+ * be changed, freed or closed by the provider, and whatever state the
+ * provider changes on the loop afterwards (a reload, an unmount) must not be
+ * what the file reads. A file that owns its bytes (pxb_file_from_buffer()
+ * copies; a descriptor of its own) meets this by itself.
  */
 struct pxb_vfs_provider {
 	const char *name;

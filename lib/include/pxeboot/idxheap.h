@@ -1,5 +1,5 @@
 /*
- * idxheap.h - a binary min-heap of pointers whose elements keep their own
+ * pxeboot/idxheap.h - a binary min-heap of pointers whose elements keep their own
  * place in it, so that one whose key changes can be moved, or removed, in
  * O(log n). The array (and its room) is the caller's; less() orders the
  * elements and place() tells an element its new index. Header-only: at
@@ -7,10 +7,11 @@
  *
  * Used for the lease that frees first in each DHCP pool
  * (lib/lease_pool.c) and for the next deadline of the TFTP transfers
- * (daemon/tftp_worker.c). Never installed.
+ * (daemon/tftp_worker.c). Installed, for a driver's timers as pxebootd's;
+ * no function can fail, so none returns an error.
  */
-#ifndef PXB_IDXHEAP_H
-#define PXB_IDXHEAP_H
+#ifndef PXEBOOT_IDXHEAP_H
+#define PXEBOOT_IDXHEAP_H
 
 struct pxb_idxheap {
 	void **v;
