@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pxeboot/dhcp_server.h>
+
 #include "daemon.h"
 
 /*
@@ -50,6 +52,42 @@ static int apply_overrides(struct pxbd *d, pxb_conf *c, int phase, pxb_conf_repo
 			rc = -1;
 	}
 	return rc;
+}
+
+/*
+ * What the services compile when they start (the DHCP rules and engine, the
+ * policy, the boot model), compiled once here so that a configuration
+ * passes -t and reloads exactly when it would start. Returns -1 when any
+ * of them fails; every problem goes to report.
+ */
+static int compile(const pxb_conf *c, pxb_conf_report_fn report, void *arg)
+{
+	const pxb_conf_node *root = pxb_conf_root(c);
+	struct pxb_dhcp_setup *ds = NULL;
+	pxb_boot_model *bm = NULL;
+	pxb_policy *pol = NULL;
+	char err[512];
+	int bad = 0;
+
+	if (strcmp(pxb_conf_string(root, "dhcp.mode"), "off") != 0) {
+		if (pxb_dhcp_setup_from_conf(c, &ds, report, arg) < 0) {
+			bad = 1;
+		} else if (!pxb_dhcp_setup_server(ds)->proxy && !pxb_dhcp_setup_server(ds)->nsubnets) {
+			/* pxb_dhcp_server_new() refuses it (dhcp_driver.c build_engine). */
+			snprintf(err, sizeof(err), "%s: dhcp.subnets: server mode needs at least "
+				 "one network", pxb_conf_source(c));
+			report(arg, err);
+			bad = 1;
+		}
+	}
+	if (pxb_policy_from_conf(c, &pol, report, arg) < 0)
+		bad = 1;
+	if (pxb_boot_model_from_conf(c, &bm, report, arg) < 0)
+		bad = 1;
+	pxb_dhcp_setup_free(ds);
+	pxb_policy_free(pol);
+	pxb_boot_model_free(bm);
+	return bad ? -1 : 0;
 }
 
 pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn report,
@@ -104,6 +142,8 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 		report(arg, err);
 		goto fail;
 	}
+	if (compile(c, report, arg) < 0)
+		goto fail;
 	return c;
 fail:
 	pxb_conf_free(c);

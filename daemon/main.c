@@ -191,6 +191,16 @@ int main(int argc, char **argv)
 		pxb_conf_free(d.conf);
 		d.conf = NULL;
 	}
+	/* What main() refuses below before serving, -t refuses too (without changing anything). */
+	if (check_only && d.conf && !print_schema) {
+		root = pxb_conf_root(d.conf);
+		if (pxbd_check_root(pxb_conf_string(root, "user"), pxb_conf_bool(root, "allow_root")) < 0 ||
+		    pxbd_check_ids(pxb_conf_string(root, "user"), pxb_conf_string(root, "group")) < 0) {
+			errs.n++;
+			pxb_conf_free(d.conf);
+			d.conf = NULL;
+		}
+	}
 	if (check_only) {
 		if (d.conf)
 			printf("%s: configuration is valid\n",
