@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pxeboot/dhcp_server.h>
@@ -31,23 +32,23 @@ static void add_loaded_schemas(pxb_host *host, pxb_conf *c)
 }
 
 /*
- * Applies the -o settings: in phase 0 those the schema knows already, in
- * phase 1 the rest (plugins' settings, now known or reported as unknown).
+ * Applies the -o settings: in phase 0 those the schema knows already
+ * (marked in done[]), in phase 1 the rest: plugins' settings, known now
+ * that the plugins are loaded, or reported as unknown.
  */
-static int apply_overrides(struct pxbd *d, pxb_conf *c, int phase, pxb_conf_report_fn report,
-			   void *arg)
+static int apply_overrides(struct pxbd *d, pxb_conf *c, int phase, unsigned char *done,
+			   pxb_conf_report_fn report, void *arg)
 {
 	int rc = 0;
 
 	for (unsigned i = 0; i < d->noverrides; i++) {
 		const char *o = d->overrides[i], *eq = strchr(o, '=');
 		char name[256];
-		int known;
 
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
-		known = pxb_conf_has_setting(c, name);
-		if ((phase == 0) != (known != 0))
+		if (done[i] || (phase == 0 && !pxb_conf_has_setting(c, name)))
 			continue;
+		done[i] = 1;
 		if (pxb_conf_override(c, o, report, arg) < 0)
 			rc = -1;
 	}
@@ -94,13 +95,16 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 			   void *arg)
 {
 	pxb_conf *c = pxb_conf_new();
+	unsigned char *done = calloc(d->noverrides + 1, 1);
 	int bad = 0;
 	const pxb_conf_node *root;
 	const char *dir;
 	char err[1024];
 
-	if (!c) {
+	if (!c || !done) {
 		report(arg, "out of memory");
+		pxb_conf_free(c);
+		free(done);
 		return NULL;
 	}
 	if (d->conf_path)
@@ -110,7 +114,7 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	if (bad)
 		goto fail;
 	/* Overrides of plugins' settings wait until the plugins are loaded. */
-	if (apply_overrides(d, c, 0, report, arg) < 0)
+	if (apply_overrides(d, c, 0, done, report, arg) < 0)
 		bad = 1;
 	/*
 	 * The plugins are loaded before the full check so that their settings are
@@ -130,7 +134,7 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	} else if (host) {
 		add_loaded_schemas(host, c);
 	}
-	if (apply_overrides(d, c, 1, report, arg) < 0)
+	if (apply_overrides(d, c, 1, done, report, arg) < 0)
 		bad = 1;
 	/* Unknown settings are errors, unless a plugin that would know them failed. */
 	if (pxb_conf_validate(c, !bad, report, arg) > 0 || bad)
@@ -144,9 +148,11 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	}
 	if (compile(c, report, arg) < 0)
 		goto fail;
+	free(done);
 	return c;
 fail:
 	pxb_conf_free(c);
+	free(done);
 	return NULL;
 }
 
