@@ -46,6 +46,13 @@ static void report_stderr(void *arg, const char *line)
 	e->n++;
 }
 
+/* A warning of -t (pxb_conf_lint): printed, not counted. */
+static void report_warning(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
 static void report_log(void *arg, const char *line)
 {
 	struct errlist *e = arg;
@@ -202,6 +209,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: warning: started by this user, pxebootd would refuse "
 				"to serve (above)\n", d.conf_path ? d.conf_path : "<built-in>");
 	}
+	if (check_only && d.conf && !print_schema)
+		pxb_conf_lint(d.conf, d.host, report_warning, NULL);
 	if (check_only) {
 		if (d.conf)
 			printf("%s: configuration is valid\n",

@@ -121,6 +121,33 @@ if [ "$(id -u)" = 0 ]; then
 		grep -q "refusing to serve as root" "$d/out"
 fi
 
+# -t warns (file:line, exit 0) about what would silently misbehave.
+mkdir -p "$d/wroot"
+echo x >"$d/wroot/undionly.kpxe"
+cat >"$d/warn.conf" <<CONF
+plugins = ["http", "ipxe"];
+tftp = { root = "$d/wroot"; };
+http = { root = "$d/wroot"; };
+entries = ( { id = "rescue"; kind = "linux"; kernel = "/boot/vmlinuz"; } );
+menu = { default = "rescue"; items = ["shell", "ghost"]; };
+policy = { protect = ["nothere"]; };
+dhcp = { mode = "proxy"; interfaces = ["lo"];
+  boot = ( { tags = "ENH"; file = "menu.ipxe"; },
+           { file = "undionly.kpxe"; },
+           { tags = "ENH & EFI"; file = "snp.efi"; } ); };
+CONF
+"$PXEBOOTD" -t -c "$d/warn.conf" -P "$PXB_PLUGIN_DIR" -o allow_root=true >"$d/out" 2>&1
+check "-t: warnings alone leave the file valid" $?
+ok "warns: menu default not among the items" \
+	grep -q "warn.conf:5: menu.default: warning: \"rescue\" is not among this menu's items" "$d/out"
+ok "warns: a menu item naming no entry" grep -q "warn.conf:5: menu.items: warning: item \"ghost\"" "$d/out"
+ok "warns: policy.protect naming no entry" grep -q "warn.conf:6: policy.protect: warning: \"nothere\"" "$d/out"
+ok "warns: a rule an earlier one shadows" \
+	grep -q "warn.conf:10: dhcp.boot\[2\]: warning: no client reaches this rule: dhcp.boot\[0\]" "$d/out"
+ok "warns: a boot file nobody serves" grep -q "dhcp.boot\[2\].file: warning: \"snp.efi\"" "$d/out"
+check "no warning for a file in the root or one a plugin provides" \
+	$(! grep -q "\"undionly.kpxe\" is in\|\"menu.ipxe\" is in\|dhcp.boot\[1\]: warning" "$d/out"; echo $?)
+
 # -o reaches plugins' settings (a list of strings among them); an unknown one is an error.
 printf 'plugins = ["http"];\n' >"$d/http.conf"
 "$PXEBOOTD" -t -c "$d/http.conf" -P "$PXB_PLUGIN_DIR" -o allow_root=true -o http.nosuch=1 \
