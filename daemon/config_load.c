@@ -73,7 +73,8 @@ static int compile(const pxb_conf *c, pxb_conf_report_fn report, void *arg)
 	if (strcmp(pxb_conf_string(root, "dhcp.mode"), "off") != 0) {
 		if (pxb_dhcp_setup_from_conf(c, &ds, report, arg) < 0) {
 			bad = 1;
-		} else if (!pxb_dhcp_setup_server(ds)->proxy && !pxb_dhcp_setup_server(ds)->nsubnets) {
+		} else if (!pxb_dhcp_setup_server(ds)->proxy &&
+			   !pxb_dhcp_setup_server(ds)->nsubnets) {
 			/* pxb_dhcp_server_new() refuses it (dhcp_driver.c build_engine). */
 			snprintf(err, sizeof(err), "%s: dhcp.subnets: server mode needs at least "
 				 "one network", pxb_conf_source(c));

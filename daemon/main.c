@@ -203,9 +203,13 @@ int main(int argc, char **argv)
 	 * on the file: -t says so (changing nothing) but judges the file alone.
 	 */
 	if (check_only && d.conf && !print_schema) {
+		const char *user, *group;
+
 		root = pxb_conf_root(d.conf);
-		if (pxbd_check_root(pxb_conf_string(root, "user"), pxb_conf_bool(root, "allow_root")) < 0 ||
-		    pxbd_check_ids(pxb_conf_string(root, "user"), pxb_conf_string(root, "group")) < 0)
+		user = pxb_conf_string(root, "user");
+		group = pxb_conf_string(root, "group");
+		if (pxbd_check_root(user, pxb_conf_bool(root, "allow_root")) < 0 ||
+		    pxbd_check_ids(user, group) < 0)
 			fprintf(stderr, "%s: warning: started by this user, pxebootd would refuse "
 				"to serve (above)\n", d.conf_path ? d.conf_path : "<built-in>");
 	}

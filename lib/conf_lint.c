@@ -58,8 +58,10 @@ static int lint_menu(const pxb_conf *c, const pxb_conf_node *root, const pxb_con
 {
 	const pxb_conf_node *in = menu && pxb_conf_get(menu, "items") ? menu : root;
 	const char *ipath = in == root ? "menu.items" : "items";
-	const pxb_conf_node *dn = menu ? pxb_conf_get(menu, "default") : pxb_conf_get(root, "menu.default");
-	const char *def = menu ? pxb_conf_string(menu, "default") : pxb_conf_string(root, "menu.default");
+	const pxb_conf_node *dn = menu ? pxb_conf_get(menu, "default")
+				       : pxb_conf_get(root, "menu.default");
+	const char *def = menu ? pxb_conf_string(menu, "default")
+			       : pxb_conf_string(root, "menu.default");
 	int warnings = 0, listed = 0, all = 0;
 
 	for (unsigned i = 0; i < pxb_conf_count(in, ipath); i++) {
@@ -70,8 +72,8 @@ static int lint_menu(const pxb_conf *c, const pxb_conf_node *root, const pxb_con
 		if (strcmp(it, "*") == 0 || strcmp(it, "catalog") == 0)
 			all = 1;
 		if (!catalogs && !entry_defined(root, it))
-			warn(c, pxb_conf_get(in, ipath), "item \"%s\" names no entry (entries.*.id)",
-			     it);
+			warn(c, pxb_conf_get(in, ipath),
+			     "item \"%s\" names no entry (entries.*.id)", it);
 	}
 	if (!def || !*def)
 		return warnings;

@@ -214,8 +214,8 @@ static int load_hosts(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 			problem(c, pxb_conf_get(e, "options"), report, arg, &errors,
 				"at most %d options", PXB_BOOT_MAX_OPTS);
 		for (unsigned o = 0; o < h->noptions; o++)
-			load_opt(c, pxb_conf_elem(e, "options", o), &s->host_opts[ko++], report, arg,
-				 &errors);
+			load_opt(c, pxb_conf_elem(e, "options", o), &s->host_opts[ko++], report,
+				 arg, &errors);
 	}
 	s->nhosts = n;
 	return errors ? PXB_ERR_CONFIG : 0;

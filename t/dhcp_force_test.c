@@ -224,7 +224,8 @@ static void test_pxelinux(void)
 	/* PXELINUX takes the ROM's DHCP reply: the iPXE ROM's PRL has none of 208-211. */
 	req_ipxe_bios(&p, mac_other);
 	is_int(run(&e, &p), PXB_DHCP_V_OFFER, "pxelinux: OFFER");
-	is_str(opt_str(&e, 209), "pxelinux.cfg/lab", "pxelinux: 209 sent though not asked (RFC 5071 4.5)");
+	is_str(opt_str(&e, 209), "pxelinux.cfg/lab",
+	       "pxelinux: 209 sent though not asked (RFC 5071 4.5)");
 	is_str(opt_str(&e, 210), "/boot/", "pxelinux: 210 sent though not asked");
 	ok(e.rep_ok && pxb_dhcp_opt(&e.rep, 208, &v) == 0 && v.len == 4 &&
 		   memcmp(v.data, magic, 4) == 0,
