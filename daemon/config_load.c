@@ -6,7 +6,10 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <pxeboot/dhcp_server.h>
 
 #include "daemon.h"
 
@@ -29,40 +32,80 @@ static void add_loaded_schemas(pxb_host *host, pxb_conf *c)
 }
 
 /*
- * Applies the -o settings: in phase 0 those the schema knows already, in
- * phase 1 the rest (plugins' settings, now known or reported as unknown).
+ * Applies the -o settings: in phase 0 those the schema knows already
+ * (marked in done[]), in phase 1 the rest: plugins' settings, known now
+ * that the plugins are loaded, or reported as unknown.
  */
-static int apply_overrides(struct pxbd *d, pxb_conf *c, int phase, pxb_conf_report_fn report,
-			   void *arg)
+static int apply_overrides(struct pxbd *d, pxb_conf *c, int phase, unsigned char *done,
+			   pxb_conf_report_fn report, void *arg)
 {
 	int rc = 0;
 
 	for (unsigned i = 0; i < d->noverrides; i++) {
 		const char *o = d->overrides[i], *eq = strchr(o, '=');
 		char name[256];
-		int known;
 
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
-		known = pxb_conf_has_setting(c, name);
-		if ((phase == 0) != (known != 0))
+		if (done[i] || (phase == 0 && !pxb_conf_has_setting(c, name)))
 			continue;
+		done[i] = 1;
 		if (pxb_conf_override(c, o, report, arg) < 0)
 			rc = -1;
 	}
 	return rc;
 }
 
+/*
+ * What the services compile when they start (the DHCP rules and engine, the
+ * policy, the boot model), compiled once here so that a configuration
+ * passes -t and reloads exactly when it would start. Returns -1 when any
+ * of them fails; every problem goes to report.
+ */
+static int compile(const pxb_conf *c, pxb_conf_report_fn report, void *arg)
+{
+	const pxb_conf_node *root = pxb_conf_root(c);
+	struct pxb_dhcp_setup *ds = NULL;
+	pxb_boot_model *bm = NULL;
+	pxb_policy *pol = NULL;
+	char err[512];
+	int bad = 0;
+
+	if (strcmp(pxb_conf_string(root, "dhcp.mode"), "off") != 0) {
+		if (pxb_dhcp_setup_from_conf(c, &ds, report, arg) < 0) {
+			bad = 1;
+		} else if (!pxb_dhcp_setup_server(ds)->proxy &&
+			   !pxb_dhcp_setup_server(ds)->nsubnets) {
+			/* pxb_dhcp_server_new() refuses it (dhcp_driver.c build_engine). */
+			snprintf(err, sizeof(err), "%s: dhcp.subnets: server mode needs at least "
+				 "one network", pxb_conf_source(c));
+			report(arg, err);
+			bad = 1;
+		}
+	}
+	if (pxb_policy_from_conf(c, &pol, report, arg) < 0)
+		bad = 1;
+	if (pxb_boot_model_from_conf(c, &bm, report, arg) < 0)
+		bad = 1;
+	pxb_dhcp_setup_free(ds);
+	pxb_policy_free(pol);
+	pxb_boot_model_free(bm);
+	return bad ? -1 : 0;
+}
+
 pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn report,
 			   void *arg)
 {
 	pxb_conf *c = pxb_conf_new();
+	unsigned char *done = calloc(d->noverrides + 1, 1);
 	int bad = 0;
 	const pxb_conf_node *root;
 	const char *dir;
 	char err[1024];
 
-	if (!c) {
+	if (!c || !done) {
 		report(arg, "out of memory");
+		pxb_conf_free(c);
+		free(done);
 		return NULL;
 	}
 	if (d->conf_path)
@@ -72,7 +115,7 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	if (bad)
 		goto fail;
 	/* Overrides of plugins' settings wait until the plugins are loaded. */
-	if (apply_overrides(d, c, 0, report, arg) < 0)
+	if (apply_overrides(d, c, 0, done, report, arg) < 0)
 		bad = 1;
 	/*
 	 * The plugins are loaded before the full check so that their settings are
@@ -92,7 +135,7 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	} else if (host) {
 		add_loaded_schemas(host, c);
 	}
-	if (apply_overrides(d, c, 1, report, arg) < 0)
+	if (apply_overrides(d, c, 1, done, report, arg) < 0)
 		bad = 1;
 	/* Unknown settings are errors, unless a plugin that would know them failed. */
 	if (pxb_conf_validate(c, !bad, report, arg) > 0 || bad)
@@ -104,9 +147,13 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 		report(arg, err);
 		goto fail;
 	}
+	if (compile(c, report, arg) < 0)
+		goto fail;
+	free(done);
 	return c;
 fail:
 	pxb_conf_free(c);
+	free(done);
 	return NULL;
 }
 

@@ -111,6 +111,8 @@ int pxbd_write_pidfile(const char *path);
 int pxbd_drop_privileges(const char *user, const char *group, int allow_root);
 /* -1 (logged) when pxebootd would serve as root and allow_root does not say so. */
 int pxbd_check_root(const char *user, int allow_root);
+/* -1 (logged) when pxebootd runs as root and user or group names no account. */
+int pxbd_check_ids(const char *user, const char *group);
 /*
  * An existing state_dir must belong to the account pxebootd serves as and
  * have mode 0700: root fixes both (and says so), anyone else refuses (-1).

@@ -46,6 +46,13 @@ static void report_stderr(void *arg, const char *line)
 	e->n++;
 }
 
+/* A warning of -t (pxb_conf_lint): printed, not counted. */
+static void report_warning(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
 static void report_log(void *arg, const char *line)
 {
 	struct errlist *e = arg;
@@ -191,6 +198,23 @@ int main(int argc, char **argv)
 		pxb_conf_free(d.conf);
 		d.conf = NULL;
 	}
+	/*
+	 * What main() refuses below before serving depends on who runs it, not
+	 * on the file: -t says so (changing nothing) but judges the file alone.
+	 */
+	if (check_only && d.conf && !print_schema) {
+		const char *user, *group;
+
+		root = pxb_conf_root(d.conf);
+		user = pxb_conf_string(root, "user");
+		group = pxb_conf_string(root, "group");
+		if (pxbd_check_root(user, pxb_conf_bool(root, "allow_root")) < 0 ||
+		    pxbd_check_ids(user, group) < 0)
+			fprintf(stderr, "%s: warning: started by this user, pxebootd would refuse "
+				"to serve (above)\n", d.conf_path ? d.conf_path : "<built-in>");
+	}
+	if (check_only && d.conf && !print_schema)
+		pxb_conf_lint(d.conf, d.host, report_warning, NULL);
 	if (check_only) {
 		if (d.conf)
 			printf("%s: configuration is valid\n",

@@ -99,6 +99,14 @@ static int target_ids(const char *user, const char *group, uid_t *uid, gid_t *gi
 	return 0;
 }
 
+int pxbd_check_ids(const char *user, const char *group)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return target_ids(user, group, &uid, &gid);
+}
+
 int pxbd_check_root(const char *user, int allow_root)
 {
 	if (geteuid() != 0 || allow_root || (user && *user && strcmp(user, "root") != 0))

@@ -26,6 +26,9 @@ struct pxb_dhcp_setup {
 	struct pxb_match_cond_config *conds;
 	struct pxb_boot_rule_config *rules;
 	struct pxb_dhcp_opt_config *opts;
+	struct pxb_dhcp_opt_config *host_opts; /* all hosts' options, hosts point into it */
+	struct pxb_tag_opt_config *tag_opts;
+	size_t ntag_opts;
 	struct pxb_arch_file_config *arch_files;
 	struct in_addr *relays;
 	size_t nhosts, nconds, nrules, narch;
@@ -46,6 +49,8 @@ void pxb_dhcp_setup_free(struct pxb_dhcp_setup *s)
 	free(s->conds);
 	free(s->rules);
 	free(s->opts);
+	free(s->host_opts);
+	free(s->tag_opts);
 	free(s->arch_files);
 	free(s->relays);
 	free(s);
@@ -129,17 +134,63 @@ static int load_subnets(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_c
 	return errors ? PXB_ERR_CONFIG : 0;
 }
 
+/* One element of an options list: { code; value; hex; force; }. */
+static void load_opt(const pxb_conf *c, const pxb_conf_node *oe, struct pxb_dhcp_opt_config *oc,
+		     pxb_conf_report_fn report, void *arg, int *errors)
+{
+	oc->code = (uint8_t)pxb_conf_int(oe, "code");
+	oc->value = pxb_conf_string(oe, "value");
+	oc->hex = pxb_conf_bool(oe, "hex");
+	oc->force = pxb_conf_bool(oe, "force");
+	if (!oc->code || !oc->value)
+		problem(c, oe, report, arg, errors, "code and value are required");
+}
+
+/* A tag expression setting: reported when it is not one. */
+static void check_expr(const pxb_conf *c, const pxb_conf_node *e, const char *expr,
+		       pxb_conf_report_fn report, void *arg, int *errors)
+{
+	if (expr && pxb_match_expr_check(expr) < 0)
+		problem(c, pxb_conf_get(e, "tags"), report, arg, errors,
+			"\"%s\" is not a tag expression (TAG, !TAG joined by &)", expr);
+}
+
+/* dhcp.options: options by tag. */
+static int load_tag_opts(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_conf_node *d,
+			 pxb_conf_report_fn report, void *arg)
+{
+	unsigned n = pxb_conf_count(d, "options");
+	int errors = 0;
+
+	s->tag_opts = calloc(n ? n : 1, sizeof(*s->tag_opts));
+	if (!s->tag_opts)
+		return PXB_ERR_NOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		const pxb_conf_node *e = pxb_conf_elem(d, "options", i);
+		struct pxb_tag_opt_config *t = &s->tag_opts[i];
+
+		t->tags = pxb_conf_string(e, "tags");
+		check_expr(c, e, t->tags, report, arg, &errors);
+		load_opt(c, e, &t->opt, report, arg, &errors);
+	}
+	s->ntag_opts = n;
+	return errors ? PXB_ERR_CONFIG : 0;
+}
+
 static int load_hosts(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_conf_node *d,
 		      pxb_conf_report_fn report, void *arg)
 {
-	unsigned n = pxb_conf_count(d, "hosts"), ntags = 0, k = 0;
+	unsigned n = pxb_conf_count(d, "hosts"), ntags = 0, k = 0, nopts = 0, ko = 0;
 	int errors = 0;
 
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		ntags += pxb_conf_count(pxb_conf_elem(d, "hosts", i), "tags");
+		nopts += pxb_conf_count(pxb_conf_elem(d, "hosts", i), "options");
+	}
 	s->hosts = calloc(n ? n : 1, sizeof(*s->hosts));
 	s->host_tags = calloc(ntags ? ntags : 1, sizeof(char *));
-	if (!s->hosts || !s->host_tags)
+	s->host_opts = calloc(nopts ? nopts : 1, sizeof(*s->host_opts));
+	if (!s->hosts || !s->host_tags || !s->host_opts)
 		return PXB_ERR_NOMEM;
 	for (unsigned i = 0; i < n; i++) {
 		const pxb_conf_node *e = pxb_conf_elem(d, "hosts", i);
@@ -157,6 +208,14 @@ static int load_hosts(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 		h->ntags = pxb_conf_count(e, "tags");
 		for (unsigned t = 0; t < h->ntags; t++)
 			s->host_tags[k++] = pxb_conf_elem_string(e, "tags", t);
+		h->options = s->host_opts + ko;
+		h->noptions = pxb_conf_count(e, "options");
+		if (h->noptions > PXB_BOOT_MAX_OPTS)
+			problem(c, pxb_conf_get(e, "options"), report, arg, &errors,
+				"at most %d options", PXB_BOOT_MAX_OPTS);
+		for (unsigned o = 0; o < h->noptions; o++)
+			load_opt(c, pxb_conf_elem(e, "options", o), &s->host_opts[ko++], report,
+				 arg, &errors);
 	}
 	s->nhosts = n;
 	return errors ? PXB_ERR_CONFIG : 0;
@@ -215,9 +274,7 @@ static int load_rules(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 
 		r->name = pxb_conf_string(e, "name");
 		r->tags = pxb_conf_string(e, "tags");
-		if (r->tags && pxb_match_expr_check(r->tags) < 0)
-			problem(c, pxb_conf_get(e, "tags"), report, arg, &errors,
-				"\"%s\" is not a tag expression (TAG, !TAG joined by &)", r->tags);
+		check_expr(c, e, r->tags, report, arg, &errors);
 		r->noboot = pxb_conf_bool(e, "noboot");
 		r->file = pxb_conf_string(e, "file");
 		if (!r->noboot && !r->file)
@@ -226,15 +283,12 @@ static int load_rules(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 		r->next_server = pxb_conf_string(e, "next_server");
 		r->options = s->opts + k;
 		r->noptions = pxb_conf_count(e, "options");
-		for (unsigned o = 0; o < r->noptions; o++) {
-			const pxb_conf_node *oe = pxb_conf_elem(e, "options", o);
-			struct pxb_dhcp_opt_config *oc = &s->opts[k++];
-			oc->code = (uint8_t)pxb_conf_int(oe, "code");
-			oc->value = pxb_conf_string(oe, "value");
-			oc->hex = pxb_conf_bool(oe, "hex");
-			if (!oc->code || !oc->value)
-				problem(c, oe, report, arg, &errors, "code and value are required");
-		}
+		if (r->noptions > PXB_BOOT_MAX_OPTS)
+			problem(c, pxb_conf_get(e, "options"), report, arg, &errors,
+				"at most %d options", PXB_BOOT_MAX_OPTS);
+		for (unsigned o = 0; o < r->noptions; o++)
+			load_opt(c, pxb_conf_elem(e, "options", o), &s->opts[k++], report, arg,
+				 &errors);
 	}
 	s->nrules = n;
 	n = pxb_conf_count(d, "arch_files");
@@ -304,6 +358,8 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 		rc = r;
 	if ((r = load_rules(s, c, d, report, arg)) < 0)
 		rc = r;
+	if ((r = load_tag_opts(s, c, d, report, arg)) < 0)
+		rc = r;
 	if (rc < 0)
 		goto fail;
 	memset(&mc, 0, sizeof(mc));
@@ -315,6 +371,8 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	mc.nrules = s->nrules;
 	mc.arch_files = s->arch_files;
 	mc.narch_files = s->narch;
+	mc.tag_options = s->tag_opts;
+	mc.ntag_options = s->ntag_opts;
 	rc = pxb_match_rules_new(&mc, &s->match, &what, &idx);
 	if (rc == PXB_ERR_CONFIG) {
 		char line[512];

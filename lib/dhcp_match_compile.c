@@ -338,6 +338,45 @@ static int build_cond(struct cond *c, const struct pxb_match_cond_config *cc)
 	return PXB_ERR_CONFIG;
 }
 
+static int build_opt(struct opt *o, const struct pxb_dhcp_opt_config *oc)
+{
+	if (oc->code == PXB_OPT_PAD || oc->code == PXB_OPT_END || oc->code == PXB_OPT_OVERLOAD ||
+	    !oc->value)
+		return PXB_ERR_CONFIG;
+	o->code = oc->code;
+	o->force = oc->force != 0;
+	return parse_value(oc->value, oc->hex, &o->data, &o->len);
+}
+
+/* A host's or a rule's options: at most PXB_BOOT_MAX_OPTS. */
+static int build_opts(struct opt **out, size_t *nout, const struct pxb_dhcp_opt_config *oc,
+		      size_t n)
+{
+	int rc;
+
+	if (!n)
+		return 0;
+	if (!oc || n > PXB_BOOT_MAX_OPTS)
+		return PXB_ERR_CONFIG;
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return PXB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		(*nout)++;
+		rc = build_opt(&(*out)[i], &oc[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void free_opts(struct opt *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(o[i].data);
+	free(o);
+}
+
 static int build_host(struct host *h, const struct pxb_match_host_config *hc, size_t index)
 {
 	int rc = 0;
@@ -369,7 +408,7 @@ static int build_host(struct host *h, const struct pxb_match_host_config *hc, si
 		h->has_addr = 1;
 	}
 	h->noboot = hc->noboot;
-	return 0;
+	return build_opts(&h->opts, &h->nopts, hc->options, hc->noptions);
 }
 
 static int build_rule(struct rule *r, const struct pxb_boot_rule_config *rc_)
@@ -391,26 +430,33 @@ static int build_rule(struct rule *r, const struct pxb_boot_rule_config *rc_)
 			return PXB_ERR_CONFIG;
 		r->has_next = 1;
 	}
-	if (rc_->noptions) {
-		if (!rc_->options || rc_->noptions > PXB_BOOT_MAX_OPTS)
-			return PXB_ERR_CONFIG;
-		r->opts = calloc(rc_->noptions, sizeof(*r->opts));
-		if (!r->opts)
-			return PXB_ERR_NOMEM;
-		r->nopts = rc_->noptions;
-		for (size_t i = 0; i < rc_->noptions; i++) {
-			const struct pxb_dhcp_opt_config *o = &rc_->options[i];
+	return build_opts(&r->opts, &r->nopts, rc_->options, rc_->noptions);
+}
 
-			if (o->code == PXB_OPT_PAD || o->code == PXB_OPT_END ||
-			    o->code == PXB_OPT_OVERLOAD)
-				return PXB_ERR_CONFIG;
-			r->opts[i].code = o->code;
-			rc = parse_value(o->value, o->hex, &r->opts[i].data, &r->opts[i].len);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
+static int build_tagopt(struct tagopt *t, const struct pxb_tag_opt_config *tc)
+{
+	int rc = parse_expr(tc->tags, &t->expr);
+
+	if (rc)
+		return rc;
+	return build_opt(&t->o, &tc->opt);
+}
+
+/*
+ * The most options one client can get from hosts and tags: the codes the
+ * options by tag name plus the most one host has. It bounds the choice.
+ */
+static size_t client_opts_bound(const struct pxb_match_config *cfg)
+{
+	uint8_t seen[256] = {0};
+	size_t n = 0, most = 0;
+
+	for (size_t i = 0; i < cfg->ntag_options; i++)
+		if (!seen[cfg->tag_options[i].opt.code]++)
+			n++;
+	for (size_t i = 0; i < cfg->nhosts; i++)
+		most = PXB_MAX(most, cfg->hosts[i].noptions);
+	return n + most;
 }
 
 static int host_cmp(const void *a, const void *b)
@@ -425,6 +471,7 @@ void pxb_match_rules_free(struct pxb_match_rules *mr)
 	for (size_t i = 0; i < mr->nhosts; i++) {
 		free(mr->hosts[i].name);
 		free(mr->hosts[i].tags);
+		free_opts(mr->hosts[i].opts, mr->hosts[i].nopts);
 	}
 	for (size_t i = 0; i < mr->nconds; i++) {
 		free(mr->conds[i].str);
@@ -435,10 +482,13 @@ void pxb_match_rules_free(struct pxb_match_rules *mr)
 		free(mr->rules[i].expr.terms);
 		free(mr->rules[i].file);
 		free(mr->rules[i].sname);
-		for (size_t j = 0; j < mr->rules[i].nopts; j++)
-			free(mr->rules[i].opts[j].data);
-		free(mr->rules[i].opts);
+		free_opts(mr->rules[i].opts, mr->rules[i].nopts);
 	}
+	for (size_t i = 0; i < mr->ntagopts; i++) {
+		free(mr->tagopts[i].expr.terms);
+		free(mr->tagopts[i].o.data);
+	}
+	free(mr->tagopts);
 	for (size_t i = 0; i < mr->narchfiles; i++)
 		free(mr->archfiles[i].file);
 	free(mr->hosts);
@@ -467,12 +517,14 @@ int pxb_match_rules_new(const struct pxb_match_config *cfg, struct pxb_match_rul
 	mr->conds = calloc(cfg->nconds + 1, sizeof(*mr->conds));
 	mr->rules = calloc(cfg->nrules + 1, sizeof(*mr->rules));
 	mr->archfiles = calloc(cfg->narch_files + 1, sizeof(*mr->archfiles));
+	mr->tagopts = calloc(cfg->ntag_options + 1, sizeof(*mr->tagopts));
 	rc = PXB_ERR_NOMEM;
-	if (!mr->hosts || !mr->conds || !mr->rules || !mr->archfiles)
+	if (!mr->hosts || !mr->conds || !mr->rules || !mr->archfiles || !mr->tagopts)
 		goto fail;
 	rc = PXB_ERR_CONFIG;
 	if ((cfg->nhosts && !cfg->hosts) || (cfg->nconds && !cfg->conds) ||
-	    (cfg->nrules && !cfg->rules) || (cfg->narch_files && !cfg->arch_files))
+	    (cfg->nrules && !cfg->rules) || (cfg->narch_files && !cfg->arch_files) ||
+	    (cfg->ntag_options && !cfg->tag_options))
 		goto fail;
 
 	what = "host";
@@ -518,6 +570,16 @@ int pxb_match_rules_new(const struct pxb_match_config *cfg, struct pxb_match_rul
 		if (!mr->archfiles[i].file)
 			goto fail;
 	}
+	what = "tag-option";
+	for (i = 0; i < cfg->ntag_options; i++) {
+		mr->ntagopts++;
+		rc = build_tagopt(&mr->tagopts[i], &cfg->tag_options[i]);
+		if (rc)
+			goto fail;
+	}
+	rc = PXB_ERR_CONFIG;
+	if (client_opts_bound(cfg) > PXB_CLIENT_MAX_OPTS)
+		goto fail;
 	*out = mr;
 	return 0;
 fail:

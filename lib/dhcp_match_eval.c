@@ -158,6 +158,41 @@ static void set_file(struct pxb_boot_choice *out, const char *file, const struct
 	pxb_strlcpy(out->file, file, sizeof(out->file));
 }
 
+/* Adds o to the client's options unless an option of its code is there already. */
+static void add_client_opt(struct pxb_boot_choice *out, const struct opt *o)
+{
+	for (unsigned i = 0; i < out->nclient_opts; i++)
+		if (out->client_opts[i].code == o->code)
+			return;
+	if (out->nclient_opts >= PXB_CLIENT_MAX_OPTS) /* bounded at compile time */
+		return;
+	out->client_opts[out->nclient_opts].code = o->code;
+	out->client_opts[out->nclient_opts].force = o->force;
+	out->client_opts[out->nclient_opts].data = o->data;
+	out->client_opts[out->nclient_opts].len = o->len;
+	out->nclient_opts++;
+}
+
+/*
+ * The host's options, then the options by tag: those with tags before
+ * those without, the later in the list first (dnsmasq's option_filter():
+ * a tagged option overrides an untagged one, and of two that hold the one
+ * later in the configuration wins). The first of a code stays.
+ */
+static void client_opts(const struct pxb_match_rules *mr, const struct host *h,
+			const struct pxb_client *cl, struct pxb_boot_choice *out)
+{
+	for (size_t i = 0; h && i < h->nopts; i++)
+		add_client_opt(out, &h->opts[i]);
+	for (int tagged = 1; tagged >= 0; tagged--)
+		for (size_t i = mr->ntagopts; i-- > 0;) {
+			const struct tagopt *t = &mr->tagopts[i];
+
+			if ((t->expr.n > 0) == tagged && expr_holds(&t->expr, cl))
+				add_client_opt(out, &t->o);
+		}
+}
+
 int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *m,
 		   const struct pxb_match_ctx *ctx, struct pxb_client *cl,
 		   struct pxb_boot_choice *out, struct pxb_match_trace *trace)
@@ -210,6 +245,7 @@ int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *
 			rc = PXB_ERR_TOOBIG;
 		trace_step(trace, PXB_STEP_COND, i, mr->conds[i].tag);
 	}
+	client_opts(mr, h, cl, out);
 	/* 3. "no boot offer" wins over anything that would offer one */
 	if (h && h->noboot) {
 		trace_step(trace, PXB_STEP_NOBOOT_HOST, h->index, NULL);
@@ -236,6 +272,7 @@ int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *
 		out->next_server = r->next;
 		for (size_t j = 0; j < r->nopts; j++) {
 			out->opts[j].code = r->opts[j].code;
+			out->opts[j].force = r->opts[j].force;
 			out->opts[j].data = r->opts[j].data;
 			out->opts[j].len = r->opts[j].len;
 		}

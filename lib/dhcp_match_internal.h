@@ -34,6 +34,14 @@ struct cond {
 	size_t narchs;
 };
 
+/* An option to send, its value parsed. */
+struct opt {
+	uint8_t code;
+	uint8_t force;
+	uint8_t *data;
+	size_t len;
+};
+
 struct host {
 	size_t index;       /* in the config, for traces */
 	char *name;
@@ -43,6 +51,8 @@ struct host {
 	int has_addr;
 	struct in_addr addr;
 	int noboot;
+	struct opt *opts;
+	size_t nopts;
 };
 
 struct rule {
@@ -52,12 +62,14 @@ struct rule {
 	char *sname;
 	int has_next;
 	struct in_addr next;
-	struct {
-		uint8_t code;
-		uint8_t *data;
-		size_t len;
-	} *opts;
+	struct opt *opts;
 	size_t nopts;
+};
+
+/* An option by tag (pxb_tag_opt_config). */
+struct tagopt {
+	struct expr expr;
+	struct opt o;
 };
 
 struct archfile {
@@ -74,6 +86,8 @@ struct pxb_match_rules {
 	size_t nrules;
 	struct archfile *archfiles;
 	size_t narchfiles;
+	struct tagopt *tagopts;
+	size_t ntagopts;
 };
 
 #endif

@@ -102,4 +102,75 @@ ok "SIGTERM stops it cleanly" wait_for 10 grep -q "notice pxebootd: stopped" "$d
 wait "$PXBD_PID"
 check "exit status 0 after SIGTERM" $?
 ok "pid file removed" test ! -e "$d/pid"
+
+# -t compiles what the services compile at start: what start refuses, -t refuses.
+cat >"$d/expr.conf" <<'CONF'
+dhcp = { mode = "proxy"; interfaces = ["lo"];
+  boot = ( { tags = "A | B"; file = "x.efi"; } ); };
+CONF
+"$PXEBOOTD" -t -c "$d/expr.conf" -o allow_root=true >"$d/out" 2>&1
+check "-t refuses a boot rule's bad tag expression" $([ $? -eq 1 ]; echo $?)
+ok "and names file:line:setting" grep -q "expr.conf:2: dhcp.boot\[0\].tags: \"A | B\"" "$d/out"
+printf 'dhcp = { mode = "server"; interfaces = ["lo"]; };\n' >"$d/nonet.conf"
+"$PXEBOOTD" -t -c "$d/nonet.conf" -o allow_root=true >"$d/out" 2>&1
+check "-t refuses server mode without a network" $([ $? -eq 1 ]; echo $?)
+ok "saying dhcp.subnets" grep -q "dhcp.subnets: server mode needs" "$d/out"
+if [ "$(id -u)" = 0 ]; then
+	"$PXEBOOTD" -t -c "$d/empty.conf" >"$d/out" 2>&1
+	ok "-t as root without user or allow_root says start would refuse" \
+		grep -q "refusing to serve as root" "$d/out"
+fi
+
+# -t warns (file:line, exit 0) about what would silently misbehave.
+mkdir -p "$d/wroot"
+echo x >"$d/wroot/undionly.kpxe"
+cat >"$d/warn.conf" <<CONF
+plugins = ["http", "ipxe"];
+tftp = { root = "$d/wroot"; };
+http = { root = "$d/wroot"; };
+entries = ( { id = "rescue"; kind = "linux"; kernel = "/boot/vmlinuz"; } );
+menu = { default = "rescue"; items = ["shell", "ghost"]; };
+policy = { protect = ["nothere"]; };
+dhcp = { mode = "proxy"; interfaces = ["lo"];
+  boot = ( { tags = "ENH"; file = "menu.ipxe"; },
+           { file = "undionly.kpxe"; },
+           { tags = "ENH & EFI"; file = "snp.efi"; } ); };
+CONF
+"$PXEBOOTD" -t -c "$d/warn.conf" -P "$PXB_PLUGIN_DIR" -o allow_root=true >"$d/out" 2>&1
+check "-t: warnings alone leave the file valid" $?
+ok "warns: menu default not among the items" \
+	grep -q "warn.conf:5: menu.default: warning: \"rescue\" is not among this menu's items" "$d/out"
+ok "warns: a menu item naming no entry" grep -q "warn.conf:5: menu.items: warning: item \"ghost\"" "$d/out"
+ok "warns: policy.protect naming no entry" grep -q "warn.conf:6: policy.protect: warning: \"nothere\"" "$d/out"
+ok "warns: a rule an earlier one shadows" \
+	grep -q "warn.conf:10: dhcp.boot\[2\]: warning: no client reaches this rule: dhcp.boot\[0\]" "$d/out"
+ok "warns: a boot file nobody serves" grep -q "dhcp.boot\[2\].file: warning: \"snp.efi\"" "$d/out"
+check "no warning for a file in the root or one a plugin provides" \
+	$(! grep -q "\"undionly.kpxe\" is in\|\"menu.ipxe\" is in\|dhcp.boot\[1\]: warning" "$d/out"; echo $?)
+
+# -o reaches plugins' settings (a list of strings among them); an unknown one is an error.
+printf 'plugins = ["http"];\n' >"$d/http.conf"
+"$PXEBOOTD" -t -c "$d/http.conf" -P "$PXB_PLUGIN_DIR" -o allow_root=true -o http.nosuch=1 \
+	>"$d/out" 2>&1
+check "-o naming an unknown plugin setting exits 1" $([ $? -eq 1 ]; echo $?)
+ok "naming it" grep -q "command line: http.nosuch: unknown setting" "$d/out"
+mkdir -p "$d/lroot/boot"
+echo x >"$d/lroot/boot/f"
+for attempt in 1 2 3; do
+	hp=$(free_port tcp) tp=$(free_port udp)
+	cat >"$d/listing.conf" <<CONF
+plugins = ["http"];
+state_dir = "$d/lstate";
+tftp = { root = "$d/lroot"; listen = "127.0.0.1:$tp"; };
+http = { root = "$d/lroot"; listen = "127.0.0.1:$hp"; };
+CONF
+	start_pxebootd "$d/llog" -c "$d/listing.conf" -o http.listing=/boot
+	wait_for 10 grep -q "listening on 127.0.0.1:$hp" "$d/llog" && break
+	kill "$PXBD_PID" 2>/dev/null
+	wait "$PXBD_PID" 2>/dev/null
+done
+code=$(timeout 10 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hp/boot/")
+is "-o http.listing=/boot lists /boot/ (a plugin's list setting)" "$code" 200
+kill -TERM "$PXBD_PID"
+wait "$PXBD_PID"
 tap_done

@@ -27,7 +27,10 @@ dhcp = {
                 pool_end = "198.18.0.150"; router = "198.18.0.1";
                 dns = ["198.18.0.1"]; domain = "rescue.test"; } );
   hosts = ( { name = "paymentprocessor"; mac = "02:00:00:00:00:aa"; tags = ["NOPXE"]; },
-            { name = "fixed"; mac = "02:00:00:00:00:bb"; address = "198.18.0.10"; } );
+            { name = "fixed"; mac = "02:00:00:00:00:bb"; address = "198.18.0.10"; },
+            { name = "forced"; mac = "02:00:00:00:00:cc";
+              options = ( { code = 224; value = "hello"; force = true; },
+                          { code = 225; value = "unasked"; } ); } );
   tags = ( { set = "ENH"; match = "user-class"; value = "iPXE"; },
            { set = "EFI64"; match = "arch"; value = "7,9"; } );
   boot = ( { tags = "NOPXE"; noboot = true; },
@@ -49,7 +52,8 @@ cat >"$d/udhcpc.sh" <<'SH'
 #!/bin/sh
 [ "$1" = bound ] || [ "$1" = renew ] || exit 0
 { echo "ip=$ip"; echo "boot_file=$boot_file"; echo "siaddr=$siaddr"; echo "router=$router";
-  echo "dns=$dns"; echo "domain=$domain"; echo "lease=$lease"; } >"$OUT"
+  echo "dns=$dns"; echo "domain=$domain"; echo "lease=$lease";
+  echo "opt224=$opt224"; echo "opt225=$opt225"; } >"$OUT"
 SH
 chmod +x "$d/udhcpc.sh"
 bb=$(command -v busybox)
@@ -88,6 +92,12 @@ ok "NOPXE host gets no boot file" grep -q '^boot_file=$' "$d/u4"
 
 udhcpc_run 02:00:00:00:00:bb "$d/u5"
 ok "host with a fixed address gets it" grep -q '^ip=198.18.0.10$' "$d/u5"
+
+# A host's forced option reaches udhcpc, whose option 55 does not list it
+# (busybox exports options it does not know as optNNN, in hex).
+udhcpc_run 02:00:00:00:00:cc "$d/u6"
+ok "forced option 224 arrives unasked" grep -q '^opt224=68656c6c6f$' "$d/u6"
+ok "an unforced option the client did not ask for stays out" grep -q '^opt225=$' "$d/u6"
 
 # udhcpc renews (RENEWING: unicast with ciaddr) on SIGUSR1 and releases on exit.
 cat >"$d/udhcpc-cfg.sh" <<SH

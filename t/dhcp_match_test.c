@@ -26,7 +26,7 @@ static struct pxb_match_trace tr;
 /* The seed: dhcp-userclass=set:ENH,iPXE; EFI64 for arch 7/9; NOPXE hosts. */
 static const char *const nopxe[] = { "NOPXE" };
 static const struct pxb_match_host_config seed_hosts[] = {
-	{ "paymentprocessor", "01:23:45:af:be:cd", nopxe, 1, "192.168.23.10", 0 },
+	{ "paymentprocessor", "01:23:45:af:be:cd", nopxe, 1, "192.168.23.10", 0, NULL, 0 },
 };
 static const uint16_t efi64_archs[] = { 7, 9 };
 static const struct pxb_match_cond_config seed_conds[] = {
@@ -137,8 +137,8 @@ static void test_seed(void)
 static void test_host_noboot(void)
 {
 	const struct pxb_match_host_config hosts[] = {
-		{ "nvr", "01:23:45:af:be:cd", NULL, 0, NULL, 1 },
-		{ "lab", "02:00:00:00:00:01", NULL, 0, NULL, 0 },
+		{ "nvr", "01:23:45:af:be:cd", NULL, 0, NULL, 1, NULL, 0 },
+		{ "lab", "02:00:00:00:00:01", NULL, 0, NULL, 0, NULL, 0 },
 	};
 	const struct pxb_boot_rule_config rules[] = { { .file = "menu.ipxe" } };
 	struct pxb_match_config cfg = { .hosts = hosts, .nhosts = 2, .conds = seed_conds,
@@ -249,8 +249,8 @@ static void test_conditions(void)
 static void test_first_match_and_options(void)
 {
 	static const struct pxb_dhcp_opt_config opts[] = {
-		{ 209, "pxelinux.cfg/default", 0 },
-		{ 43, "06:01:08:ff", 1 },
+		{ 209, "pxelinux.cfg/default", 0, 0 },
+		{ 43, "06:01:08:ff", 1, 0 },
 	};
 	static const struct pxb_boot_rule_config rules[] = {
 		{ .name = "efi", .tags = "EFI64", .file = "grubx64.efi", .server_name = "boot1",
@@ -440,8 +440,8 @@ static void test_config_errors(void)
 
 	{
 		const struct pxb_match_host_config hosts[] = {
-			{ "paymentprocessor", "01:23:45:af:be:cd", nopxe, 1, "192.168.23.10", 0 },
-			{ "nvr", "01:23:45:AF:BE:CD", nopxe, 1, "192.168.20.11", 0 },
+			{ "paymentprocessor", "01:23:45:af:be:cd", nopxe, 1, "192.168.23.10", 0, NULL, 0 },
+			{ "nvr", "01:23:45:AF:BE:CD", nopxe, 1, "192.168.20.11", 0, NULL, 0 },
 		};
 		struct pxb_match_config cfg = { .hosts = hosts, .nhosts = 2 };
 
@@ -451,7 +451,7 @@ static void test_config_errors(void)
 	}
 	{
 		const struct pxb_match_host_config hosts[] = {
-			{ "x", "01:23:45:af:be:cd", NULL, 0, "192.168.23.300", 0 },
+			{ "x", "01:23:45:af:be:cd", NULL, 0, "192.168.23.300", 0, NULL, 0 },
 		};
 		struct pxb_match_config cfg = { .hosts = hosts, .nhosts = 1 };
 

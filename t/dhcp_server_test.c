@@ -197,8 +197,8 @@ static int why_has(const struct env *e, const char *words)
 
 static const char *const nopxe_tags[] = { "NOPXE" };
 static const struct pxb_match_host_config hosts[] = {
-	{ "fixed", "02:00:00:00:00:bb", NULL, 0, "198.18.0.105", 0 },
-	{ "pay", "02:00:00:00:00:aa", nopxe_tags, 1, NULL, 0 },
+	{ "fixed", "02:00:00:00:00:bb", NULL, 0, "198.18.0.105", 0, NULL, 0 },
+	{ "pay", "02:00:00:00:00:aa", nopxe_tags, 1, NULL, 0, NULL, 0 },
 };
 static const uint16_t efi64[] = { 7, 9 };
 static const struct pxb_match_cond_config conds[] = {
@@ -207,7 +207,7 @@ static const struct pxb_match_cond_config conds[] = {
 	{ .set = "BIG", .kind = PXB_MATCH_MAC, .value = "02:00:00:00:0f:*" },
 };
 static char big_hex[2 * 230 + 1];
-static const struct pxb_dhcp_opt_config big_opts[] = { { 224, big_hex, 1 } };
+static const struct pxb_dhcp_opt_config big_opts[] = { { 224, big_hex, 1, 0 } };
 static const struct pxb_boot_rule_config brules[] = {
 	{ .tags = "NOPXE", .noboot = 1 },
 	{ .tags = "BIG", .file = "big.kpxe", .options = big_opts, .noptions = 1 },

@@ -9,6 +9,7 @@
 #     broken on purpose (pxebootctl)      j rescue from inside one ISO
 #   j BIOS boots rescue from inside one ISO image (catalog-iso)
 #   l rescue on demand: a host of policy armed boots only while armed
+#   m a host's forced option 224 read by an iPXE script (${224:string})
 # PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
 set -u
 . "$top_srcdir/t/lib/common.sh"
@@ -32,7 +33,7 @@ accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/ac
 [ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
 diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
 export PXB_ACCEL=$accel
-want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k,l}
+want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k,l,m}
 t_boot=${PXB_E2E_TIMEOUT:-180}
 
 pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
@@ -264,6 +265,19 @@ sc_l() {
 	! tail -n +$from "$log" | grep -q "$mac .*file="
 }
 
+# m: an option iPXE does not ask for (224 is not in its option 55): a host's
+# forced one, read by an iPXE script as ${224:string} and sent back in a URL.
+sc_m() {
+	local rc=1
+	printf '#!ipxe\nchain http://${next-server}/forced/${224:string} || shell\n' \
+		>"$root/force.ipxe"
+	PXB_QEMU_BG=1 pxb_qemu_run_bios m "$PXB_TAP" 52:54:00:00:1d:01 "$d/m.serial" 120 \
+		>"$d/m.qemu" 2>&1
+	pxb_wait_log "$d/pxebootd.log" 120 "GET /forced/PXB-FORCE-OK " >/dev/null && rc=0
+	pxb_qemu_stop "$PXB_QEMU_PID"
+	return $rc
+}
+
 PXB_SHIM= PXB_GRUB=
 case ",$want," in *,h,*|*,i,*) pxb_e2e_secureboot >"$d/secureboot.log" 2>&1 || PXB_SHIM= ;; esac
 export PXB_SHIM PXB_GRUB
@@ -305,4 +319,13 @@ case ",$want," in *,l,*)
 	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log" ;;
 esac
 scenario l "rescue on demand: unarmed no boot offer, armed once boots rescue, then spent" sc_l
+case ",$want," in *,m,*)
+	kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null
+	pxb_e2e_conf "$root" "$d/state" server | sed \
+		-e 's|^  hosts = ( |  hosts = ( { mac = "52:54:00:00:1d:01"; tags = ["FORCE"]; options = ( { code = 224; value = "PXB-FORCE-OK"; force = true; } ); }, |' \
+		-e 's|^  boot = ($|  boot = ( { tags = "FORCE"; file = "force.ipxe"; },|' >"$d/pxeboot.conf"
+	: >"$d/pxebootd.log"
+	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log" ;;
+esac
+scenario m "forced option: iPXE reads a host's 224 it did not ask for" sc_m
 tap_done

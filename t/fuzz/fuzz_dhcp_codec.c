@@ -21,7 +21,7 @@ static volatile unsigned sink;
 
 static const char *const nopxe[] = { "NOPXE" };
 static const struct pxb_match_host_config hosts[] = {
-	{ "pay", "01:23:45:af:be:cd", nopxe, 1, "198.18.0.10", 0 },
+	{ "pay", "01:23:45:af:be:cd", nopxe, 1, "198.18.0.10", 0, NULL, 0 },
 };
 static const uint16_t efi64[] = { 7, 9 };
 static const struct pxb_match_cond_config conds[] = {
@@ -35,7 +35,7 @@ static const struct pxb_match_cond_config conds[] = {
 	{ .set = "O175", .kind = PXB_MATCH_OPTION, .option = 175 },
 	{ .set = "NII", .kind = PXB_MATCH_OPTION_EQUALS, .option = 94, .value = "010300", .hex = 1 },
 };
-static const struct pxb_dhcp_opt_config opts[] = { { 43, "06:01:08:ff", 1 } };
+static const struct pxb_dhcp_opt_config opts[] = { { 43, "06:01:08:ff", 1, 0 } };
 static const struct pxb_boot_rule_config brules[] = {
 	{ .tags = "NOPXE", .noboot = 1 },
 	{ .tags = "ENH", .file = "menu.ipxe", .server_name = "boot", .options = opts,

@@ -37,8 +37,8 @@ static const uint8_t fixed_mac[6] = { 2, 0, 0, 0, 0, 0xbb };
 static uint32_t fixed_addr;
 
 static const struct pxb_match_host_config hosts[] = {
-	{ "fixed", "02:00:00:00:00:bb", NULL, 0, "198.18.0.105", 0 },
-	{ "pay", "02:00:00:00:00:aa", (const char *const[]){ "NOPXE" }, 1, NULL, 0 },
+	{ "fixed", "02:00:00:00:00:bb", NULL, 0, "198.18.0.105", 0, NULL, 0 },
+	{ "pay", "02:00:00:00:00:aa", (const char *const[]){ "NOPXE" }, 1, NULL, 0, NULL, 0 },
 };
 static const uint16_t efi64[] = { 7, 9 };
 static const struct pxb_match_cond_config conds[] = {
@@ -46,7 +46,7 @@ static const struct pxb_match_cond_config conds[] = {
 	{ .set = "EFI64", .kind = PXB_MATCH_ARCH, .archs = efi64, .narchs = 2 },
 	{ .set = "CIRC", .kind = PXB_MATCH_CIRCUIT_ID, .value = "port" },
 };
-static const struct pxb_dhcp_opt_config opts[] = { { 43, "06:01:08:ff", 1 } };
+static const struct pxb_dhcp_opt_config opts[] = { { 43, "06:01:08:ff", 1, 0 } };
 static const struct pxb_boot_rule_config brules[] = {
 	{ .tags = "NOPXE", .noboot = 1 },
 	{ .tags = "ENH", .file = "menu.ipxe", .server_name = "boot", .options = opts,

@@ -509,6 +509,13 @@ PXB_API int pxb_dhcp_build(const struct pxb_dhcp_reply *r, const struct pxb_dhcp
  *    "HTTPClient" and give the boot file as a URL. A chosen file without
  *    "://" becomes "http://<client->server_addr>:<client->http_port>/file"
  *    for them when both are known.
+ * 4. Options: the host entry's options, the options by tag whose
+ *    expression holds (tag_options) and the chosen rule's options. For one
+ *    code the host's wins over a tag's, a tag's over the rule's. Among
+ *    options by tag, as in dnsmasq (option_filter()), one with tags wins
+ *    over one without, and of equals the later in the list wins. Host
+ *    and tag options go to the client whether or not it is offered a boot
+ *    file (choice->client_opts); the rule's only with its boot file.
  */
 enum pxb_match_kind {
 	PXB_MATCH_USER_CLASS = 1,
@@ -549,13 +556,26 @@ struct pxb_match_host_config {
 	size_t ntags;
 	const char *addr;              /* fixed address "a.b.c.d", NULL if none */
 	int noboot;                    /* never offer a boot file */
+	const struct pxb_dhcp_opt_config *options; /* sent to this host (see Options) */
+	size_t noptions;
 };
 
-/* An extra option a boot rule sends (value as text, or hex when hex = 1). */
+/*
+ * An extra option (value as text, or hex when hex = 1). force = 1: sent
+ * whatever the client's parameter request list says (dnsmasq's
+ * dhcp-option-force); else only when listed there (RFC 2132 9.8).
+ */
 struct pxb_dhcp_opt_config {
 	uint8_t code;
 	const char *value;
 	int hex;
+	int force;
+};
+
+/* An option sent to every client whose tags satisfy tags (NULL or "": every client). */
+struct pxb_tag_opt_config {
+	const char *tags;
+	struct pxb_dhcp_opt_config opt;
 };
 
 struct pxb_boot_rule_config {
@@ -583,6 +603,8 @@ struct pxb_match_config {
 	size_t nrules;
 	const struct pxb_arch_file_config *arch_files;
 	size_t narch_files;
+	const struct pxb_tag_opt_config *tag_options;
+	size_t ntag_options;
 };
 
 /* What a request arrived on. */
@@ -592,6 +614,7 @@ struct pxb_match_ctx {
 };
 
 #define PXB_BOOT_MAX_OPTS 16
+#define PXB_CLIENT_MAX_OPTS 48
 
 /* What the rules decided for one request. */
 struct pxb_boot_choice {
@@ -601,15 +624,23 @@ struct pxb_boot_choice {
 	char server_name[64];          /* "" if none */
 	int has_next_server;
 	struct in_addr next_server;
-	unsigned nopts;                /* extra options; data owned by the rules */
+	unsigned nopts;                /* the boot rule's options; data owned by the rules */
 	struct {
 		uint8_t code;
+		uint8_t force;
 		const uint8_t *data;
 		size_t len;
 	} opts[PXB_BOOT_MAX_OPTS];
 	const char *host;              /* matched host name (owned by the rules), NULL */
 	int has_fixed_addr;
 	struct in_addr fixed_addr;
+	unsigned nclient_opts;         /* the host's and the tags' options, one per code */
+	struct {
+		uint8_t code;
+		uint8_t force;
+		const uint8_t *data;
+		size_t len;
+	} client_opts[PXB_CLIENT_MAX_OPTS];
 };
 
 #define PXB_MATCH_TRACE_MAX 64
@@ -670,10 +701,13 @@ PXB_API int pxb_match_expr_check(const char *expr);
  * Puts the boot choice into a reply: boot file in the file field (when it
  * fits) and in option 67, server name in sname and option 66, siaddr
  * (next_server, else server_addr), option 60 "HTTPClient" for UEFI HTTP
- * boot clients (choice->http), and the extra options. Option 60
+ * boot clients (choice->http), and the rule's options; then the host's and
+ * the tags' options (choice->client_opts, also when choice->offer is 0).
+ * Options marked force go out whatever option 55 lists. When any of the
+ * PXELINUX options 209-211 is set, 208 with the magic F1:00:74:7E is added
+ * and all of them are sent whatever 55 says (RFC 5071 3.3, 4.5). Option 60
  * "PXEClient" is not added here: with it PXE firmware expects option 43
  * and may start boot server discovery, which is proxy mode's business.
- * Does nothing but return 0 when choice->offer is 0.
  * Returns 0 or PXB_ERR_TOOBIG.
  */
 PXB_API int pxb_dhcp_reply_apply_boot(struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *req,

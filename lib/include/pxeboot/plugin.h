@@ -188,6 +188,17 @@ PXB_API int pxb_host_reload_all(pxb_host *h, const pxb_conf *conf, char *err, si
 PXB_API unsigned pxb_host_plugin_count(const pxb_host *h);
 PXB_API const struct pxb_plugin *pxb_host_plugin(const pxb_host *h, unsigned i);
 
+/*
+ * Warnings about what a valid configuration c would silently get wrong:
+ * a menu default not among that menu's items, a boot rule an earlier one
+ * always shadows, a boot file in neither tftp.root nor http.root and under
+ * no path a loaded plugin of h (may be NULL) names, entry ids menus or
+ * policy.protect name but no entry defines (not judged when a catalog
+ * plugin is listed). Each goes to report as "file:line: setting: warning:
+ * why". Returns how many, or PXB_ERR_INVAL.
+ */
+PXB_API int pxb_conf_lint(const pxb_conf *c, pxb_host *h, pxb_conf_report_fn report, void *arg);
+
 #ifdef __cplusplus
 }
 #endif
