@@ -6,7 +6,7 @@
  * DHCP server engine over an in-memory lease table).
  *
  * The API client speaks HTTP/1.0 over one TCP connection: no dependency
- * beyond libc. See pxebootctl(8).
+ * beyond libc. "import dnsmasq" is import_dnsmasq*.c. See pxebootctl(8).
  */
 #include "config.h"
 
@@ -24,6 +24,7 @@
 
 #include <pxeboot/dhcp_server.h>
 #include "daemon.h"
+#include "import_dnsmasq.h"
 
 #define TIMEOUT_MS 10000
 
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 		"       pxebootctl explain -c CONF --mac MAC [--arch ARCH] [--vendor-class TEXT]\n"
 		"                  [--user-class TEXT] [--interface IF] [--server-addr ADDR]\n"
 		"                  [-P PLUGIN_DIR]\n"
+		"       pxebootctl import dnsmasq FILE...\n"
 		"  -s URL    the API: http://HOST[:PORT][/PREFIX] (default http://127.0.0.1/_pxeboot,\n"
 		"            or $PXEBOOTCTL_URL)\n"
 		"  -t TOKEN  bearer token (http.api_token; or $PXEBOOTCTL_TOKEN)\n");
@@ -659,6 +661,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
+	if (strcmp(cmd, "import") == 0) {
+		if (optind + 2 < argc && strcmp(argv[optind + 1], "dnsmasq") == 0)
+			return impd_import_files((const char *const *)argv + optind + 2,
+						 (size_t)(argc - optind - 2), stdout, stderr);
+		usage(stderr);
+		return IMPD_FAILED;
+	}
 	if (strcmp(cmd, "explain") == 0) {
 		/* Its options may also follow the command: scan what follows it. */
 		int base = optind;
