@@ -128,14 +128,13 @@ static void range(struct impd *d, char **argv, int argc)
 	const char *lease = NULL;
 	unsigned plen = 24;
 
-	for (; i < argc && (strncmp(argv[i], "tag:", 4) == 0 || strncmp(argv[i], "set:", 4) == 0 ||
-			    strncmp(argv[i], "net:", 4) == 0 || strchr(argv[i], ':')); i++) {
-		if (strncmp(argv[i], "set:", 4) == 0 || strncmp(argv[i], "net:", 4) == 0)
-			set = argv[i] + 4;
-		else if (strncmp(argv[i], "tag:", 4) == 0)
+	for (; i < argc && inet_pton(AF_INET, argv[i], &start) != 1 && !strchr(argv[i], '.'); i++) {
+		if (strncmp(argv[i], "tag:", 4) == 0)
 			impd_warn(d, "a range for some tags only (%s) has no equivalent", argv[i]);
+		else if (strncmp(argv[i], "mode:", 5) == 0 || strstr(argv[i], "::"))
+			break;
 		else
-			set = argv[i]; /* "net:" of old, or a bare name: */
+			set = argv[i]; /* set:T, net:T, or a bare name of old */
 	}
 	if (i >= argc || inet_pton(AF_INET, argv[i], &start) != 1) {
 		impd_warn(d, "no IPv4 start address (IPv6 ranges are not imported)");
@@ -439,6 +438,8 @@ static void ignore(struct impd *d, char **argv, int argc)
 		neg = a[0] == '!' || a[0] == '#';
 		if (!(t = impd_tag_name(d, a + neg)))
 			return;
+		if (strcmp(t, "known") == 0)
+			d->known_used = 1;
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " & " : "",
 					neg ? "!" : "", t);
 		if (len >= sizeof(buf))
