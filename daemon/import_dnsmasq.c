@@ -16,6 +16,7 @@
 
 #include "import_dnsmasq.h"
 
+__attribute__((format(printf, 2, 0)))
 static void vreport(struct impd *d, const char *fmt, va_list ap)
 {
 	if (d->file)
