@@ -62,6 +62,13 @@ def profiles(host_mac):
         ("http", "02:00:00:00:01:04",
          pxe("HTTPClient:Arch:00016:UNDI:003000", 16, b"\x01\x03\x00", PRL_EFI)),
         ("plain", "02:00:00:00:01:05", [(55, PRL_PLAIN), (57, struct.pack("!H", 576))]),
+        # snponly.efi (CLIENTS.md): UEFI and iPXE at once, which rule wins.
+        ("ipxe-efi", "02:00:00:00:01:06",
+         pxe("PXEClient:Arch:00007:UNDI:003010", 7, b"\x01\x03\x0a", PRL_IPXE) +
+         [(77, b"iPXE"), (175, IPXE_175), (61, b"\x01" + mac2b("02:00:00:00:01:06"))]),
+        # x64 UEFI firmware that says arch 9 (RFC 4578 names it EFI BC).
+        ("efi-9", "02:00:00:00:01:07",
+         pxe("PXEClient:Arch:00009:UNDI:003000", 9, b"\x01\x03\x00", PRL_EFI)),
     ]
     if host_mac:
         p.append(("host", host_mac, bios))

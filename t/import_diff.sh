@@ -39,7 +39,10 @@ deliberate() {
 		"'boot the file at once' (discovery control 8), dnsmasq's carries the menu";;
 	"sysrescue "*" ack.opt43") echo "pxe-service menu not shown: no boot item was chosen," \
 		"so none is echoed (sub-option 71); pxebootd repeats discovery control 8";;
-	"sysrescue efi64 ack.server") echo "dnsmasq names itself in option 66 of its port 4011 ACK;" \
+	"sysrescue efi-9 offer"|"sysrescue efi-9 ack") [ "$4" = '"OFFER"' ] || [ "$4" = '"ACK"' ] &&
+		echo "no pxe-service for the architecture: dnsmasq still answers in proxy mode" \
+		"(its prompt, no boot file: checked above), pxebootd stays silent";;
+	"sysrescue "*" ack.server") echo "dnsmasq names itself in option 66 of its port 4011 ACK;" \
 		"pxebootd's siaddr (compared above, the same) already does";;
 	"sysrescue "*" offer.bootfile"|"sysrescue "*" offer.siaddr")
 		echo "pxe-service menu not shown: pxebootd gives the first service's file in the" \
@@ -112,6 +115,9 @@ done
 # dhcp-ignore: an address, never a boot file.
 ok "openwrt: clients not known get no boot file from pxebootd" \
 	sh -c "! grep -v '\"profile\": \"host\"' '$d/openwrt.B' | grep -q '\"bootfile\": \"[^\"]'"
+# No service for arch 9: dnsmasq's proxy replies carry no boot file either.
+ok "sysrescue: dnsmasq gives arch 9 no boot file" \
+	sh -c "grep '\"profile\": \"efi-9\"' '$d/sysrescue.A' | grep -q '\"bootfile\": \"\", .*\"bootfile\": \"\",'"
 python3 "$py" compare $pairs >"$d/cmp" || check "replies compared" 1
 while read -r kind n prof field va vb; do
 	if [ "$kind" = same ]; then
