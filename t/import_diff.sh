@@ -11,7 +11,9 @@
 # are compared field by field, the address aside: message type, siaddr,
 # sname, file, options 43, 60, 66, 67 and every option the configuration
 # sets. A difference passes only when listed below as deliberate (reason
-# given, as in pxebootctl(8)); one needing settings pxebootd lacks is TODO.
+# given, as in pxebootctl(8)); one needing settings pxebootd lacks is TODO
+# (dhcp.options: the imported file runs without them while pxebootd -t
+# calls them unknown).
 #
 # The one substitution in the corpus files: tftp-root= (and pxeboot's
 # tftp.root) point to an empty scratch directory. Both servers get the
@@ -27,11 +29,7 @@ CTL="$top_builddir/daemon/pxebootctl"
 py="$top_srcdir/t/import_diff.py"
 mkdir -p "$d/root"
 
-# dnsmasq's side and ours, each with its own client namespace.
-netns_make dq; netns_make cdq; netns_make pb; netns_make cpb
-netns_link dq cdq 198.18.0.1/24 198.18.0.250/24 && netns_link pb cpb 198.18.0.1/24 198.18.0.250/24 ||
-	{ check "test networks" 1; tap_done; exit 1; }
-
+declare -A ARGS SRV
 # Differences that are meant: CONFIG PROFILE FIELD|reason (FIELD: a glob).
 deliberate() {
 	case "$1 $2 $3" in
@@ -61,60 +59,82 @@ deliberate() {
 todo() {
 	case "$1 $3" in
 	"openwrt "*"opt20"[89]|"openwrt "*"opt21"[01]|"openwrt "*"opt43")
-		echo "needs dhcp.options by tag with force";;
+		[ -n "$no_options" ] && echo "needs dhcp.options by tag with force";;
 	"openwrt "*"opt60") echo "dnsmasq echoes the client's option 60 with a vendor: option 43;" \
 		"needs dhcp.options";;
 	*) return 1;;
 	esac
 }
 
-run_pair() { # run_pair NAME: import, start both, ask both, compare
-	local n=$1 c="$top_srcdir/t/import/$1.conf" codes host="" req=""
+pxbconf() { # pxbconf STRIP: the imported file for our namespace (without dhcp.options)
+	awk -v root="$d/root" -v strip="$1" -v n="$n" '
+		strip && /^  options = \(/ { skip = 1; next }
+		skip && /^  \);/ { skip = 0; next } skip { next }
+		/^  root = / { print "  root = \"" root "\";"; next }
+		{ print } /^  mode = / { print "  interfaces = [\"vp" n "\"];" }' "$d/$n.pxb" >"$d/$n.conf"
+	echo "state_dir = \"$d/st-$n\";" >>"$d/$n.conf"
+}
+start_pair() { # start_pair NAME: import; both servers in namespaces of their own
+	local n=$1 c="$top_srcdir/t/import/$1.conf" codes host req
 	"$CTL" import dnsmasq "$c" >"$d/$n.pxb" 2>"$d/$n.err"
 	[ $? -le 1 ] || { check "$n: imported" 1; return; }
-	# The tftp-root substitution, the interface; dhcp.options is not yet a setting here.
+	# The tftp-root substitution, the interface.
 	sed "s|^tftp-root=.*|tftp-root=$d/root|" "$c" >"$d/$n.dq"
-	awk -v root="$d/root" '
-		/^  options = \(/ { skip = 1; next } skip && /^  \);/ { skip = 0; next } skip { next }
-		/^  root = / { print "  root = \"" root "\";"; next }
-		{ print } /^  mode = / { print "  interfaces = [\"vpb\"];" }' "$d/$n.pxb" >"$d/$n.conf"
-	echo "state_dir = \"$d/st-$n\";" >>"$d/$n.conf"
 	mkdir -p "$d/st-$n"
+	pxbconf ""
+	# A pxebootd without dhcp.options (options by tag) runs without them: TODO.
+	if grep -q "^  options = (" "$d/$n.conf" && "$PXEBOOTD" -t -o allow_root=true \
+		-c "$d/$n.conf" 2>&1 | grep -q "options.*unknown"; then
+		pxbconf 1; no_options=1
+	fi
 	codes=$(sed -n 's/^dhcp-option[-a-z]*=\(tag:[^,]*,\)*\([0-9]*\),.*/\2/p' "$c" | tr '\n' ,)
 	grep -q '^dhcp-option[-a-z]*=\(tag:[^,]*,\)*option:router' "$c" && codes="${codes}3,"
 	grep -q '^dhcp-option[-a-z]*=\(tag:[^,]*,\)*option:dns-server' "$c" && codes="${codes}6,"
 	host=$(sed -n 's/^dhcp-host=\([0-9a-f:]*\),.*/\1/p' "$c" | head -1)
 	req=--request; grep -q "^dhcp-range=.*proxy" "$c" && req=--pxebs
+	ARGS[$n]="--codes=$codes ${host:+--host-mac $host} $req --wait 1.5"
 
-	ip netns exec "$NS_dq" /usr/sbin/dnsmasq --no-daemon --conf-file="$d/$n.dq" --port=0 \
-		--interface=vdq --bind-interfaces --no-ping --user=root --group=root \
-		--pid-file="$d/dq.pid" --dhcp-leasefile="$d/$n.leases" --log-dhcp >"$d/$n.dqlog" 2>&1 &
-	local dqpid=$!
-	track_pid "$dqpid"
-	start_pxebootd_in "$NS_pb" "$d/$n.pblog" -d -c "$d/$n.conf"
-	local pbpid=$PXBD_PID
+	# dnsmasq's side and ours, each with its own client namespace.
+	netns_make "q$n" && netns_make "cq$n" && netns_make "p$n" && netns_make "cp$n" &&
+	netns_link "q$n" "cq$n" 198.18.0.1/24 198.18.0.250/24 &&
+	netns_link "p$n" "cp$n" 198.18.0.1/24 198.18.0.250/24 || { check "$n: test networks" 1; return; }
+	local qns pns; eval "qns=\$NS_q$n pns=\$NS_p$n"
+	ip netns exec "$qns" /usr/sbin/dnsmasq --no-daemon --conf-file="$d/$n.dq" --port=0 \
+		--interface="vq$n" --bind-interfaces --no-ping --user=root --group=root \
+		--pid-file="$d/$n.pid" --dhcp-leasefile="$d/$n.leases" --log-dhcp >"$d/$n.dqlog" 2>&1 &
+	SRV[$n]=$!
+	track_pid "$!"
+	start_pxebootd_in "$pns" "$d/$n.pblog" -d -c "$d/$n.conf"
+	SRV[$n]="${SRV[$n]} $PXBD_PID"
+}
+
+pairs="" no_options=""
+names="seed ipxe netbootxyz sysrescue openwrt"
+for n in $names; do
+	start_pair "$n"
+done
+for n in $names; do
 	ok "$n: dnsmasq serves" wait_for 5 grep -q "DHCP, \(IP range\|proxy on subnet\)" "$d/$n.dqlog"
 	ok "$n: pxebootd serves the imported configuration" \
 		wait_for 5 grep -q "dhcp: serving in" "$d/$n.pblog"
-	netns_exec cdq timeout 10 python3 "$py" ask --iface vcdq --out "$d/$n.A" \
-		--codes "$codes" ${host:+--host-mac "$host"} $req --wait 1.5 &
-	local a=$!
-	netns_exec cpb timeout 10 python3 "$py" ask --iface vcpb --out "$d/$n.B" \
-		--codes "$codes" ${host:+--host-mac "$host"} $req --wait 1.5
+done
+# The same clients to both servers of a pair at once, one pair after the other
+# (python's start-up is what costs on a loaded machine).
+for n in $names; do
+	netns_exec "cq$n" timeout --foreground 20 python3 "$py" ask --iface "vcq$n" \
+		--out "$d/$n.A" ${ARGS[$n]} &
+	a=$!
+	netns_exec "cp$n" timeout --foreground 20 python3 "$py" ask --iface "vcp$n" \
+		--out "$d/$n.B" ${ARGS[$n]}
 	wait "$a"
-	kill "$dqpid" "$pbpid" 2>/dev/null
-	wait "$dqpid" "$pbpid" 2>/dev/null
-
 	pairs="$pairs $n $d/$n.A $d/$n.B"
-}
-
-pairs=""
-for n in seed ipxe netbootxyz sysrescue openwrt; do
-	run_pair "$n"
+done
+for n in $names; do
+	kill ${SRV[$n]} 2>/dev/null
 done
 # dhcp-ignore: an address, never a boot file.
 ok "openwrt: clients not known get no boot file from pxebootd" \
-	sh -c "! grep -v '\"profile\": \"host\"' '$d/openwrt.B' | grep -q '\"bootfile\": \"[^\"]'"
+	sh -c "test -s '$d/openwrt.B' && ! grep -v '\"profile\": \"host\"' '$d/openwrt.B' | grep -q '\"bootfile\": \"[^\"]'"
 # No service for arch 9: dnsmasq's proxy replies carry no boot file either.
 ok "sysrescue: dnsmasq gives arch 9 no boot file" \
 	sh -c "grep '\"profile\": \"efi-9\"' '$d/sysrescue.A' | grep -q '\"bootfile\": \"\", .*\"bootfile\": \"\",'"
