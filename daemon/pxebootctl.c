@@ -6,7 +6,8 @@
  * DHCP server engine over an in-memory lease table).
  *
  * The API client speaks HTTP/1.0 over one TCP connection: no dependency
- * beyond libc. See pxebootctl(8).
+ * beyond libc. "import dnsmasq" is import_dnsmasq*.c, "uci" and "import uci"
+ * pxebootctl_uci.c. See pxebootctl(8).
  */
 #include "config.h"
 
@@ -25,6 +26,7 @@
 #include <pxeboot/dhcp_server.h>
 #include "daemon.h"
 #include "uci_conf.h"
+#include "import_dnsmasq.h"
 
 #define TIMEOUT_MS 10000
 
@@ -43,6 +45,7 @@ static void usage(FILE *f)
 		"                  [-P PLUGIN_DIR]\n"
 		"       pxebootctl uci [/etc/config/pxeboot [/etc/config/dhcp]]\n"
 		"       pxebootctl import uci /etc/config/dhcp [/etc/config/network]\n"
+		"       pxebootctl import dnsmasq FILE...\n"
 		"  -s URL    the API: http://HOST[:PORT][/PREFIX] (default http://127.0.0.1/_pxeboot,\n"
 		"            or $PXEBOOTCTL_URL)\n"
 		"  -t TOKEN  bearer token (http.api_token; or $PXEBOOTCTL_TOKEN)\n");
@@ -662,6 +665,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
+	if (strcmp(cmd, "import") == 0) {
+		if (optind + 2 < argc && strcmp(argv[optind + 1], "dnsmasq") == 0)
+			return impd_import_files((const char *const *)argv + optind + 2,
+						 (size_t)(argc - optind - 2), stdout, stderr);
+		if (optind + 1 < argc && strcmp(argv[optind + 1], "uci") == 0)
+			return pxbctl_import_uci(argc - optind - 2, argv + optind + 2);
+		usage(stderr);
+		return IMPD_FAILED;
+	}
 	if (strcmp(cmd, "explain") == 0) {
 		/* Its options may also follow the command: scan what follows it. */
 		int base = optind;
@@ -690,8 +702,6 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "uci") == 0)
 		return pxbctl_uci(argc - optind - 1, argv + optind + 1);
-	if (strcmp(cmd, "import") == 0 && optind + 1 < argc && strcmp(argv[optind + 1], "uci") == 0)
-		return pxbctl_import_uci(argc - optind - 2, argv + optind + 2);
 	optind++;
 	if (parse_url(url ? url : "http://127.0.0.1/_pxeboot", &u) < 0) {
 		fprintf(stderr, "pxebootctl: %s: not http://HOST[:PORT][/PREFIX]\n", url);
