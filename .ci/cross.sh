@@ -18,8 +18,8 @@
 # $PXB_CROSS_CACHE/ARCH/root (default /var/cache/pxeboot-cross), which this
 # script owns; nothing is installed for the target. The compiler finds them
 # through -isystem/-L/-rpath-link and pkg-config through PKG_CONFIG_LIBDIR and
-# PKG_CONFIG_SYSROOT_DIR. The emulator loads the target's libc and libraries
-# from the same sysroot (QEMU_LD_PREFIX).
+# PKG_CONFIG_SYSROOT_DIR. Under the emulator the target's loader, libc and
+# libraries come from the same sysroot (BUILD-DIR/xrun PROGRAM runs one).
 #
 # As root, missing host packages (the cross compiler, qemu-user-static) are
 # installed and the target architecture added to dpkg (its package lists are
@@ -103,7 +103,6 @@ setenv() {
 	export PKG_CONFIG_LIBDIR=$lib/pkgconfig:$root/usr/share/pkgconfig
 	export PKG_CONFIG_SYSROOT_DIR=$root
 	unset PKG_CONFIG_PATH
-	export QEMU_LD_PREFIX=$root
 	cc=$triplet-gcc
 	[ "$arch" != amd64 ] || cc=${CC:-gcc}
 	cppflags="-isystem $root/usr/include/$triplet -isystem $root/usr/include"
@@ -140,12 +139,25 @@ make -j"$jobs" >make.out 2>&1 || { grep -E 'error|Error' make.out | head -30; ex
 # under the emulator (libtool's execute mode finds the real program behind its
 # wrapper script and sets the library path).
 make -j"$jobs" check TESTS= >check-build.out 2>&1 || { tail -30 check-build.out; exit 1; }
-tests=$(cd "$src" && ls t/*_test.c t/fuzz/fuzz_*.c | sed -e 's/\.c$//' -e 's,/fuzz_,/replay_,')
+tests=${PXB_CROSS_TESTS:-$(cd "$src" && ls t/*_test.c t/fuzz/fuzz_*.c | sed -e 's/\.c$//' -e 's,/fuzz_,/replay_,')}
 run=()
 for t in $tests; do [ -x "$t" ] && run+=("$t"); done
 [ ${#run[@]} -gt 0 ] || { echo "cross.sh: no test program built" >&2; exit 1; }
+# The emulator starts the target's dynamic loader from the sysroot itself:
+# QEMU_LD_PREFIX would also show the sysroot in place of "/" to open("/"),
+# which the plugin loader's walk from the root directory does.
 emu=
-[ -z "$qemu" ] || emu="qemu-$qemu-static"
+if [ -n "$qemu" ]; then
+	ldso=$(readelf -l "$build/t/.libs/conf_test" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	cat >xrun <<EOT
+#!/bin/sh
+# Runs a $arch program under QEMU with the libraries of $root (.ci/cross.sh).
+exec qemu-$qemu-static "$root$ldso" \\
+	--library-path "\${LD_LIBRARY_PATH:+\$LD_LIBRARY_PATH:}$root/lib/$triplet:$root/usr/lib/$triplet" "\$@"
+EOT
+	chmod +x xrun
+	emu=$build/xrun
+fi
 rc=0
 make -j"$jobs" check TESTS="${run[*]}" LOG_COMPILER="$build/libtool --mode=execute $emu" \
 	>check.out 2>&1 || rc=$?
