@@ -10,7 +10,8 @@
 #
 # ARCH is a Debian architecture: arm64, armhf, mipsel, s390x (big-endian), amd64
 # (aarch64, arm and mips are taken for the first three). BUILD-DIR defaults to
-# /tmp/pxeboot-cross-ARCH.
+# /tmp/pxeboot-cross-ARCH. CFLAGS, CPPFLAGS and LDFLAGS from the environment
+# are added to the ones the sysroot needs.
 #
 # Debian 12's libevent-dev and libcdio-dev are not "Multi-Arch: same": they cannot
 # be installed beside the machine's own. So the target's packages are fetched with
@@ -105,8 +106,8 @@ setenv() {
 	unset PKG_CONFIG_PATH
 	cc=$triplet-gcc
 	[ "$arch" != amd64 ] || cc=${CC:-gcc}
-	cppflags="-isystem $root/usr/include/$triplet -isystem $root/usr/include"
-	ldflags="-L$lib -L$root/lib/$triplet -Wl,-rpath-link,$lib:$root/lib/$triplet"
+	cppflags="-isystem $root/usr/include/$triplet -isystem $root/usr/include ${CPPFLAGS:-}"
+	ldflags="-L$lib -L$root/lib/$triplet -Wl,-rpath-link,$lib:$root/lib/$triplet ${LDFLAGS:-}"
 }
 
 if [ "$mode" = env ]; then
