@@ -80,7 +80,7 @@ install_host() {
 
 sysroot() {
 	local stamp=$root/.pxeboot-sysroot want
-	want="${pkgs[*]}"
+	want="2 ${pkgs[*]}"
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
 	if [ "$arch" != amd64 ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
 		[ "$(id -u)" -eq 0 ] || { echo "cross.sh: run dpkg --add-architecture $arch" >&2; exit 1; }
@@ -94,6 +94,13 @@ sysroot() {
 			apt-get download -qq "${pkgs[@]/%/:$arch}"; }; })
 	local f
 	for f in "$cache"/debs/*.deb; do dpkg-deb -x "$f" "$root"; done
+	# Links such as libcrypt.so -> /lib/ARCH/libcrypt.so.1 point into the
+	# sysroot, and static libraries go: a link that cannot find the shared
+	# library fails instead of copying libcrypt.a into libpxeboot.
+	find "$root" -type l -lname '/*' | while read -r f; do
+		ln -sfn "$root$(readlink "$f")" "$f"
+	done
+	find "$root" -name '*.a' -delete
 	echo "$want" >"$stamp"
 }
 
