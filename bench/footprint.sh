@@ -68,7 +68,7 @@ for arch in "$@"; do
 			{ echo "footprint.sh: $arch $variant build failed ($b)" >&2; exit 1; }
 		read -r d l h i < <(measure "$t" "$b/daemon/.libs/pxebootd" \
 			"$(readlink -f "$b/lib/.libs/libpxeboot.so")" "$b/plugins/.libs/http.so" \
-			"$b/plugins/.libs/ipxe.so" | awk '{ printf "%s ", $2 }')
+			"$b/plugins/.libs/ipxe.so" | awk '{ printf "%s ", $2 } END { print "" }')
 		tot=$((d + l + h + i))
 		printf '%-7s %-8s %10d %10d %10d %10d %10d %10d %7s\n' "$arch" "$variant" \
 			"$d" "$l" "$h" "$i" "$tot" "$dn" "$(awk -v a="$tot" -v b="$dn" \
