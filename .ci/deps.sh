@@ -17,14 +17,26 @@ pkgs=(
 	dnsmasq-base
 	# a real browser rendering the status page (t/status_page.sh)
 	chromium
+	# other CPUs (.ci/cross.sh): cross compilers and QEMU's user-mode emulator;
+	# the targets' libraries are unpacked into sysroots, not installed
+	gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross
+	qemu-user-static
 )
+# dpkg knows the cross targets' architectures, for `apt-get download` of their
+# packages (.ci/cross.sh); nothing of theirs is installed.
+update=0
+for a in mipsel s390x; do
+	dpkg --print-foreign-architectures | grep -qx "$a" || { dpkg --add-architecture "$a"; update=1; }
+done
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ ${#missing[@]} -gt 0 ] || [ $update -eq 1 ]; then
+	apt-get update -qq
+fi
 if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian's signed shim and GRUB for the Secure Boot boots (t/e2e_boot.sh h, i),

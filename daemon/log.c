@@ -187,7 +187,7 @@ static struct bucket *bucket_of(int level, const char *source)
 		lim.overflow.level = level;
 		return &lim.overflow;
 	}
-	snprintf(lim.b[lim.n].source, SOURCE_MAX, "%s", source);
+	memcpy(lim.b[lim.n].source, source, strlen(source) + 1); /* fits: checked above */
 	lim.b[lim.n].level = level;
 	lim.b[lim.n].tokens = lim.burst;
 	lim.b[lim.n].at = pxbd_now();

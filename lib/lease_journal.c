@@ -13,6 +13,12 @@
  *   3 LOSS  be64 time. Leases were lost at that time (a damaged journal):
  *           addresses may be held by clients the table does not know.
  *   others  skipped by their length (room for later versions).
+ * Byte order: every integer is big-endian (network order) and written a byte
+ * at a time (put_be16/32/64, rbuf reads), never a struct or a host integer
+ * copied, and there is no padding: the file is the same bytes on every CPU,
+ * so a journal moves between machines of either byte order (t/state_xabi.sh
+ * pins it against t/golden/state_xabi/leases.journal). Addresses are the
+ * in-memory host-order value (pxeboot/lease.h), so 198.18.0.1 is c6 12 00 01.
  *
  * Why it survives kill -9 (and power loss, fsync permitting):
  * - records are only appended, at the offset just past the last complete

@@ -11,6 +11,9 @@
  *   ...
  *   ]}
  *
+ * Text only (decimal numbers, MACs and tokens as hex digits), so the file
+ * is the same on CPUs of either byte order or word size.
+ *
  * Writes: arms.json.tmp, fsync, rename over arms.json, fsync of the
  * directory (the rename is atomic; after a crash the old or the new file is
  * there, and a stale .tmp is ignored and overwritten).
