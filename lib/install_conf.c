@@ -34,7 +34,7 @@ static const struct pxb_conf_setting install_schema[] = {
 	 "one variable of this host's answer files"},
 	{"install.for", PXB_CT_STRING, "2h", 0, 0, NULL, pxb_check_duration,
 	 "how long an install asked for waits for the host's boot (pxebootctl install --for)"},
-	{"install.timeout", PXB_CT_INT, "3", 0, 600, NULL, NULL,
+	{"install.timeout", PXB_CT_INT, "3", 1, 600, NULL, NULL,
 	 "seconds the menu waits before an install (or, after one, the local disk) boots"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

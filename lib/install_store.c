@@ -372,13 +372,24 @@ int pxb_installs_fetched(pxb_installs *s, const uint8_t mac[6], int64_t now)
 	return rc < 0 ? rc : 1;
 }
 
-int pxb_installs_done(pxb_installs *s, const uint8_t mac[6], int64_t now)
+int pxb_installs_done(pxb_installs *s, const uint8_t mac[6], const char *entry, int64_t now)
 {
 	struct pxb_install x;
 	int rc;
 
-	if (pxb_installs_active(s, mac, now, &x) < 0)
-		return 0;
+	if (!s || !mac || !entry || !pxb_boot_id_valid(entry))
+		return PXB_ERR_INVAL;
+	if (pxb_installs_active(s, mac, now, &x) < 0) {
+		if (pxb_installs_get(s, mac, &x) == 0 && x.state == PXB_INSTALL_DONE)
+			return 0;
+		memset(&x, 0, sizeof(x));
+		memcpy(x.mac, mac, 6);
+		pxb_strlcpy(x.entry, entry, sizeof(x.entry));
+		x.asked = x.until = now;
+		rc = new_token(x.token);
+		if (rc < 0)
+			return rc;
+	}
 	x.state = PXB_INSTALL_DONE;
 	x.done = now;
 	if (!x.fetched)

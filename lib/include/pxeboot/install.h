@@ -156,12 +156,19 @@ PXB_API int pxb_installs_active(const pxb_installs *s, const uint8_t mac[6], int
 				struct pxb_install *out);
 
 /*
- * Records that mac's installer fetched its answer file (first time only)
- * or called back (done). Return 1 when the record changed, 0 when there
- * was nothing to change (no active install; done already), PXB_ERR_IO.
+ * Records that mac's installer fetched its answer file (the first time of
+ * an active install). Returns 1 when the record changed, 0 when there was
+ * nothing to change, PXB_ERR_IO.
  */
 PXB_API int pxb_installs_fetched(pxb_installs *s, const uint8_t mac[6], int64_t now);
-PXB_API int pxb_installs_done(pxb_installs *s, const uint8_t mac[6], int64_t now);
+/*
+ * Records that mac's installer of entry called back: its install is done
+ * and its next boots go to the local disk (a record is made when no install
+ * was asked: the entry was chosen in the menu). Returns 1 when the record
+ * changed, 0 when it was done already, PXB_ERR_INVAL, PXB_ERR_BUSY, PXB_ERR_IO.
+ */
+PXB_API int pxb_installs_done(pxb_installs *s, const uint8_t mac[6], const char *entry,
+			      int64_t now);
 
 /* Forgets mac's record. Returns 0, PXB_ERR_NOENT, PXB_ERR_IO. */
 PXB_API int pxb_installs_forget(pxb_installs *s, const uint8_t mac[6]);
