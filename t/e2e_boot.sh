@@ -274,7 +274,7 @@ sc_l() {
 sc_m() {
 	local mac=52:54:00:00:1d:01 api="http://$PXB_SERVER_IP/_pxeboot" log="$d/pxebootd.log" rc tl
 	# d-i reaches its preseed in well under a minute with KVM; emulated, in minutes.
-	local t=${PXB_E2E_M_TIMEOUT:-$([ "$accel" = kvm ] && echo 170 || echo 420)}
+	local t=${PXB_E2E_M_TIMEOUT:-$([ "$accel" = kvm ] && echo 170 || echo 480)}
 	pxb_net_exec "$top_builddir/daemon/pxebootctl" -s "$api" -t e2e-token \
 		install debian-host --entry debian-install --for 30m || return 1
 	PXB_QEMU_MEM=1024 PXB_QEMU_BG=1 pxb_qemu_run_bios m "$PXB_TAP" $mac "$d/m.serial" "$t" \
@@ -361,7 +361,7 @@ EOF
 		>"$d/pxeboot.conf"
 	cat >>"$d/pxeboot.conf" <<EOF
 entries = ( { id = "debian-install"; kernel = "/d-i/linux"; initrd = ["/d-i/initrd.gz"];
-  args = "quiet hw-detect/load_firmware=false"; answer = "$d/preseed.cfg"; family = "debian"; } );
+  args = "console=ttyS0,115200n8 hw-detect/load_firmware=false"; answer = "$d/preseed.cfg"; family = "debian"; } );
 menus = ( { match_macs = ["52:54:00:00:1d:*"]; items = ["debian-install", "exit"]; } );
 EOF
 	: >"$d/pxebootd.log"
