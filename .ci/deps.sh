@@ -13,6 +13,8 @@ pkgs=(
 	systemd
 	# firmware and payload for the end-to-end boots
 	qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common
+	# Debian's own netboot installer, for the unattended install (t/e2e_boot.sh m)
+	debian-installer-12-netboot-amd64
 	# the peer standing in for a router's DHCP server in proxy tests
 	dnsmasq-base
 	# a real browser rendering the status page (t/status_page.sh)

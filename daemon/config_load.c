@@ -140,6 +140,9 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 	/* Unknown settings are errors, unless a plugin that would know them failed. */
 	if (pxb_conf_validate(c, !bad, report, arg) > 0 || bad)
 		goto fail;
+	/* Answer templates: an undefined variable is found now, not by an installer. */
+	if (pxb_install_check_conf(c, report, arg) < 0)
+		goto fail;
 	if (strcmp(pxb_conf_string(root, "dhcp.mode"), "off") != 0 &&
 	    pxb_conf_count(root, "dhcp.interfaces") == 0) {
 		snprintf(err, sizeof(err), "%s: dhcp.interfaces: must name at least one interface "

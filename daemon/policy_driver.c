@@ -3,7 +3,9 @@
  * configuration in force and the arm store of state_dir (arms.json), handed
  * to the host (pxb_host_set_policy) where the DHCP driver's gate, the HTTP
  * plugin and the iPXE menu find them. A reload builds the policy again and
- * keeps the arms; a timer drops expired arms once a minute.
+ * keeps the arms; a timer drops expired arms once a minute. The install
+ * store (installs.state: unattended installs asked for and done) is opened
+ * beside it and handed to the host the same way.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 struct policy_state {
 	pxb_policy *policy;
 	pxb_arms *arms;
+	pxb_installs *installs;
 	struct event *tick;
 };
 
@@ -69,10 +72,20 @@ static int policy_start(struct pxbd *d)
 	if (damaged)
 		pxbd_log(PXB_LOG_WARNING, "policy", "%s was damaged: the arms on whole lines are kept",
 			 pxb_arms_path(ps->arms));
+	rc = pxb_installs_open(dir, &ps->installs, &damaged);
+	if (rc < 0) {
+		pxbd_log(PXB_LOG_ERR, "policy", "cannot read %s/installs.state: %s", dir,
+			 pxb_strerror(rc));
+		goto fail;
+	}
+	if (damaged)
+		pxbd_log(PXB_LOG_WARNING, "policy", "%s was damaged: the whole records are kept",
+			 pxb_installs_path(ps->installs));
 	ps->tick = event_new(d->base, -1, EV_PERSIST, tick_cb, ps);
 	if (!ps->tick || event_add(ps->tick, &minute) < 0)
 		goto fail;
 	pxb_host_set_policy(d->host, ps->policy, ps->arms);
+	pxb_host_set_installs(d->host, ps->installs);
 	state = ps;
 	summary(d, ps);
 	return 0;
@@ -80,6 +93,7 @@ fail:
 	if (ps->tick)
 		event_free(ps->tick);
 	pxb_arms_free(ps->arms);
+	pxb_installs_free(ps->installs);
 	pxb_policy_free(ps->policy);
 	free(ps);
 	return -1;
@@ -104,8 +118,10 @@ static void policy_stop(struct pxbd *d)
 	if (!state)
 		return;
 	pxb_host_set_policy(d->host, NULL, NULL);
+	pxb_host_set_installs(d->host, NULL);
 	event_free(state->tick);
 	pxb_arms_free(state->arms);
+	pxb_installs_free(state->installs);
 	pxb_policy_free(state->policy);
 	free(state);
 	state = NULL;

@@ -40,6 +40,9 @@ static void usage(FILE *f)
 		"       pxebootctl [-s URL] -t TOKEN arm MAC|HOST [--entry ID] [--for 30m] [--once]\n"
 		"       pxebootctl [-s URL] -t TOKEN disarm MAC|HOST\n"
 		"       pxebootctl [-s URL] -t TOKEN arms\n"
+		"       pxebootctl [-s URL] -t TOKEN install MAC|HOST --entry ID [--for 2h]\n"
+		"       pxebootctl [-s URL] -t TOKEN install MAC|HOST --forget\n"
+		"       pxebootctl [-s URL] -t TOKEN installs\n"
 		"       pxebootctl explain -c CONF --mac MAC [--arch ARCH] [--vendor-class TEXT]\n"
 		"                  [--user-class TEXT] [--interface IF] [--server-addr ADDR]\n"
 		"                  [-P PLUGIN_DIR]\n"
@@ -630,6 +633,49 @@ static int arms_cmd(const struct url *u, const char *token, const char *cmd, int
 	return api(u, token, "POST", path);
 }
 
+/* install ID --entry E [--for DURATION] | --forget, installs (pxeboot/install.h). */
+static int install_cmd(const struct url *u, const char *token, const char *cmd, int argc,
+		       char **argv)
+{
+	const char *id = argc > 0 ? argv[0] : NULL, *entry = NULL, *dur = NULL;
+	char path[512];
+	int forget = 0;
+
+	if (!token) {
+		fprintf(stderr, "pxebootctl: %s needs the API's token (-t or $PXEBOOTCTL_TOKEN)\n", cmd);
+		return 2;
+	}
+	if (strcmp(cmd, "installs") == 0)
+		return argc ? (usage(stderr), 2) : api(u, token, "GET", "/installs?format=text");
+	if (!id || !*id || strlen(id) > 64 || !plain(id, ":-._")) {
+		fprintf(stderr, "pxebootctl: install: name a MAC or a host (dhcp.hosts.*.name)\n");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--forget") == 0)
+			forget = 1;
+		else if (strcmp(argv[i], "--entry") == 0 && i + 1 < argc)
+			entry = argv[++i];
+		else if (strcmp(argv[i], "--for") == 0 && i + 1 < argc)
+			dur = argv[++i];
+		else
+			return usage(stderr), 2;
+	}
+	if (forget) {
+		snprintf(path, sizeof(path), "/installs/%s?format=text", id);
+		return api(u, token, "DELETE", path);
+	}
+	if (!entry || strlen(entry) > 64 || !plain(entry, "._+-") ||
+	    (dur && (strlen(dur) > 16 || !plain(dur, "")))) {
+		fprintf(stderr, "pxebootctl: install: --entry takes an entry id, --for a duration "
+				"(90s, 30m, 2h, 1d)\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/installs/%s?format=text&entry=%s%s%s", id, entry,
+		 dur ? "&for=" : "", dur ? dur : "");
+	return api(u, token, "POST", path);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -715,6 +761,8 @@ int main(int argc, char **argv)
 		return api(&u, token, "GET", "/metrics");
 	if (strcmp(cmd, "arm") == 0 || strcmp(cmd, "disarm") == 0 || strcmp(cmd, "arms") == 0)
 		return arms_cmd(&u, token, cmd, argc - optind, argv + optind);
+	if (strcmp(cmd, "install") == 0 || strcmp(cmd, "installs") == 0)
+		return install_cmd(&u, token, cmd, argc - optind, argv + optind);
 	if ((strcmp(cmd, "timeline") == 0 || strcmp(cmd, "forget") == 0) && optind + 1 == argc) {
 		const char *id = argv[optind];
 		if (strspn(id, "0123456789abcdefABCDEF:.-") != strlen(id) || strlen(id) > 64) {

@@ -23,6 +23,7 @@
 #include <sys/random.h>
 
 #include <pxeboot/boot.h>
+#include <pxeboot/install.h>
 #include "boot_internal.h"
 #include "conf_schema.h"
 #include "internal.h"
@@ -212,6 +213,9 @@ static void load_entry(struct rep *r, pxb_boot_model *m, const pxb_conf_node *n)
 	e.is_default = pxb_conf_bool(n, "default");
 	e.rescue_password = pxb_conf_bool(n, "rescue_password");
 	e.source = "config";
+	e.answer = pxb_conf_string(n, "answer");
+	rc = pxb_install_family_parse(pxb_conf_string(n, "family"));
+	e.family = rc > 0 ? (unsigned)rc : 0;
 	e.ninitrds = pxb_conf_count(n, "initrd");
 	if (e.ninitrds > PXB_BOOT_MAX_INITRDS) {
 		rep_err(r, n, "at most %d initrds", PXB_BOOT_MAX_INITRDS);

@@ -47,6 +47,7 @@ static void entry_free(struct pxb_boot_entry *e)
 	free((char *)e->args);
 	free((char *)e->dir);
 	free((char *)e->source);
+	free((char *)e->answer);
 	free(e);
 }
 
@@ -235,6 +236,8 @@ int pxb_boot_add_entry(pxb_boot_model *m, const struct pxb_boot_entry *e)
 	c->args = dup_or_null(e->args, &fail);
 	c->dir = dup_or_null(e->dir && *e->dir ? e->dir : NULL, &fail);
 	c->source = dup_or_null(e->source ? e->source : "api", &fail);
+	c->answer = dup_or_null(e->answer && *e->answer ? e->answer : NULL, &fail);
+	c->family = e->family;
 	for (unsigned i = 0; i < e->ninitrds; i++) {
 		if (!e->initrds[i] || !*e->initrds[i])
 			continue;

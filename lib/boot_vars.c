@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include <pxeboot/boot.h>
+#include <pxeboot/install.h>
 #include "boot_internal.h"
 #include "internal.h"
 
@@ -120,6 +121,12 @@ int pxb_boot_expand(const struct pxb_boot_ctx *x, const struct pxb_boot_entry *e
 				val = x->token;
 			else if (IS("entry"))
 				val = e ? pxb_boot_entry_dir(e, dir, sizeof(dir)) : "";
+			else if (IS("answer_url") || IS("done_url")) {
+				int n = pxb_boot_answer_url(x, e, dir, sizeof(dir) - 5);
+				if (n > 0 && IS("done_url"))
+					memcpy(dir + n, "/done", 6);
+				val = dir;
+			}
 #undef IS
 			if (val) {
 				if (put(out, len, &off, val, strlen(val)) < 0)
@@ -133,6 +140,23 @@ int pxb_boot_expand(const struct pxb_boot_ctx *x, const struct pxb_boot_entry *e
 		p++;
 	}
 	return (int)off;
+}
+
+int pxb_boot_answer_url(const struct pxb_boot_ctx *x, const struct pxb_boot_entry *e,
+			char *out, size_t len)
+{
+	int n;
+
+	out[0] = '\0';
+	if (!e || !x->http[0] || !x->mac[0])
+		return 0;
+	n = snprintf(out, len, "%s/answer/%s/%.2s-%.2s-%.2s-%.2s-%.2s-%.2s", x->http, e->id,
+		     x->mac, x->mac + 3, x->mac + 6, x->mac + 9, x->mac + 12, x->mac + 15);
+	if (n < 0 || (size_t)n >= len) {
+		out[0] = '\0';
+		return 0;
+	}
+	return n;
 }
 
 int pxb_boot_is_url(const char *s)
@@ -230,6 +254,16 @@ int pxb_boot_entry_args(const struct pxb_boot_ctx *x, const struct pxb_boot_entr
 		const char *h = x->model->password_hash;
 		if ((off && put(out, len, &off, " ", 1) < 0) ||
 		    put(out, len, &off, "rootcryptpass=", 14) < 0 || put(out, len, &off, h, strlen(h)) < 0)
+			return PXB_ERR_TOOBIG;
+	}
+	if (e->answer && e->family) {
+		char url[PXB_VFS_PATH_MAX], fam[PXB_VFS_PATH_MAX + 64];
+
+		/* No MAC, no server: the installer asks its questions instead. */
+		if (pxb_boot_answer_url(x, e, url, sizeof(url)) > 0 &&
+		    (n = pxb_install_family_args(e->family, url, fam, sizeof(fam))) > 0 &&
+		    ((off && put(out, len, &off, " ", 1) < 0) ||
+		     put(out, len, &off, fam, (size_t)n) < 0))
 			return PXB_ERR_TOOBIG;
 	}
 	return (int)off;

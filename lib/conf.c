@@ -425,6 +425,21 @@ static void check_int(struct vctx *v, const config_setting_t *s,
 
 static void validate_setting(struct vctx *v, const config_setting_t *s);
 
+/*
+ * A member of a group whose names are the user's ("dhcp.hosts.*.vars.*"):
+ * the schema entry with the last name written "*".
+ */
+static const struct pxb_conf_setting *any_name(const struct pxb_conf *c, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	char any[256];
+
+	if (!dot || (size_t)(dot - path) + 3 > sizeof(any))
+		return NULL;
+	snprintf(any, sizeof(any), "%.*s.*", (int)(dot - path), path);
+	return pxb__conf_schema_find(c, any);
+}
+
 static void validate_children(struct vctx *v, const config_setting_t *s)
 {
 	int n = config_setting_length(s);
@@ -443,6 +458,8 @@ static void validate_setting(struct vctx *v, const config_setting_t *s)
 		return;
 	}
 	e = pxb__conf_schema_find(v->c, path);
+	if (!e)
+		e = any_name(v->c, path);
 	if (!e) {
 		if (config_setting_type(s) == CONFIG_TYPE_GROUP && schema_is_group(v->c, path)) {
 			validate_children(v, s);

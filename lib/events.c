@@ -79,6 +79,8 @@ static const char *const type_names[PXB_EV_COUNT] = {
 	[PXB_EV_MENU] = "menu",
 	[PXB_EV_HTTP] = "http",
 	[PXB_EV_ROOT_IMAGE] = "root-image",
+	[PXB_EV_ANSWER] = "answer",
+	[PXB_EV_INSTALLED] = "installed",
 };
 
 const char *pxb_event_type_name(enum pxb_event_type t)

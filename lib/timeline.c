@@ -23,10 +23,10 @@
 
 #define DEF_IDLE_MS 20000
 
-enum stage { ST_NONE, ST_DHCP, ST_FILE, ST_LOADER, ST_MENU, ST_KERNEL, ST_ROOT };
+enum stage { ST_NONE, ST_DHCP, ST_FILE, ST_LOADER, ST_MENU, ST_KERNEL, ST_ROOT, ST_INSTALL };
 
 static const char *const stage_names[] = {
-	"", "dhcp", "file", "boot loader", "menu", "kernel", "root image",
+	"", "dhcp", "file", "boot loader", "menu", "kernel", "root image", "installer",
 };
 
 static const char *const state_names[] = {
@@ -172,6 +172,16 @@ static void step_text(const struct pxb_event *e, char *out, size_t len)
 	case PXB_EV_ROOT_IMAGE:
 		PUT("root image requested: %s (HTTP %u)", e->path, e->status);
 		break;
+	case PXB_EV_ANSWER:
+		PUT("answer file fetched: %s", e->path);
+		if (e->detail[0])
+			PUT(" (entry %s)", e->detail);
+		break;
+	case PXB_EV_INSTALLED:
+		PUT("installer finished");
+		if (e->detail[0])
+			PUT(" (entry %s): the next boot goes to the local disk", e->detail);
+		break;
 	default:
 		PUT("%s", pxb_event_type_name(e->type));
 		break;
@@ -199,6 +209,22 @@ static void analyse(struct pxb_timeline *t, const struct pxb_event *e, enum stag
 	int idle = now_ms - e->t_ms >= idle_ms;
 	const char *what = dhcp_type_name(e->dhcp_type);
 
+	for (unsigned i = 0; i < n; i++)
+		if (ev[i].type == PXB_EV_INSTALLED) {
+			cause(t, PXB_TL_BOOTED, "the installer finished%s%s", ev[i].detail[0] ? ": " : "",
+			      ev[i].detail);
+			return;
+		}
+	if (e->type == PXB_EV_ANSWER) {
+		if (now_ms - e->t_ms < PXB_TIMELINE_INSTALL_MS)
+			t->state = PXB_TL_IN_PROGRESS;
+		else
+			cause(t, PXB_TL_STALLED, "fetched its answer file, no callback within %d "
+			      "minutes: the installer stopped (a question the answer file leaves "
+			      "open, a mirror it cannot reach) or never calls ${done_url}",
+			      PXB_TIMELINE_INSTALL_MS / 60000);
+		return;
+	}
 	for (unsigned i = 0; i < n; i++)
 		if (ev[i].type == PXB_EV_ROOT_IMAGE && ev[i].status < 400) {
 			cause(t, PXB_TL_BOOTED, "the rescue system asked for its root image %s",
@@ -371,6 +397,8 @@ int pxb_timeline_build(const struct pxb_event *ev, unsigned n, int64_t now_ms, i
 			}
 		} else if (e->type == PXB_EV_ROOT_IMAGE) {
 			st = ST_ROOT;
+		} else if (e->type == PXB_EV_ANSWER || e->type == PXB_EV_INSTALLED) {
+			st = ST_INSTALL;
 		} else if (e->type == PXB_EV_MENU) {
 			st = ST_MENU;
 			menu = e->path;

@@ -155,6 +155,7 @@ static void test_scan(void)
 	ok(e && !strcmp(e->kernel, "/boot/debian/bookworm/debian-installer/amd64/linux") &&
 		   !strcmp(e->initrds[0], "/boot/debian/bookworm/debian-installer/amd64/initrd.gz") &&
 		   strstr(e->label, "Debian installer"), "Debian netboot");
+	ok(e && !e->answer && !e->family, "... without an answer file unless catalog.preseed says");
 	ok(strstr(reports, "/boot/ubuntu/debian-installer/amd64/linux: Debian installer: kernel "
 			   "without initrd.gz") != NULL, "half Ubuntu netboot reported");
 	ok(pxb_boot_find_entry(m, "vesamenu.c32") == NULL, "files inside a recognized tree ignored");
@@ -269,6 +270,31 @@ static void test_plugin(void)
 	pxb_conf_free(conf);
 }
 
+/* Installers found, with answer templates: unattended entries of their family. */
+static void test_answers(void)
+{
+	char dir[512];
+	struct pxb_catalog_scan_opts o = {.source = "catalog-dir", .kickstart = "${http}/ks.cfg",
+					  .preseed = "/etc/pxeboot/preseed.cfg",
+					  .ks_answer = "/etc/pxeboot/ks.cfg"};
+	pxb_boot_model *m = pxb_boot_model_new();
+	const struct pxb_boot_entry *e;
+
+	snprintf(dir, sizeof(dir), "%s/boot", top);
+	pxb_catalog_scan(dir, "/boot", &o, m, collect, NULL);
+	e = get(m, "debian-bookworm-installer-amd64");
+	ok(e && e->answer && !strcmp(e->answer, "/etc/pxeboot/preseed.cfg") &&
+		   e->family == PXB_FAMILY_DEBIAN,
+	   "catalog.preseed: the Debian installer found installs unattended (family debian)");
+	e = NULL;
+	for (unsigned i = 0; i < pxb_boot_entry_count(m); i++)
+		if (strstr(pxb_boot_entry_at(m, i)->label, "Fedora/RHEL"))
+			e = pxb_boot_entry_at(m, i);
+	ok(e && e->answer && e->family == PXB_FAMILY_KICKSTART && !strstr(e->args, "inst.ks="),
+	   "catalog.kickstart_answer: Fedora/RHEL gets its per-host kickstart (family kickstart)");
+	pxb_boot_model_free(m);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -281,6 +307,7 @@ int main(void)
 	}
 	make_trees();
 	test_scan();
+	test_answers();
 	test_plugin();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	if (system(cmd) != 0)

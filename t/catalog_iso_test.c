@@ -442,7 +442,25 @@ static void test_recognize(void)
 	e = get(m, "debian-12.5.0-amd64-netinst");
 	ok(e && !strcmp(e->initrds[0], "/iso/debian-12.5.0-amd64-netinst/install.amd/initrd.gz") &&
 		   strstr(e->label, "Debian installer"), "Debian netinst: install.amd kernel and initrd");
+	ok(e && !e->answer, "... without an answer file unless iso.preseed says");
 	pxb_boot_model_free(m);
+	{
+		struct pxb_iso_recog_opts o = {.source = "catalog-iso", .prefix = "/iso",
+					       .memdisk_max = 1 << 20, .preseed = "/etc/p.cfg"};
+		struct pxb_iso_image *img;
+		char why[512];
+
+		m = pxb_boot_model_new();
+		if (pxb_iso_image_open(path_of("ni.iso"), NULL, &img, why, sizeof(why)) == 0) {
+			pxb_iso_recognize(img, "debian-12.5.0-amd64-netinst", &o, m, &rec, what,
+					  sizeof(what));
+			pxb_iso_image_free(img);
+		}
+		e = get(m, "debian-12.5.0-amd64-netinst");
+		ok(e && e->answer && !strcmp(e->answer, "/etc/p.cfg") && e->family == PXB_FAMILY_DEBIAN,
+		   "iso.preseed: the installer in the image installs unattended (family debian)");
+		pxb_boot_model_free(m);
+	}
 
 	put("mt/EFI/BOOT/BOOTX64.EFI", 10, 1);
 	put("mt/boot/memtest.bin", 10, 1);

@@ -44,6 +44,12 @@ static const struct pxb_conf_setting settings[] = {
 	{"kickstart", PXB_CT_STRING, "", 0, 0, NULL, NULL,
 	 "inst.ks= URL given to Fedora/RHEL installers (${http} allowed; empty: none)"},
 	{"max_depth", PXB_CT_INT, "8", 1, 32, NULL, NULL, "directory levels scanned"},
+	{"preseed", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "answer template (a file) of the Debian/Ubuntu installers found: unattended installs "
+	 "(empty: none)"},
+	{"kickstart_answer", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "answer template (a file) of the Fedora/RHEL installers found, instead of kickstart "
+	 "(empty: none)"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -80,6 +86,8 @@ static int scan(struct catdir *c, const pxb_conf_node *sec)
 	if (pxb_host_vfs(c->h))
 		pxb_vfs_unmount_arg(pxb_host_vfs(c->h), c); /* trees of the previous scan */
 	o.kickstart = pxb_conf_string(sec, "kickstart");
+	o.preseed = pxb_conf_string(sec, "preseed");
+	o.ks_answer = pxb_conf_string(sec, "kickstart_answer");
 	o.max_depth = (unsigned)pxb_conf_int(sec, "max_depth");
 	cnt = pxb_conf_count(sec, "dirs");
 	for (unsigned i = 0; i < cnt; i++) {

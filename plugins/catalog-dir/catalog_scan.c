@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <pxeboot/boot_layout.h>
+#include <pxeboot/install.h>
 #include "catalog_scan.h"
 
 /* snprintf whose truncation is expected and harmless (a longer path just matches nothing). */
@@ -360,6 +361,10 @@ static void recognize_debian_installer(struct scan *s)
 			 distro(s->f[i].rel, distro(s->prefix, "Debian")), p[n - 2], *root ? ", " : "",
 			 root);
 		e.label = label;
+		if (s->o->preseed && *s->o->preseed) {
+			e.answer = s->o->preseed; /* unattended: d-i at ${answer_url} */
+			e.family = PXB_FAMILY_DEBIAN;
+		}
 		pxb_layout_add(&s->out, &e);
 	}
 }
@@ -445,9 +450,16 @@ static void recognize_fedora(struct scan *s)
 			       "carry, not offered");
 			continue;
 		}
-		pathf(args, sizeof(args), "inst.repo=${http}%s ip=dhcp%s%s", repo,
-			 s->o->kickstart && *s->o->kickstart ? " inst.ks=" : "",
-			 s->o->kickstart && *s->o->kickstart ? s->o->kickstart : "");
+		if (s->o->ks_answer && *s->o->ks_answer) {
+			/* Rendered per host: inst.ks=${answer_url} comes with the family. */
+			e.answer = s->o->ks_answer;
+			e.family = PXB_FAMILY_KICKSTART;
+			pathf(args, sizeof(args), "inst.repo=${http}%s ip=dhcp", repo);
+		} else {
+			pathf(args, sizeof(args), "inst.repo=${http}%s ip=dhcp%s%s", repo,
+				 s->o->kickstart && *s->o->kickstart ? " inst.ks=" : "",
+				 s->o->kickstart && *s->o->kickstart ? s->o->kickstart : "");
+		}
 		e.kernel = kernel;
 		e.initrds[0] = initrd;
 		e.ninitrds = 1;

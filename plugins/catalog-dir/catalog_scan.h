@@ -11,6 +11,8 @@
 struct pxb_catalog_scan_opts {
 	const char *source;    /* entries' source name ("catalog-dir") */
 	const char *kickstart; /* inst.ks= for Fedora/RHEL trees, NULL/"": none */
+	const char *preseed;   /* answer template of Debian/Ubuntu installers found (family debian) */
+	const char *ks_answer; /* answer template of Fedora/RHEL installers found (family kickstart) */
 	unsigned max_depth;    /* directory levels walked below dir (0: 8) */
 };
 

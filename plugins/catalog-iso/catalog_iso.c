@@ -68,6 +68,7 @@ struct catiso {
 	char prefix[256];
 	struct pxb_iso_limits lim;
 	uint64_t memdisk_max;
+	char preseed[1024];
 	struct slot *s;
 	size_t n;
 	pxb_boot_model *found;
@@ -91,6 +92,9 @@ static const struct pxb_conf_setting settings[] = {
 	{"max_table_mib", PXB_CT_INT, "64", 1, 4096, NULL, NULL,
 	 "MiB of directory records read from one image (its file table); an image with more "
 	 "is refused"},
+	{"preseed", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "answer template (a file) of the Debian/Ubuntu installers in images: unattended "
+	 "installs (empty: none)"},
 	{"memdisk_max_mib", PXB_CT_INT, "128", 0, 4096, NULL, NULL,
 	 "unrecognized images up to this size boot through memdisk, larger ones through "
 	 "iPXE sanboot over HTTP"},
@@ -192,7 +196,7 @@ static int build_entries(struct catiso *c)
 {
 	pxb_boot_model *m = pxb_boot_model_new();
 	struct pxb_iso_recog_opts o = {.source = "catalog-iso", .prefix = c->prefix,
-				       .memdisk_max = c->memdisk_max};
+				       .memdisk_max = c->memdisk_max, .preseed = c->preseed};
 
 	if (!m)
 		return PXB_ERR_NOMEM;
@@ -251,6 +255,7 @@ static int scan(struct catiso *c, const pxb_conf_node *sec)
 	c->lim.max_depth = (unsigned)pxb_conf_int(sec, "max_depth");
 	c->lim.max_dir_bytes = (uint64_t)pxb_conf_int(sec, "max_table_mib") << 20;
 	c->memdisk_max = (uint64_t)pxb_conf_int(sec, "memdisk_max_mib") << 20;
+	snprintf(c->preseed, sizeof(c->preseed), "%s", pxb_conf_string(sec, "preseed") ?: "");
 	max_images = (unsigned)pxb_conf_int(sec, "max_images");
 	ndirs = pxb_conf_count(sec, "dirs");
 	for (unsigned d = 0; d < ndirs; d++) {

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <pxeboot/boot_layout.h>
+#include <pxeboot/install.h>
 #include "iso_recognize.h"
 
 #define fmt pxb_layout_fmt
@@ -268,6 +269,10 @@ static int recognize_installer(struct ctx *c)
 		    strcasestr(c->name, "ubuntu") ? "Ubuntu" : "Debian", label_name(c),
 		    *dirs[i].suffix ? ", " : "", *dirs[i].suffix ? dirs[i].suffix + 1 : "");
 		e.label = label;
+		if (c->o->preseed && *c->o->preseed) {
+			e.answer = c->o->preseed; /* unattended: d-i at ${answer_url} */
+			e.family = PXB_FAMILY_DEBIAN;
+		}
 		pxb_layout_add(&c->out, &e);
 		found = 1;
 	}

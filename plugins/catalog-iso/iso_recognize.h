@@ -13,6 +13,7 @@ struct pxb_iso_recog_opts {
 	const char *source;   /* entries' source ("catalog-iso") */
 	const char *prefix;   /* "/iso" */
 	uint64_t memdisk_max; /* generic fallback: memdisk up to this size, sanboot above */
+	const char *preseed;  /* answer template of Debian/Ubuntu installers (family debian) */
 };
 
 /*

@@ -515,6 +515,8 @@ enum MHD_Result http_api(struct http *s, struct http_conn *c, struct MHD_Connect
 	c->api = 1;
 	if (strncmp(sub, "/arms", 5) == 0 && (sub[5] == '\0' || sub[5] == '/'))
 		return http_arms(s, c, con, method, sub + 5); /* http_arms.c */
+	if (strncmp(sub, "/installs", 9) == 0 && (sub[9] == '\0' || sub[9] == '/'))
+		return http_installs(s, c, con, method, sub + 9); /* http_installs.c */
 	if (!get && !del)
 		return error(c, con, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 	if (del && !s->api_token[0])

@@ -177,6 +177,14 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 const char *http_arms_check(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			    const struct pxb_file *f);
 
+/* http_answer.c: /answer/ENTRY/MAC[/done|/user-data|/meta-data], answer files per client. */
+int http_answer_match(const char *path);
+enum MHD_Result http_answer(struct http *s, struct http_conn *c, struct MHD_Connection *con);
+
+/* http_installs.c: PREFIX/installs (sub: what follows "/installs"). */
+enum MHD_Result http_installs(struct http *s, struct http_conn *c, struct MHD_Connection *con,
+			      const char *method, const char *sub);
+
 /* http_listing.c: an HTML index of path (which ends in '/'), or NULL. */
 struct MHD_Response *http_listing(struct http *s, const char *path, uint64_t *bytes);
 /* Is listing enabled for this normalized path? */

@@ -555,6 +555,9 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *con, const char
 					      : "malformed path (bad escape, %00, %2f or control byte)");
 	if (api)
 		return http_api(s, c, con, method);
+	/* Answer files: their own check (only their machine), never the directory's. */
+	if (http_answer_match(c->path))
+		return http_answer(s, c, con);
 	/* Rescue on demand: protected entries' files need an arm's token (http_arms.c). */
 	{
 		const char *why = http_arms_check(s, c, con, NULL);

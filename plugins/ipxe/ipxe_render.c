@@ -283,6 +283,8 @@ static int render(const pxb_boot_model *m, const struct pxb_client *client,
 	timeout = v->timeout;
 	if (o && o->min_timeout && !timeout)
 		timeout = o->min_timeout;
+	if (o && o->force_timeout)
+		timeout = o->force_timeout;
 	fprintf(out, "set pxb-timeout %u\n\n:start\nmenu ", timeout * 1000u);
 	pxb_ipxe_put_text(out, v->title, 1);
 	fputc('\n', out);

@@ -29,6 +29,7 @@ int pxb_ipxe_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 struct pxb_ipxe_opts {
 	const char *default_id;  /* this entry is the default, when the client sees it */
 	unsigned min_timeout;    /* seconds; a menu that would wait forever waits this long */
+	unsigned force_timeout;  /* seconds; not 0: the menu waits this long, whatever it says */
 };
 
 /* pxb_ipxe_render_buf with options (o may be NULL). */

@@ -75,6 +75,8 @@ struct pxb_boot_entry {
 	int is_default;       /* default when the menu names none */
 	int rescue_password;  /* append rootcryptpass=<hash> when a rescue password is set */
 	const char *source;   /* "config" or the catalog's name; NULL: "api" */
+	const char *answer;   /* answer-file template (a file), NULL: none (pxeboot/install.h) */
+	unsigned family;      /* enum pxb_install_family: installer arguments added, 0: none */
 };
 
 /* Menu items: an entry id, a blank separator or a line of text. */
@@ -254,6 +256,8 @@ PXB_API int pxb_boot_id_valid(const char *id);
  *   ${mac}    aa:bb:cc:dd:ee:ff                        ${ip}    the client's address
  *   ${arch}   bios|efi32|efi64|arm64|unknown           ${entry} the entry's directory
  *   ${token}  the per-boot token (empty if none)
+ *   ${answer_url} ${http}/answer/ENTRY-ID/MAC: the client's answer file
+ *   ${done_url}   ${answer_url}/done: the installer's call when it finished
  * Fill it with pxb_boot_ctx_init; server is "" when nothing tells it.
  */
 struct pxb_boot_ctx {
@@ -279,8 +283,9 @@ PXB_API void pxb_boot_ctx_init(struct pxb_boot_ctx *ctx, const pxb_boot_model *m
 			       const struct pxb_client *client, const char *fallback_server);
 
 /*
- * Expands ${server}, ${http}, ${mac}, ${ip}, ${arch}, ${entry}, ${token} of
- * in into out; entry may be NULL (${entry} empty). Unknown ${...} are kept
+ * Expands ${server}, ${http}, ${mac}, ${ip}, ${arch}, ${entry}, ${token},
+ * ${answer_url}, ${done_url} of in into out (the last two are empty without
+ * an entry, a MAC or a server); entry may be NULL (${entry} empty). Unknown ${...} are kept
  * as they are (renderers then refuse or neutralize them).
  * Returns the length written, PXB_ERR_TOOBIG.
  */
@@ -293,6 +298,13 @@ PXB_API int pxb_boot_expand(const struct pxb_boot_ctx *ctx, const struct pxb_boo
  * never fails.
  */
 PXB_API const char *pxb_boot_entry_dir(const struct pxb_boot_entry *e, char *buf, size_t len);
+
+/*
+ * ${answer_url} of entry e for the client of ctx into out (len > 0): "" when
+ * the server, the MAC or the entry is unknown. Returns the length.
+ */
+PXB_API int pxb_boot_answer_url(const struct pxb_boot_ctx *ctx, const struct pxb_boot_entry *e,
+				char *out, size_t len);
 
 /* Is s a full URL (scheme "http", "https", "tftp", "ftp", "nfs", "iscsi", ...)? 1/0 */
 PXB_API int pxb_boot_is_url(const char *s);
@@ -311,7 +323,8 @@ PXB_API int pxb_boot_file_url(const struct pxb_boot_ctx *ctx, const struct pxb_b
 
 /*
  * The arguments to put on a kernel/binary command line for e: args expanded,
- * then rootcryptpass=<hash> when e->rescue_password and a hash is set;
+ * then rootcryptpass=<hash> when e->rescue_password and a hash is set, then
+ * the installer's arguments of e->family pointing at ${answer_url};
  * memdisk entries without args get "iso raw" (.iso) or "raw".
  * Returns the length, PXB_ERR_TOOBIG.
  */

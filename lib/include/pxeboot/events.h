@@ -55,6 +55,8 @@ enum pxb_event_type {
 	PXB_EV_MENU,          /* path = menu name, detail = format and entries */
 	PXB_EV_HTTP,          /* path, status, bytes, duration_ms, detail ("client gone") */
 	PXB_EV_ROOT_IMAGE,    /* first request of a root image: path, status */
+	PXB_EV_ANSWER,        /* an installer fetched its answer file: path, detail = entry */
+	PXB_EV_INSTALLED,     /* an installer called back (${done_url}): detail = entry */
 	PXB_EV_COUNT
 };
 
@@ -194,6 +196,8 @@ enum pxb_timeline_state {
 PXB_API const char *pxb_timeline_state_name(enum pxb_timeline_state s);
 
 #define PXB_TIMELINE_TEXT_MAX 320
+/* How long an installer may work after fetching its answer file before the boot is stalled. */
+#define PXB_TIMELINE_INSTALL_MS (30 * 60 * 1000)
 
 struct pxb_timeline_step {
 	int64_t t_ms;                /* when */
@@ -223,6 +227,8 @@ struct pxb_timeline {
  * for idle_ms (0: 20000) is STALLED, with the cause in words, e.g.
  * "offer sent, no REQUEST in 20 s: the firmware ignored an offer without a
  * boot file", "TFTP stalled at block 812 of 1040 after 5 retries",
+ * "fetched its answer file, no callback within 30 minutes" (an install
+ * waits PXB_TIMELINE_INSTALL_MS, not idle_ms),
  * "HTTP 404 for /boot/x/airootfs.sfs: the root image is missing".
  * Returns 0 and *out (free with pxb_timeline_free), PXB_ERR_INVAL, PXB_ERR_NOMEM.
  */

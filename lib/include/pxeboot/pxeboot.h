@@ -15,5 +15,6 @@
 #include <pxeboot/boot_layout.h>
 #include <pxeboot/events.h>
 #include <pxeboot/policy.h>
+#include <pxeboot/install.h>
 
 #endif

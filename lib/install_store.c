@@ -1,0 +1,474 @@
+/*
+ * install_store.c - the durable store of unattended installs in
+ * <state_dir>/installs.state (see pxeboot/install.h): which MAC installs
+ * which entry, whether its installer fetched its answer file and called
+ * back, with the token of its answer URL.
+ *
+ * The file is text, one record per line, so that a file cut short loses
+ * whole records only:
+ *
+ *   # pxeboot installs 1
+ *   52:54:00:00:0b:01 debian-install fetched 1700000000 1700007200 1700000060 0 0123...ef
+ *   # end
+ *
+ * (MAC, entry, state, asked, until, fetched, done, token.) A change writes
+ * installs.state.tmp, fsyncs it and renames it over the file, then fsyncs
+ * the directory: after a crash the old or the new file is there, whole.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <pxeboot/boot.h>
+#include <pxeboot/dhcp.h>
+#include <pxeboot/install.h>
+#include "host_internal.h"
+#include "internal.h"
+
+#define HEADER "# pxeboot installs 1\n"
+#define TRAILER "# end\n"
+
+struct pxb_installs {
+	char *dir, *path, *tmp;  /* NULL: in memory */
+	struct pxb_install *v;   /* sorted by MAC */
+	unsigned n, cap;
+};
+
+static const char *const state_names[] = {NULL, "pending", "fetched", "done"};
+
+const char *pxb_install_state_name(enum pxb_install_state s)
+{
+	return (unsigned)s < PXB_ARRAY_LEN(state_names) && state_names[s] ? state_names[s] : "?";
+}
+
+static unsigned find(const pxb_installs *s, const uint8_t mac[6], int *found)
+{
+	unsigned lo = 0, hi = s->n;
+
+	*found = 0;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int c = memcmp(s->v[mid].mac, mac, 6);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int put(pxb_installs *s, const struct pxb_install *x)
+{
+	int found;
+	unsigned i = find(s, x->mac, &found);
+
+	if (found) {
+		s->v[i] = *x;
+		return 0;
+	}
+	if (s->n >= PXB_INSTALLS_MAX)
+		return PXB_ERR_BUSY;
+	if (s->n == s->cap) {
+		unsigned cap = s->cap ? s->cap * 2 : 16;
+		struct pxb_install *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return PXB_ERR_NOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
+	s->v[i] = *x;
+	s->n++;
+	return 0;
+}
+
+/* Writes the whole store; 0 or PXB_ERR_IO (the old file stays). */
+static int store(pxb_installs *s)
+{
+	FILE *f;
+	int fd, bad = 0;
+
+	if (!s->path)
+		return 0;
+	fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return PXB_ERR_IO;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(s->tmp);
+		return PXB_ERR_IO;
+	}
+	fputs(HEADER, f);
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct pxb_install *x = &s->v[i];
+		char mac[18];
+
+		fprintf(f, "%s %s %s %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n",
+			pxb_mac_format(x->mac, mac, ':'), x->entry, pxb_install_state_name(x->state),
+			x->asked, x->until, x->fetched, x->done, x->token);
+	}
+	fputs(TRAILER, f);
+	bad = fflush(f) != 0 || fsync(fd) < 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(s->tmp, s->path) < 0) {
+		unlink(s->tmp);
+		return PXB_ERR_IO;
+	}
+	fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return PXB_ERR_IO;
+	bad = fsync(fd) < 0 && errno != EINVAL;
+	close(fd);
+	return bad ? PXB_ERR_IO : 0;
+}
+
+static int token_valid(const char *t)
+{
+	size_t n = strspn(t, "0123456789abcdef");
+
+	return n == PXB_INSTALL_TOKEN_LEN && t[n] == '\0';
+}
+
+/* One record line (without its newline). 0 or -1. */
+static int parse(const char *line, struct pxb_install *x)
+{
+	char mac[24], entry[sizeof(x->entry)], state[16], token[48], extra[2];
+	long long asked, until, fetched, done;
+	int st;
+
+	memset(x, 0, sizeof(*x));
+	if (sscanf(line, "%23s %63s %15s %lld %lld %lld %lld %47s %1s", mac, entry, state, &asked,
+		   &until, &fetched, &done, token, extra) != 8)
+		return -1;
+	if (pxb_mac_parse(mac, x->mac) < 0 || !pxb_boot_id_valid(entry) || !token_valid(token))
+		return -1;
+	for (st = PXB_INSTALL_PENDING; st <= PXB_INSTALL_DONE; st++)
+		if (!strcmp(state, state_names[st]))
+			break;
+	if (st > PXB_INSTALL_DONE || asked < 0 || until < 0 || fetched < 0 || done < 0)
+		return -1;
+	pxb_strlcpy(x->entry, entry, sizeof(x->entry));
+	pxb_strlcpy(x->token, token, sizeof(x->token));
+	x->state = (enum pxb_install_state)st;
+	x->asked = asked;
+	x->until = until;
+	x->fetched = fetched;
+	x->done = done;
+	return 0;
+}
+
+static int load(pxb_installs *s, int *damaged)
+{
+	FILE *f = fopen(s->path, "re");
+	char line[256];
+	int head = 0, tail = 0, bad = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : PXB_ERR_IO;
+	while (fgets(line, sizeof(line), f)) {
+		size_t l = strlen(line);
+		struct pxb_install x;
+		int rc;
+
+		if (l == 0 || line[l - 1] != '\n') {
+			bad = 1; /* cut short, or longer than any record */
+			while (l && line[l - 1] != '\n' && fgets(line, sizeof(line), f))
+				l = strlen(line);
+			continue;
+		}
+		line[l - 1] = '\0';
+		if (!strcmp(line, "# pxeboot installs 1")) {
+			head = 1;
+			continue;
+		}
+		if (!strcmp(line, "# end")) {
+			tail = 1;
+			break;
+		}
+		if (parse(line, &x) < 0) {
+			bad = 1;
+			continue;
+		}
+		rc = put(s, &x);
+		if (rc == PXB_ERR_NOMEM) {
+			fclose(f);
+			return rc;
+		}
+	}
+	if (ferror(f))
+		bad = 1;
+	fclose(f);
+	if (bad || !head || !tail) {
+		if (damaged)
+			*damaged = 1;
+		store(s); /* the whole records read, written back whole */
+	}
+	return 0;
+}
+
+void pxb_installs_free(pxb_installs *s)
+{
+	if (!s)
+		return;
+	free(s->dir);
+	free(s->path);
+	free(s->tmp);
+	free(s->v);
+	free(s);
+}
+
+int pxb_installs_open(const char *dir, pxb_installs **out, int *damaged)
+{
+	pxb_installs *s = calloc(1, sizeof(*s));
+	int rc = PXB_ERR_NOMEM;
+
+	if (damaged)
+		*damaged = 0;
+	*out = NULL;
+	if (!s)
+		return PXB_ERR_NOMEM;
+	if (dir) {
+		if (asprintf(&s->path, "%s/installs.state", dir) < 0) {
+			s->path = NULL;
+			goto fail;
+		}
+		if (asprintf(&s->tmp, "%s/installs.state.tmp", dir) < 0) {
+			s->tmp = NULL;
+			goto fail;
+		}
+		s->dir = strdup(dir);
+		if (!s->dir)
+			goto fail;
+		rc = load(s, damaged);
+		if (rc < 0)
+			goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	pxb_installs_free(s);
+	return rc;
+}
+
+static int new_token(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t r[PXB_INSTALL_TOKEN_LEN / 2];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return PXB_ERR_IO;
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[PXB_INSTALL_TOKEN_LEN] = '\0';
+	return 0;
+}
+
+/* Replaces mac's record by x and writes the store; on failure the old record comes back. */
+static int change(pxb_installs *s, const struct pxb_install *x)
+{
+	struct pxb_install old;
+	int had, rc;
+	unsigned i = find(s, x->mac, &had);
+
+	if (had)
+		old = s->v[i];
+	rc = put(s, x);
+	if (rc < 0)
+		return rc;
+	rc = store(s);
+	if (rc < 0) {
+		i = find(s, x->mac, &had);
+		if (had) /* it is there: put() succeeded */
+			s->v[i] = old;
+	}
+	return rc;
+}
+
+int pxb_installs_ask(pxb_installs *s, const uint8_t mac[6], const char *entry, int64_t until,
+		     int64_t now, struct pxb_install *out)
+{
+	struct pxb_install x;
+	int was, rc;
+
+	if (!s || !mac || !entry || !pxb_boot_id_valid(entry) || until <= now)
+		return PXB_ERR_INVAL;
+	memset(&x, 0, sizeof(x));
+	memcpy(x.mac, mac, 6);
+	pxb_strlcpy(x.entry, entry, sizeof(x.entry));
+	x.state = PXB_INSTALL_PENDING;
+	x.asked = now;
+	x.until = until;
+	rc = new_token(x.token);
+	if (rc < 0)
+		return rc;
+	find(s, mac, &was);
+	rc = change(s, &x);
+	if (rc < 0 && !was) {
+		unsigned i = find(s, mac, &was);
+
+		if (was) { /* a new record not on disk: not made */
+			memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+			s->n--;
+		}
+	}
+	if (rc == 0 && out)
+		*out = x;
+	return rc;
+}
+
+int pxb_installs_get(const pxb_installs *s, const uint8_t mac[6], struct pxb_install *out)
+{
+	int found;
+	unsigned i;
+
+	if (!s || !mac)
+		return PXB_ERR_NOENT;
+	i = find(s, mac, &found);
+	if (!found)
+		return PXB_ERR_NOENT;
+	if (out)
+		*out = s->v[i];
+	return 0;
+}
+
+int pxb_installs_active(const pxb_installs *s, const uint8_t mac[6], int64_t now,
+			struct pxb_install *out)
+{
+	struct pxb_install x;
+
+	if (pxb_installs_get(s, mac, &x) < 0 || x.state == PXB_INSTALL_DONE || x.until <= now)
+		return PXB_ERR_NOENT;
+	if (out)
+		*out = x;
+	return 0;
+}
+
+int pxb_installs_fetched(pxb_installs *s, const uint8_t mac[6], int64_t now)
+{
+	struct pxb_install x;
+	int rc;
+
+	if (pxb_installs_active(s, mac, now, &x) < 0 || x.state != PXB_INSTALL_PENDING)
+		return 0;
+	x.state = PXB_INSTALL_FETCHED;
+	x.fetched = now;
+	rc = change(s, &x);
+	return rc < 0 ? rc : 1;
+}
+
+int pxb_installs_done(pxb_installs *s, const uint8_t mac[6], const char *entry, int64_t now)
+{
+	struct pxb_install x;
+	int rc;
+
+	if (!s || !mac || !entry || !pxb_boot_id_valid(entry))
+		return PXB_ERR_INVAL;
+	if (pxb_installs_active(s, mac, now, &x) < 0) {
+		if (pxb_installs_get(s, mac, &x) == 0 && x.state == PXB_INSTALL_DONE)
+			return 0;
+		memset(&x, 0, sizeof(x));
+		memcpy(x.mac, mac, 6);
+		pxb_strlcpy(x.entry, entry, sizeof(x.entry));
+		x.asked = x.until = now;
+		rc = new_token(x.token);
+		if (rc < 0)
+			return rc;
+	}
+	x.state = PXB_INSTALL_DONE;
+	x.done = now;
+	if (!x.fetched)
+		x.fetched = now;
+	rc = change(s, &x);
+	return rc < 0 ? rc : 1;
+}
+
+int pxb_installs_forget(pxb_installs *s, const uint8_t mac[6])
+{
+	struct pxb_install old;
+	int found, rc;
+	unsigned i;
+
+	if (!s || !mac)
+		return PXB_ERR_INVAL;
+	i = find(s, mac, &found);
+	if (!found)
+		return PXB_ERR_NOENT;
+	old = s->v[i];
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	s->n--;
+	rc = store(s);
+	if (rc < 0)
+		put(s, &old);
+	return rc;
+}
+
+int pxb_installs_token_ok(const pxb_installs *s, const uint8_t mac[6], const char *token)
+{
+	struct pxb_install x;
+	unsigned char d = 0;
+
+	if (!token || strlen(token) != PXB_INSTALL_TOKEN_LEN || pxb_installs_get(s, mac, &x) < 0)
+		return 0;
+	for (size_t k = 0; k < PXB_INSTALL_TOKEN_LEN; k++)
+		d |= (unsigned char)(x.token[k] ^ token[k]);
+	return d == 0;
+}
+
+unsigned pxb_installs_count(const pxb_installs *s)
+{
+	return s ? s->n : 0;
+}
+
+const struct pxb_install *pxb_installs_at(const pxb_installs *s, unsigned i)
+{
+	return s && i < s->n ? &s->v[i] : NULL;
+}
+
+const char *pxb_installs_path(const pxb_installs *s)
+{
+	return s ? s->path : NULL;
+}
+
+/* ---- the host's slot ---- */
+
+struct install_slot {
+	pxb_installs *s;
+};
+
+static const char slot_key = 'i'; /* its address names the slot on the host */
+
+static void *slot_new(void)
+{
+	return calloc(1, sizeof(struct install_slot));
+}
+
+pxb_installs *pxb_host_installs(pxb_host *h)
+{
+	struct install_slot *sl = h ? pxb__host_state(h, &slot_key, NULL, free) : NULL;
+
+	return sl ? sl->s : NULL;
+}
+
+void pxb_host_set_installs(pxb_host *h, pxb_installs *s)
+{
+	struct install_slot *sl = h ? pxb__host_state(h, &slot_key, slot_new, free) : NULL;
+
+	if (sl)
+		sl->s = s;
+}
