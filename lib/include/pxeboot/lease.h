@@ -91,6 +91,10 @@ struct pxb_lease_config {
 	/* 1: skip fdatasync()/fsync(). Only for tests and benchmarks: a power
 	 * cut can then lose acknowledged leases (kill -9 still cannot). */
 	int no_sync;
+	/* 1 (with state_dir NULL): flushes make nothing durable; a lease-store
+	 * backend takes the staged changes and reports which were committed
+	 * (pxeboot/lease_store.h). */
+	int external_commit;
 };
 
 /* What pxb_lease_open() found in the journal. */
