@@ -204,7 +204,8 @@ static void connected(struct pg *p)
 {
 	char err[512];
 	size_t n = 0;
-	PGresult *r = PQexec(p->c, "SET statement_timeout = 10000");
+	PGresult *r = PQexec(p->c, "SET statement_timeout = 10000; "
+			     "SET client_min_messages = warning");
 
 	PQclear(r);
 	if (pgsql_migrate(p->c, err, sizeof(err)) < 0) {
