@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # dhcp_acks.py IFACE SECONDS: prints "time chaddr yiaddr" for every DHCPACK
-# seen on IFACE (inside the caller's network namespace) for at most SECONDS,
+# seen on IFACE (inside the caller's network namespace; "any": every
+# interface there, so a frame crossing a bridge shows more than once) for at
+# most SECONDS,
 # so a test can compare what servers acknowledged with what they stored.
 # Reads frames with an AF_PACKET socket; every frame is bounds-checked.
 import socket
@@ -9,8 +11,11 @@ import sys
 import time
 
 iface, secs = sys.argv[1], float(sys.argv[2])
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-s.bind((iface, 0))
+# ETH_P_ALL: a tap for one protocol sees nothing on a bridge's port (the
+# bridge takes the frame first); the ethertype is checked below
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+if iface != "any":
+    s.bind((iface, 0))
 s.settimeout(0.2)
 end = time.monotonic() + secs
 out = sys.stdout
@@ -20,6 +25,8 @@ while time.monotonic() < end:
     except socket.timeout:
         continue
     if len(f) < 14 + 20 + 8 + 240:
+        continue
+    if f[12:14] != b"\x08\x00":
         continue
     ihl = (f[14] & 15) * 4
     if f[14 + 9] != 17 or ihl < 20:

@@ -41,7 +41,9 @@
 #define QUARANTINE_S 10 /* an address lost to another server: not offered before sync */
 #define SYNC_OVERLAP 1000 /* changes read again (they may commit out of order) */
 
-enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC };
+enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC, ARMS };
+
+#define ARMS_QUEUE 1024 /* arm changes waiting for the database at most */
 
 struct pg {
 	pxb_host *h;
@@ -64,6 +66,12 @@ struct pg {
 	uint32_t *ok;
 	size_t nok;
 	int64_t last_chg;
+	/* arms (pxeboot/policy.h): changes made here wait in parms until stored */
+	pxb_arms *arms;               /* the host's, observed */
+	struct pxb_arm parms[ARMS_QUEUE];
+	uint8_t prem[ARMS_QUEUE];
+	size_t narms, nsent;
+	int64_t arm_chg;
 	struct timespec last_sync;
 	struct pgbuf sql;
 	pxb_metrics *m;
@@ -95,7 +103,8 @@ static void arm_timer(struct pg *p, unsigned ms)
 {
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 
-	evtimer_add(p->timer, &tv);
+	if (p->timer)
+		evtimer_add(p->timer, &tv);
 }
 
 static void note(struct pg *p, const char *name, double n)
@@ -111,6 +120,10 @@ static void next_work(struct pg *p);
 static void settle_batch(struct pg *p, int failed)
 {
 	p->nrej = 0;
+	if (!p->t) {
+		p->nbatch = 0; /* the table was closed meanwhile: nobody waits */
+		return;
+	}
 	for (size_t i = 0; i < p->nbatch; i++) {
 		const struct pxb_lease_change *c = &p->batch[i];
 		int accepted = c->op == PXB_LEASE_CHANGE_DEL;
@@ -149,6 +162,7 @@ static void lost(struct pg *p, const char *why)
 	p->was_up = 1;
 	if (p->busy == COMMIT || p->busy == COMMIT_FAILED)
 		settle_batch(p, 1);
+	p->nsent = 0; /* arms in flight are sent again */
 	p->busy = IDLE;
 	p->up = 0;
 	p->connecting = 0;
@@ -174,7 +188,7 @@ static void lost(struct pg *p, const char *why)
 static int load_all(struct pg *p, int64_t after_chg, const char *me, size_t *total)
 {
 	*total = 0;
-	for (;;) {
+	while (p->t) {
 		size_t n;
 		int64_t top;
 		PGresult *r;
@@ -197,6 +211,7 @@ static int load_all(struct pg *p, int64_t after_chg, const char *me, size_t *tot
 			return 0;
 		after_chg = top;
 	}
+	return 0;
 }
 
 /* A connection is up: schema, the leases it holds, then the socket on the loop. */
@@ -232,6 +247,39 @@ static void connected(struct pg *p)
 		pxb_metrics_set(p->m, "pxeboot_pgsql_up", 1, NULL);
 	arm_timer(p, p->sync_ms);
 	next_work(p);
+}
+
+/* An arm made, spent or removed through this server: queued for the database. */
+static void arm_changed(void *arg, const struct pxb_arm *a, int removed)
+{
+	struct pg *p = arg;
+
+	if (p->narms == ARMS_QUEUE) {
+		pxb_host_log(p->h, PXB_LOG_WARNING, "%d arm changes wait for the database: the "
+			     "oldest is dropped (other servers will not see it)", ARMS_QUEUE);
+		memmove(p->parms, p->parms + 1, (ARMS_QUEUE - 1) * sizeof(*p->parms));
+		memmove(p->prem, p->prem + 1, ARMS_QUEUE - 1);
+		p->narms--;
+		if (p->nsent)
+			p->nsent--;
+	}
+	p->parms[p->narms] = *a;
+	p->prem[p->narms++] = (uint8_t)removed;
+	next_work(p);
+}
+
+/* Observes the host's arm store (the policy service makes it after init). */
+static void hook_arms(struct pg *p)
+{
+	pxb_arms *a = pxb_host_arms(p->h);
+
+	if (a == p->arms)
+		return;
+	if (p->arms)
+		pxb_arms_set_observer(p->arms, NULL, NULL);
+	p->arms = a;
+	if (a)
+		pxb_arms_set_observer(a, arm_changed, p);
 }
 
 static void connect_step(struct pg *p);
@@ -381,7 +429,9 @@ static void start_commit(struct pg *p)
 
 static void start_sync(struct pg *p)
 {
+	hook_arms(p);
 	pgsql_sync_sql(&p->sql, p->last_chg > SYNC_OVERLAP ? p->last_chg - SYNC_OVERLAP : 0, p->me);
+	pgsql_arms_sync_sql(&p->sql, p->arm_chg, p->me);
 	clock_gettime(CLOCK_MONOTONIC, &p->last_sync);
 	p->busy = SYNC;
 	if (send_sql(p) < 0)
@@ -392,8 +442,15 @@ static void next_work(struct pg *p)
 {
 	if (p->busy != IDLE || !p->up)
 		return;
-	if (pxb_lease_staged_seq(p->t) > p->taken)
+	if (p->t && pxb_lease_staged_seq(p->t) > p->taken)
 		start_commit(p);
+	if (p->busy == IDLE && p->up && p->narms) {
+		p->nsent = p->narms;
+		pgsql_arms_sql(&p->sql, p->parms, p->prem, p->nsent, p->me);
+		p->busy = ARMS;
+		if (send_sql(p) < 0)
+			lost(p, PQerrorMessage(p->c));
+	}
 	if (p->busy == IDLE && p->up && ms_since(&p->last_sync) >= p->sync_ms)
 		start_sync(p);
 }
@@ -414,11 +471,25 @@ static void on_result(struct pg *p, PGresult *r)
 			p->busy = COMMIT_FAILED; /* settled when the query ends */
 			note(p, "pxeboot_pgsql_errors_total", 1);
 		}
-	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK) {
+	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK && PQnfields(r) == 6) {
 		size_t n;
-		int64_t top = pgsql_load_rows(p->t, r, 0, &n);
+		int64_t top = p->t ? pgsql_load_rows(p->t, r, 0, &n) : 0;
 		if (top > p->last_chg)
 			p->last_chg = top;
+	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK) {
+		p->arm_chg = pgsql_apply_arms(p->arms, r, p->arm_chg);
+	} else if (p->busy == ARMS && st == PGRES_COMMAND_OK) {
+		/* stored: what came meanwhile moves up */
+		memmove(p->parms, p->parms + p->nsent, (p->narms - p->nsent) * sizeof(*p->parms));
+		memmove(p->prem, p->prem + p->nsent, p->narms - p->nsent);
+		p->narms -= p->nsent;
+		p->nsent = 0;
+	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		pxb_host_log(p->h, PXB_LOG_WARNING, "%s failed: %s",
+			     p->busy == ARMS ? "storing arms" : "reading changes",
+			     PQresultErrorMessage(r));
+		p->nsent = 0;
+		note(p, "pxeboot_pgsql_errors_total", 1);
 	}
 }
 
@@ -441,7 +512,7 @@ static void sock_cb(evutil_socket_t fd, short what, void *arg)
 				lost(p, PQerrorMessage(p->c));
 				return;
 			}
-			if (p->busy != SYNC)
+			if (p->busy == COMMIT || p->busy == COMMIT_FAILED)
 				settle_batch(p, p->busy == COMMIT_FAILED);
 			p->busy = IDLE;
 			next_work(p);
@@ -466,6 +537,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	arm_timer(p, p->sync_ms);
+	hook_arms(p);
 	next_work(p);
 }
 
@@ -476,6 +548,7 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 {
 	struct pg *p = arg;
 	struct pxb_lease_config lc = {.external_commit = 1};
+	size_t n = 0;
 	int rc;
 
 	(void)conf;
@@ -484,31 +557,22 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 			     "empty");
 		return PXB_ERR_INVAL;
 	}
-	if (!p->base) {
-		pxb_host_log(p->h, PXB_LOG_ERR, "no event loop to run on");
-		return PXB_ERR_UNSUPP;
-	}
+	if (p->t)
+		return PXB_ERR_BUSY;
 	rc = pxb_lease_open(&lc, now, &p->t, NULL);
 	if (rc < 0)
 		return rc;
 	p->settled = settled;
 	p->settled_arg = settled_arg;
-	p->timer = evtimer_new(p->base, timer_cb, p);
-	if (!p->timer) {
-		pxb_lease_close(p->t);
-		p->t = NULL;
-		return PXB_ERR_NOMEM;
+	p->taken = 0;
+	/* the connection is made at init; the leases are known before serving */
+	if (p->up && p->busy == IDLE) {
+		if (load_all(p, 0, NULL, &n) < 0)
+			lost(p, PQerrorMessage(p->c));
+		else
+			pxb_host_log(p->h, PXB_LOG_NOTICE, "%zu lease(s) loaded from %s", n,
+				     p->shown);
 	}
-	/* the first connection, blocking (start-up): leases are known before serving */
-	{
-		const char *const kw[] = {"dbname", "connect_timeout", "application_name", NULL};
-		const char *const val[] = {p->url, "5", "pxebootd", NULL};
-		p->c = PQconnectdbParams(kw, val, 1);
-	}
-	if (p->c && PQstatus(p->c) == CONNECTION_OK)
-		connected(p);
-	else
-		lost(p, p->c ? PQerrorMessage(p->c) : "out of memory");
 	*table = p->t;
 	*be = p;
 	return 0;
@@ -529,22 +593,10 @@ static void pg_close(void *be)
 
 	if (!p)
 		return;
-	if (p->sock_ev)
-		event_free(p->sock_ev);
-	if (p->timer)
-		event_free(p->timer);
-	if (p->write_ev)
-		event_free(p->write_ev);
-	p->write_ev = NULL;
-	if (p->c)
-		PQfinish(p->c); /* a batch in flight commits or not; its ACKs are not sent */
+	/* a batch in flight commits or not; nobody waits for it any more */
 	pxb_lease_close(p->t);
-	p->sock_ev = p->timer = NULL;
-	p->c = NULL;
 	p->t = NULL;
-	p->up = p->was_up = 0;
-	p->busy = IDLE;
-	p->nbatch = 0;
+	p->settled = NULL;
 }
 
 static const struct pxb_lease_backend backend = {
@@ -612,6 +664,22 @@ static int pg_init(pxb_host *h, const pxb_conf_node *sec, void **state)
 				    "failed statements and lost connections");
 		pxb_metrics_set(p->m, "pxeboot_pgsql_up", 0, NULL);
 	}
+	if (p->url[0] && p->base) {
+		const char *const kw[] = {"dbname", "connect_timeout", "application_name", NULL};
+		const char *const val[] = {p->url, "5", "pxebootd", NULL};
+
+		p->timer = evtimer_new(p->base, timer_cb, p);
+		if (!p->timer) {
+			free(p);
+			return PXB_ERR_NOMEM;
+		}
+		/* the first connection blocks (start-up); later ones do not */
+		p->c = PQconnectdbParams(kw, val, 1);
+		if (p->c && PQstatus(p->c) == CONNECTION_OK)
+			connected(p);
+		else
+			lost(p, p->c ? PQerrorMessage(p->c) : "out of memory");
+	}
 	*state = p;
 	return 0;
 }
@@ -620,7 +688,15 @@ static void pg_fini(void *state)
 {
 	struct pg *p = state;
 
-	pg_close(p);
+	pg_close(p); /* the arm store is the policy service's, gone by now */
+	if (p->sock_ev)
+		event_free(p->sock_ev);
+	if (p->write_ev)
+		event_free(p->write_ev);
+	if (p->timer)
+		event_free(p->timer);
+	if (p->c)
+		PQfinish(p->c);
 	free(p->batch);
 	free(p->rej);
 	free(p->ok);

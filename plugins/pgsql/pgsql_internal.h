@@ -22,7 +22,7 @@ void pgbuf_add(struct pgbuf *b, const char *fmt, ...) __attribute__((format(prin
 void pgbuf_hex(struct pgbuf *b, const uint8_t *p, size_t n); /* '\x..'::bytea */
 
 /* The schema version this build creates; older schemas are migrated up. */
-#define PGSQL_SCHEMA_VERSION 1
+#define PGSQL_SCHEMA_VERSION 2
 
 /*
  * Creates or migrates the schema (blocking, on a fresh connection). Returns
@@ -44,6 +44,16 @@ void pgsql_sync_sql(struct pgbuf *b, int64_t after_chg, const char *me);
  */
 int64_t pgsql_load_rows(struct pxb_lease_store *t, const PGresult *r, int64_t after_chg,
 			size_t *n);
+
+/* The statement storing arms made, spent or removed here (removed[i]). */
+void pgsql_arms_sql(struct pgbuf *b, const struct pxb_arm *a, const uint8_t *removed, size_t n,
+		    const char *me);
+
+/* The statement reading arms other servers changed after chg. */
+void pgsql_arms_sync_sql(struct pgbuf *b, int64_t after_chg, const char *me);
+
+/* Applies the rows of an arms sync to arms; returns the highest chg seen. */
+int64_t pgsql_apply_arms(pxb_arms *arms, const PGresult *r, int64_t after_chg);
 
 /* A connection string for logs: the URL's parts without the password. */
 void pgsql_redact(const char *url, char *out, size_t outlen);

@@ -90,6 +90,21 @@ static const char *const migrations[PGSQL_SCHEMA_VERSION] = {
 	" chg bigint NOT NULL);"
 	"CREATE INDEX pxb_leases_ckey ON pxb_leases (ckey);"
 	"CREATE INDEX pxb_leases_chg ON pxb_leases (chg);",
+	/* 2: rescue-on-demand arms, one row a MAC; a removed arm stays as a
+	 * tombstone so that other servers learn of the removal */
+	"CREATE SEQUENCE pxb_arm_chg;"
+	"CREATE TABLE pxb_arms ("
+	" mac bytea PRIMARY KEY,"
+	" entry bytea NOT NULL,"
+	" created bigint NOT NULL,"
+	" until bigint NOT NULL,"
+	" once boolean NOT NULL,"
+	" spent boolean NOT NULL,"
+	" token bytea NOT NULL,"
+	" removed boolean NOT NULL,"
+	" server text NOT NULL,"
+	" chg bigint NOT NULL);"
+	"CREATE INDEX pxb_arms_chg ON pxb_arms (chg);",
 };
 
 int pgsql_migrate(PGconn *c, char *err, size_t errlen)
@@ -232,6 +247,75 @@ int64_t pgsql_load_rows(struct pxb_lease_store *t, const PGresult *r, int64_t af
 			(*n)++;
 		if (chg > top)
 			top = chg;
+	}
+	return top;
+}
+
+void pgsql_arms_sql(struct pgbuf *b, const struct pxb_arm *a, const uint8_t *removed, size_t n,
+		    const char *me)
+{
+	b->len = 0;
+	pgbuf_add(b, "INSERT INTO pxb_arms AS x (mac,entry,created,until,once,spent,token,removed,"
+		  "server,chg) VALUES ");
+	for (size_t i = 0; i < n; i++) {
+		pgbuf_add(b, "%s(", i ? "," : "");
+		pgbuf_hex(b, a[i].mac, 6);
+		pgbuf_add(b, ",");
+		pgbuf_hex(b, (const uint8_t *)a[i].entry, strnlen(a[i].entry, sizeof(a[i].entry)));
+		pgbuf_add(b, ",%" PRId64 ",%" PRId64 ",%s,%s,", a[i].created, a[i].until,
+			  a[i].once ? "true" : "false", a[i].spent ? "true" : "false");
+		pgbuf_hex(b, (const uint8_t *)a[i].token, strnlen(a[i].token, sizeof(a[i].token)));
+		pgbuf_add(b, ",%s,'%s',nextval('pxb_arm_chg'))", removed[i] ? "true" : "false", me);
+	}
+	pgbuf_add(b, " ON CONFLICT (mac) DO UPDATE SET entry=excluded.entry,"
+		  "created=excluded.created,until=excluded.until,once=excluded.once,"
+		  "spent=excluded.spent,token=excluded.token,removed=excluded.removed,"
+		  "server=excluded.server,chg=excluded.chg");
+	/* a removal of an arm made again since (another token) changes nothing */
+	pgbuf_add(b, " WHERE NOT excluded.removed OR x.token=excluded.token");
+}
+
+void pgsql_arms_sync_sql(struct pgbuf *b, int64_t after_chg, const char *me)
+{
+	pgbuf_add(b, "; SELECT mac,entry,created,until,once,spent,token,removed,chg FROM pxb_arms "
+		  "WHERE chg>%" PRId64 " AND server<>'%s' ORDER BY chg LIMIT 5000", after_chg, me);
+}
+
+static size_t unhex_into(const PGresult *r, int row, int col, void *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned char *v = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+
+	if (!v || n > cap)
+		n = (size_t)-1;
+	else
+		memcpy(out, v, n);
+	PQfreemem(v);
+	return n;
+}
+
+int64_t pgsql_apply_arms(pxb_arms *arms, const PGresult *r, int64_t after_chg)
+{
+	int64_t top = after_chg;
+
+	for (int i = 0; i < PQntuples(r) && PQnfields(r) == 9; i++) {
+		struct pxb_arm a;
+		int64_t chg = strtoll(PQgetvalue(r, i, 8), NULL, 10);
+
+		if (chg > top)
+			top = chg;
+		memset(&a, 0, sizeof(a));
+		/* rows are hostile too: sizes here, names and tokens in pxb_arms_apply */
+		if (unhex_into(r, i, 0, a.mac, 6) != 6 ||
+		    unhex_into(r, i, 1, a.entry, sizeof(a.entry) - 1) == (size_t)-1 ||
+		    unhex_into(r, i, 6, a.token, sizeof(a.token) - 1) == (size_t)-1)
+			continue;
+		a.created = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		a.until = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+		a.once = PQgetvalue(r, i, 4)[0] == 't';
+		a.spent = PQgetvalue(r, i, 5)[0] == 't';
+		if (arms)
+			pxb_arms_apply(arms, &a, PQgetvalue(r, i, 7)[0] == 't');
 	}
 	return top;
 }
