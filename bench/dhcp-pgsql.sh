@@ -136,11 +136,14 @@ perf() { # I RATE MACBASE
 echo "config	rate	DORA/s	lost %	server us/exch	pg us/exch	total us/exch" | tee "$W/report.tsv"
 measure() { # CONFIG RATE NSERVERS NAMES...
 	local cfg=$1 rate=$2 n=$3; shift 3
-	local names=("$@") c0=0 p0 c1=0 p1 i sent=0 acks=0 r
+	local names=("$@") c0=0 p0 c1=0 p1 i sent=0 acks=0 r pids=()
 	for nm in "${names[@]}"; do c0=$((c0 + $(srv_cpu_ns "$nm"))); done
 	p0=$(pg_cpu)
-	for ((i = 0; i < n; i++)); do perf "$i" $((rate / n)) "00:0c:0$i:00:00:00" >"$W/perf$i" & done
-	wait
+	for ((i = 0; i < n; i++)); do
+		perf "$i" $((rate / n)) "00:0c:0$i:00:00:00" >"$W/perf$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}" # not the servers, also children of this shell
 	sleep 0.5
 	for nm in "${names[@]}"; do c1=$((c1 + $(srv_cpu_ns "$nm"))); done
 	p1=$(pg_cpu)
