@@ -60,6 +60,7 @@ struct pxb_lease_store {
 	struct pxb__lease_buf staged; /* records not yet written */
 	uint64_t staged_seq, durable_seq;
 	int external;              /* changes are committed by a lease-store backend */
+	uint32_t alloc_spread;     /* pxb_lease_config.alloc_spread */
 	uint64_t taken_seq;        /* external: last change handed to the backend */
 	uint64_t live_bytes;       /* encoded size of every journaled lease */
 	uint64_t flushes, compactions;

@@ -111,6 +111,24 @@ int main(void)
 	   pxb_lease_flush(plain) == 0 && pxb_lease_durable_seq(plain) == s1,
 	   "and makes them durable at the flush");
 	pxb_lease_close(plain);
+
+	/* servers sharing leases start allocating at different places */
+	{
+		struct pxb_lease_config half = {.external_commit = 1, .alloc_spread = 0x80000000u};
+		struct pxb_lease_store *h;
+		uint32_t a0 = 0, a1 = 0;
+		int pool;
+
+		ok(pxb_lease_open(&half, NOW, &h, NULL) == 0, "a table with alloc_spread 1/2");
+		pool = pxb_lease_pool_add(h, A(0), A(1023));
+		ok(pool >= 0 && pxb_lease_alloc(h, pool, NOW, &a0) == 0 && a0 == A(512),
+		   "allocates from the middle of its pool first");
+		pxb_lease_close(h);
+		ok(pxb_lease_open(&ext, NOW, &h, NULL) == 0 &&
+		   pxb_lease_alloc(h, pxb_lease_pool_add(h, A(0), A(1023)), NOW, &a1) == 0 &&
+		   a1 == A(0), "without it, from the start");
+		pxb_lease_close(h);
+	}
 	pxb_lease_close(st);
 	return done_testing();
 }

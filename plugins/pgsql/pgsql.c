@@ -559,6 +559,10 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 	}
 	if (p->t)
 		return PXB_ERR_BUSY;
+	/* servers start allocating at different places of a pool (FNV-1a of server_id) */
+	lc.alloc_spread = 2166136261u;
+	for (const char *c = p->me; *c; c++)
+		lc.alloc_spread = (lc.alloc_spread ^ (uint8_t)*c) * 16777619u;
 	rc = pxb_lease_open(&lc, now, &p->t, NULL);
 	if (rc < 0)
 		return rc;
