@@ -6,6 +6,10 @@ pkgs=(
 	# build
 	build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
 	libevent-dev libmicrohttpd-dev libconfig-dev libcrypt-dev libiso9660-dev
+	# the pgsql lease store plugin, and the PostgreSQL 15 its tests start (t/dhcp_pgsql.sh)
+	libpq-dev postgresql-15
+	# perfdhcp (in kea-admin), the load of t/dhcp_pgsql.sh; Kea beside pxebootd in benches
+	kea-admin kea-dhcp4-server
 	# test clients and tools
 	iproute2 curl wget tftp-hpa atftp busybox-static isc-dhcp-client dhcpcd-base
 	python3 xz-utils cpio kmod xorriso valgrind

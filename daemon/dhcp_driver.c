@@ -5,8 +5,13 @@
  *
  * Durability without losing the rate: replies that bind a lease wait in a
  * queue; an event of the lowest priority runs once per loop iteration,
- * after every socket has been read, flushes the journal with one write and
- * one fdatasync, and then sends everything that became durable.
+ * after every socket has been read, and asks the lease store
+ * (dhcp.lease_store, pxeboot/lease_store.h) to commit the batch: the
+ * journal with one write and one fdatasync, PostgreSQL with one
+ * transaction. When the store reports the batch settled (at once, or later
+ * for a database), what was committed is sent; an ACK whose lease the store
+ * rejected (another server gave the address first, the database was
+ * unreachable) is dropped and counted, and the client asks again.
  *
  * Sockets are bound to their interface (SO_BINDTODEVICE), so DHCP is never
  * answered on an interface the configuration does not name.
@@ -58,6 +63,7 @@
 
 #define RCVBUF_BYTES (4 << 20)
 #define HOLD_MAX 256 /* ACKs waiting for one flush at most */
+#define HOLD_LIMIT 16384 /* ACKs waiting for a slow store at most; more are dropped */
 
 struct held {
 	int fd;
@@ -175,12 +181,27 @@ static void note_event(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg);
 
+/* Counts ACKs not sent because their lease was not committed. */
+static void withhold(struct dhcp *dh, unsigned n)
+{
+	pxb_events *ev = pxb_host_events(dh->d->host);
+
+	dh->withheld += n;
+	if (ev)
+		pxb_metrics_add(pxb_events_metrics(ev), "pxeboot_dhcp_acks_withheld_total", n, NULL);
+}
+
 static void hold(struct dhcp *dh, int fd, const struct pxb_dhcp_tx *tx)
 {
 	struct held *h;
 
 	if (dh->nheld >= HOLD_MAX)
 		flush_cb(-1, 0, dh); /* a full batch: commit it now */
+	if (dh->nheld >= HOLD_LIMIT) {
+		/* the store is slow or away: the client retries (RFC 2131 4.1) */
+		withhold(dh, 1);
+		return;
+	}
 	if (dh->nheld == dh->capheld) {
 		unsigned cap = dh->capheld ? dh->capheld * 2 : 64;
 		struct held *n = realloc(dh->held, cap * sizeof(*n));
@@ -201,29 +222,51 @@ static void hold(struct dhcp *dh, int fd, const struct pxb_dhcp_tx *tx)
 	event_active(dh->flush_ev, 0, 0);
 }
 
-/* Runs once per loop iteration after all reads: fsync, then release ACKs. */
+/* Runs once per loop iteration after all reads: the store commits the batch. */
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcp *dh = arg;
-	uint64_t durable;
-	unsigned j = 0;
 
 	(void)fd;
 	(void)what;
-	if (!dh->leases)
-		return;
-	if (pxb_lease_flush(dh->leases) < 0)
-		pxbd_log(PXB_LOG_ERR, "dhcp", "lease journal could not be written: holding "
-			 "acknowledgements (%u waiting)", dh->nheld);
-	durable = pxb_lease_durable_seq(dh->leases);
+	if (dh->leases && dh->store)
+		dh->store->commit(dh->store_be);
+}
+
+static int is_rejected(uint64_t seq, const uint64_t *rejected, size_t n)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (rejected[mid] == seq)
+			return 1;
+		if (rejected[mid] < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The store decided every change up to settled: send what was committed. */
+static void settled_cb(void *arg, uint64_t settled, const uint64_t *rejected, size_t nrejected)
+{
+	struct dhcp *dh = arg;
+	unsigned j = 0, dropped = 0;
+
 	for (unsigned i = 0; i < dh->nheld; i++) {
 		struct held *h = &dh->held[i];
-		if (h->seq <= durable)
-			send_now(h->fd, h->buf, h->len, h->dst, h->port);
-		else
+		if (h->seq > settled)
 			dh->held[j++] = *h;
+		else if (is_rejected(h->seq, rejected, nrejected))
+			dropped++;
+		else
+			send_now(h->fd, h->buf, h->len, h->dst, h->port);
 	}
 	dh->nheld = j;
+	if (dropped)
+		withhold(dh, dropped);
 }
 
 /* Logs, records and sends (or holds) what the engine said about one request. */
@@ -429,45 +472,32 @@ static int build_engine(struct dhcp *dh)
 	return 0;
 }
 
+/* Opens the lease store dhcp.lease_store names: 0, 1 (it refused: DHCP off), -1. */
 static int open_leases(struct dhcp *dh)
 {
-	const char *dir = pxb_conf_string(pxb_conf_root(dh->d->conf), "state_dir");
-	struct pxb_lease_config lc = {.state_dir = dir};
-	struct pxb_lease_load_stats st;
+	const char *name = pxb_conf_string(pxb_conf_root(dh->d->conf), "dhcp.lease_store");
+	void *arg = NULL;
 	int rc;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		pxbd_log(PXB_LOG_ERR, "dhcp", "state_dir %s: %s", dir, strerror(errno));
+	dh->store = strcmp(name, "journal") == 0 ? &pxbd_lease_journal
+		    : pxb_host_find(dh->d->host, PXB_SVC_LEASE_STORE, name, &arg);
+	if (!dh->store) {
+		pxbd_log(PXB_LOG_ERR, "dhcp", "dhcp.lease_store: no lease store \"%s\" (is its "
+			 "plugin in plugins?)", name);
 		return -1;
 	}
-	rc = pxb_lease_open(&lc, (int64_t)time(NULL), &dh->leases, &st);
-	if (rc == PXB_ERR_PROTO || rc == PXB_ERR_UNSUPP) {
-		/* leases we cannot read may be held: give none rather than give them twice */
-		pxbd_log(PXB_LOG_ERR, "dhcp", "%s/leases.journal %s: DHCP is off, TFTP and HTTP go "
-			 "on. The file is left as it is. To give addresses again, rename it to "
-			 "%s/leases.journal.damaged and restart pxebootd: the leases that can be "
-			 "read are salvaged and addresses are probed before they are offered", dir,
-			 rc == PXB_ERR_PROTO ? "has a damaged header or is not a lease journal"
-					     : "is of another version", dir);
+	rc = dh->store->open(arg, dh->d->conf, (int64_t)time(NULL), settled_cb, dh, &dh->leases,
+			     &dh->store_be);
+	if (rc == 1) {
+		dh->store = NULL;
 		return 1;
 	}
 	if (rc < 0) {
-		pxbd_log(PXB_LOG_ERR, "dhcp", "state_dir %s: cannot open the lease journal: %s", dir,
-			 pxb_strerror(rc));
+		pxbd_log(PXB_LOG_ERR, "dhcp", "lease store %s: %s", name, pxb_strerror(rc));
+		dh->store = NULL;
+		dh->leases = NULL;
 		return -1;
 	}
-	if (st.loss)
-		pxbd_log(PXB_LOG_ERR, "dhcp", "%s/leases.journal was damaged: %llu lease(s) "
-			 "restored from %llu record(s), %llu damaged stretch(es) of %llu byte(s) "
-			 "skipped, their leases lost; the damaged file is kept as %s/%s; addresses "
-			 "are probed before they are offered (dhcp.probe)", dir,
-			 (unsigned long long)st.leases, (unsigned long long)st.records,
-			 (unsigned long long)st.damaged_regions,
-			 (unsigned long long)st.damaged_bytes, dir, st.kept_aside);
-	else
-		pxbd_log(PXB_LOG_INFO, "dhcp", "%llu lease(s) restored from %s/leases.journal%s",
-			 (unsigned long long)st.leases, dir,
-			 st.torn_bytes ? " (torn tail cut off)" : "");
 	return 0;
 }
 
@@ -539,6 +569,8 @@ static int dhcp_start(struct pxbd *d)
 				    "DHCP datagrams over dhcp.rate of their interface, dropped");
 		pxb_metrics_declare(m, "pxeboot_dhcp_pool_exhausted_total", PXB_METRIC_COUNTER,
 				    "DISCOVERs unanswered: no free address in the pool");
+		pxb_metrics_declare(m, "pxeboot_dhcp_acks_withheld_total", PXB_METRIC_COUNTER,
+				    "ACKs not sent: the lease store did not commit their lease");
 	}
 	d->dhcp = dh;
 	dh->icmp_fd = -1;
@@ -628,7 +660,8 @@ static void dhcp_stop(struct pxbd *d)
 			 (unsigned long long)dh->counts[PXB_DHCP_V_RATE_LIMITED]);
 	pxb_dhcp_server_free(dh->srv);
 	pxb_dhcp_setup_free(dh->setup);
-	pxb_lease_close(dh->leases);
+	if (dh->store)
+		dh->store->close(dh->store_be);
 	free(dh->held);
 	free(dh);
 	d->dhcp = NULL;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <pxeboot/dhcp_server.h>
+#include <pxeboot/lease_store.h>
 #include "daemon.h"
 
 #define MAX_IFS 16
@@ -36,6 +37,9 @@ struct dhcp {
 	struct pxbd *d;
 	struct pxb_dhcp_setup *setup;
 	struct pxb_lease_store *leases;
+	const struct pxb_lease_backend *store; /* commits the leases (dhcp.lease_store) */
+	void *store_be;
+	uint64_t withheld;     /* ACKs not sent: their lease was not committed */
 	struct pxb_dhcp_server *srv;
 	struct dsock socks[MAX_IFS * 2];
 	unsigned nsocks;
@@ -54,6 +58,9 @@ struct dhcp {
 	struct probe probes[PROBES_MAX];
 	int probe_warned;
 };
+
+/* The built-in lease store "journal" (journal_store.c). */
+extern const struct pxb_lease_backend pxbd_lease_journal;
 
 /* Logs, records and sends (or holds) what the engine said about one request. */
 void pxbd_dhcp_handle_tx(struct dsock *s, struct pxb_dhcp_tx *tx, const uint8_t *buf, size_t len,

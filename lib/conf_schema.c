@@ -127,6 +127,9 @@ static const struct pxb_conf_setting dhcp[] = {
 	 "DHCP server of the same host; relayed requests are then not heard"},
 	{"lease_time", PXB_CT_STRING, "1h", 0, 0, NULL, pxb_check_duration,
 	 "lease time of subnets that do not set their own"},
+	{"lease_store", PXB_CT_STRING, "journal", 0, 0, NULL, NULL,
+	 "where leases are committed: journal (state_dir/leases.journal) or a store a plugin "
+	 "provides (pgsql: PostgreSQL, shared by several servers)"},
 	{"decline_quarantine", PXB_CT_STRING, "10m", 0, 0, NULL, pxb_check_duration,
 	 "how long an address a client declined (in use elsewhere) is not handed out"},
 	{"probe", PXB_CT_STRING, "after-loss", 0, 0, "after-loss|always|never", NULL,

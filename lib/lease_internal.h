@@ -59,6 +59,9 @@ struct pxb_lease_store {
 	uint64_t file_size;        /* bytes of complete records in the file */
 	struct pxb__lease_buf staged; /* records not yet written */
 	uint64_t staged_seq, durable_seq;
+	int external;              /* changes are committed by a lease-store backend */
+	uint32_t alloc_spread;     /* pxb_lease_config.alloc_spread */
+	uint64_t taken_seq;        /* external: last change handed to the backend */
 	uint64_t live_bytes;       /* encoded size of every journaled lease */
 	uint64_t flushes, compactions;
 	int failed;
@@ -97,6 +100,10 @@ int pxb__lease_stage_del(struct pxb_lease_store *st, uint32_t addr);
 int pxb__lease_journal_open(struct pxb_lease_store *st, int64_t now,
 			    struct pxb_lease_load_stats *stats);
 int pxb__lease_journal_flush(struct pxb_lease_store *st);
+struct pxb_lease_change;
+/* Decodes the staged records, numbered from taken_seq + 1, into fn; stops at fn's error. */
+int pxb__lease_staged_each(const struct pxb_lease_store *st,
+			   int (*fn)(void *arg, const struct pxb_lease_change *c), void *arg);
 
 /* lease_crc.c: CRC-32 (IEEE 802.3, as zlib's crc32()). */
 uint32_t pxb__crc32(uint32_t crc, const uint8_t *p, size_t len);

@@ -64,6 +64,7 @@
 #include <unistd.h>
 
 #include <pxeboot/lease.h>
+#include <pxeboot/lease_store.h>
 #include "lease_internal.h"
 #include "rbuf.h"
 
@@ -198,8 +199,8 @@ static int rbuf_be64(struct pxb_rbuf *r, uint64_t *v)
 	return 0;
 }
 
-/* Replays one PUT payload; returns 1 applied, 0 skipped, <0 error. */
-static int apply_put(struct pxb_lease_store *st, struct pxb_rbuf *r)
+/* Reads one PUT payload into *l; returns 1, or 0 when it is not a valid lease. */
+static int parse_put(struct pxb_rbuf *r, struct pxb_lease *out)
 {
 	struct pxb_lease l;
 	uint64_t expires;
@@ -231,6 +232,17 @@ static int apply_put(struct pxb_lease_store *st, struct pxb_rbuf *r)
 	default:
 		return 0;
 	}
+	*out = l;
+	return 1;
+}
+
+/* Replays one PUT payload; returns 1 applied, 0 skipped, <0 error. */
+static int apply_put(struct pxb_lease_store *st, struct pxb_rbuf *r)
+{
+	struct pxb_lease l;
+
+	if (!parse_put(r, &l))
+		return 0;
 	return pxb__lease_put(st, &l) < 0 ? PXB_ERR_NOMEM : 1;
 }
 
@@ -274,6 +286,35 @@ static size_t rec_at(const uint8_t *data, size_t size, size_t off)
 	    pxb__crc32(0, data + off, (size_t)len + 3) != crc)
 		return 0;
 	return (size_t)len + REC_OVERHEAD;
+}
+
+int pxb__lease_staged_each(const struct pxb_lease_store *st,
+			   int (*fn)(void *arg, const struct pxb_lease_change *c), void *arg)
+{
+	struct pxb_lease_change c;
+	struct pxb_rbuf payload;
+	uint64_t seq = st->taken_seq;
+	size_t off = 0, n;
+	int err;
+
+	/* the staged records were made by this file: each is complete and valid */
+	while (off < st->staged.len && (n = rec_at(st->staged.p, st->staged.len, off)) != 0) {
+		memset(&c, 0, sizeof(c));
+		c.seq = ++seq;
+		pxb_rbuf_init(&payload, st->staged.p + off + 3, n - REC_OVERHEAD);
+		if (st->staged.p[off + 2] == REC_PUT) {
+			c.op = PXB_LEASE_CHANGE_PUT;
+			if (!parse_put(&payload, &c.lease))
+				c.op = 0;
+		} else {
+			c.op = PXB_LEASE_CHANGE_DEL;
+			pxb_rbuf_be32(&payload, &c.lease.addr);
+		}
+		off += n;
+		if (c.op && (err = fn(arg, &c)) < 0)
+			return err;
+	}
+	return 0;
 }
 
 /* May a record of this type and payload length be where replay resumes after damage? */
@@ -711,6 +752,8 @@ int pxb__lease_journal_flush(struct pxb_lease_store *st)
 	if (st->staged.len == 0)
 		return 0;
 	if (st->fd < 0) {
+		if (st->external)
+			return 0; /* a lease-store backend takes the changes (lease_store.c) */
 		st->staged.len = 0;
 		st->durable_seq = st->staged_seq;
 		return 0;

@@ -169,6 +169,7 @@ int pxb_lease_pool_add(struct pxb_lease_store *st, uint32_t start, uint32_t end)
 	memset(p, 0, sizeof(*p));
 	size = end - start + 1;
 	words = (size + 63) / 64;
+	p->cursor = (uint32_t)(((uint64_t)st->alloc_spread * words) >> 32);
 	p->busy = calloc(words, sizeof(uint64_t));
 	p->resv = calloc(words, sizeof(uint64_t));
 	p->heap.v = calloc(size, sizeof(*p->heap.v));

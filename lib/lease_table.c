@@ -271,6 +271,8 @@ int pxb_lease_open(const struct pxb_lease_config *cfg, int64_t now,
 	st->compact_ratio = cfg->compact_ratio ? cfg->compact_ratio : 4;
 	st->compact_min = cfg->compact_min_bytes ? cfg->compact_min_bytes : (size_t)1 << 20;
 	st->no_sync = cfg->no_sync;
+	st->external = cfg->external_commit && !cfg->state_dir;
+	st->alloc_spread = cfg->alloc_spread;
 	st->nbuckets = INITIAL_BUCKETS;
 	st->by_addr = calloc(st->nbuckets, sizeof(*st->by_addr));
 	st->by_key = calloc(st->nbuckets, sizeof(*st->by_key));

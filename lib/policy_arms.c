@@ -38,7 +38,23 @@ struct pxb_arms {
 	char *path, *tmp_path, *dir; /* NULL: in memory */
 	struct pxb_arm *v;
 	unsigned n, cap;
+	pxb_arms_observer_fn observer; /* told of arms made, spent or removed here */
+	void *observer_arg;
 };
+
+static void tell(const pxb_arms *a, const struct pxb_arm *x, int removed)
+{
+	if (a->observer)
+		a->observer(a->observer_arg, x, removed);
+}
+
+void pxb_arms_set_observer(pxb_arms *a, pxb_arms_observer_fn fn, void *arg)
+{
+	if (!a)
+		return;
+	a->observer = fn;
+	a->observer_arg = arg;
+}
 
 static int mac_cmp(const uint8_t a[6], const uint8_t b[6])
 {
@@ -413,11 +429,13 @@ int pxb_arms_arm(pxb_arms *a, const uint8_t mac[6], const char *entry, int64_t u
 	}
 	if (out)
 		*out = x;
+	tell(a, &x, 0);
 	return 0;
 }
 
 int pxb_arms_disarm(pxb_arms *a, const uint8_t mac[6])
 {
+	struct pxb_arm gone;
 	int found;
 	unsigned i;
 
@@ -426,9 +444,33 @@ int pxb_arms_disarm(pxb_arms *a, const uint8_t mac[6])
 	i = find_mac(a, mac, &found);
 	if (!found)
 		return PXB_ERR_NOENT;
+	gone = a->v[i];
 	memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
 	a->n--;
+	tell(a, &gone, 1);
 	return save(a);
+}
+
+int pxb_arms_apply(pxb_arms *a, const struct pxb_arm *x, int removed)
+{
+	int found, rc;
+	unsigned i;
+
+	if (!a || !x || !memchr(x->entry, 0, sizeof(x->entry)) || !valid_entry(x->entry) ||
+	    !memchr(x->token, 0, sizeof(x->token)) || !valid_token(x->token))
+		return PXB_ERR_INVAL;
+	i = find_mac(a, x->mac, &found);
+	if (removed) {
+		if (!found || strcmp(a->v[i].token, x->token) != 0)
+			return 0; /* gone already, or armed again since */
+		memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
+		a->n--;
+		return save(a);
+	}
+	if (found && memcmp(&a->v[i], x, sizeof(*x)) == 0)
+		return 0;
+	rc = put_arm(a, x);
+	return rc < 0 ? rc : save(a);
 }
 
 int pxb_arms_lookup(const pxb_arms *a, const uint8_t mac[6], int64_t now, struct pxb_arm *out)
@@ -479,6 +521,7 @@ int pxb_arms_spend(pxb_arms *a, const uint8_t mac[6], int64_t now)
 		return 0;
 	a->v[i].spent = 1;
 	rc = save(a);
+	tell(a, &a->v[i], 0);
 	return rc < 0 ? rc : 1;
 }
 

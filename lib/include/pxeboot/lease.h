@@ -91,6 +91,15 @@ struct pxb_lease_config {
 	/* 1: skip fdatasync()/fsync(). Only for tests and benchmarks: a power
 	 * cut can then lose acknowledged leases (kill -9 still cannot). */
 	int no_sync;
+	/* 1 (with state_dir NULL): flushes make nothing durable; a lease-store
+	 * backend takes the staged changes and reports which were committed
+	 * (pxeboot/lease_store.h). */
+	int external_commit;
+	/* Where in each pool pxb_lease_alloc() starts looking, as a fraction
+	 * alloc_spread / 2^32 of the pool (0: its start). Servers that share
+	 * their leases (a lease store) give different values, so that they do
+	 * not all offer the same free addresses first. */
+	uint32_t alloc_spread;
 };
 
 /* What pxb_lease_open() found in the journal. */

@@ -67,6 +67,7 @@ enum pxb_service {
 	PXB_SVC_RENDERER,  /* a menu renderer (iface: struct pxb_renderer, boot.h) */
 	PXB_SVC_CATALOG,   /* an image catalog (iface: struct pxb_catalog, boot.h) */
 	PXB_SVC_VFS,       /* a file provider (also mounted with pxb_vfs_mount_provider) */
+	PXB_SVC_LEASE_STORE, /* a DHCP lease store (iface: struct pxb_lease_backend, lease_store.h) */
 };
 
 /* Receives log lines: level is a PXB_LOG_* value, source the plugin or module. */

@@ -113,6 +113,23 @@ PXB_API int pxb_arms_by_token(const pxb_arms *a, const char *token, int64_t now,
  */
 PXB_API int pxb_arms_spend(pxb_arms *a, const uint8_t mac[6], int64_t now);
 
+/*
+ * Arms shared by several servers (the pgsql plugin): an observer is told of
+ * every arm made (pxb_arms_arm), spent (pxb_arms_spend) or removed
+ * (pxb_arms_disarm, removed = 1) through this store, and arms made
+ * elsewhere come in with pxb_arms_apply(), which tells no observer.
+ */
+typedef void (*pxb_arms_observer_fn)(void *arg, const struct pxb_arm *arm, int removed);
+PXB_API void pxb_arms_set_observer(pxb_arms *a, pxb_arms_observer_fn fn, void *arg);
+
+/*
+ * Stores an arm made elsewhere as it is (token included), or with removed
+ * set removes the arm of its MAC if it still has that token; saves.
+ * Returns 0; PXB_ERR_INVAL (a bad entry name or token), PXB_ERR_BUSY,
+ * PXB_ERR_NOMEM, PXB_ERR_IO (arms.json could not be written).
+ */
+PXB_API int pxb_arms_apply(pxb_arms *a, const struct pxb_arm *x, int removed);
+
 /* Drops expired arms (and saves when any was dropped). Returns how many, or PXB_ERR_IO. */
 PXB_API int pxb_arms_expire(pxb_arms *a, int64_t now);
 

@@ -10,6 +10,7 @@
 #include <pxeboot/plugin.h>
 #include <pxeboot/dhcp.h>
 #include <pxeboot/lease.h>
+#include <pxeboot/lease_store.h>
 #include <pxeboot/tftp.h>
 #include <pxeboot/boot.h>
 #include <pxeboot/boot_layout.h>

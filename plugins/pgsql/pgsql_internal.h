@@ -1,0 +1,61 @@
+/*
+ * pgsql_internal.h - what the pgsql plugin's files share: the store's state
+ * (pgsql.c: connection, events, commits) and the SQL it sends
+ * (pgsql_sql.c: schema, batches, sync).
+ */
+#ifndef PXB_PGSQL_INTERNAL_H
+#define PXB_PGSQL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+#include <pxeboot/pxeboot.h>
+
+/* A growable text buffer for one statement. */
+struct pgbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+void pgbuf_add(struct pgbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pgbuf_hex(struct pgbuf *b, const uint8_t *p, size_t n); /* '\x..'::bytea */
+
+/* The schema version this build creates; older schemas are migrated up. */
+#define PGSQL_SCHEMA_VERSION 2
+
+/*
+ * Creates or migrates the schema (blocking, on a fresh connection). Returns
+ * 0, or -1 with a message in err.
+ */
+int pgsql_migrate(PGconn *c, char *err, size_t errlen);
+
+/* The statement committing changes ch[0..n) (sorted by address, one per
+ * address) at now for server me. It returns the addresses committed. */
+void pgsql_commit_sql(struct pgbuf *b, const struct pxb_lease_change *ch, size_t n, int64_t now,
+		      const char *me);
+
+/* The statement reading leases changed after chg (made by other servers when me). */
+void pgsql_sync_sql(struct pgbuf *b, int64_t after_chg, const char *me);
+
+/*
+ * Loads the rows of a sync (or the first load) into the table; returns the
+ * highest chg seen (or after_chg) and counts the rows loaded in *n.
+ */
+int64_t pgsql_load_rows(struct pxb_lease_store *t, const PGresult *r, int64_t after_chg,
+			size_t *n);
+
+/* The statement storing arms made, spent or removed here (removed[i]). */
+void pgsql_arms_sql(struct pgbuf *b, const struct pxb_arm *a, const uint8_t *removed, size_t n,
+		    const char *me);
+
+/* The statement reading arms other servers changed after chg. */
+void pgsql_arms_sync_sql(struct pgbuf *b, int64_t after_chg, const char *me);
+
+/* Applies the rows of an arms sync to arms; returns the highest chg seen. */
+int64_t pgsql_apply_arms(pxb_arms *arms, const PGresult *r, int64_t after_chg);
+
+/* A connection string for logs: the URL's parts without the password. */
+void pgsql_redact(const char *url, char *out, size_t outlen);
+
+#endif
