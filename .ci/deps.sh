@@ -6,6 +6,8 @@ pkgs=(
 	# build
 	build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
 	libevent-dev libmicrohttpd-dev libconfig-dev libcrypt-dev libiso9660-dev
+	# the musl build (.ci/musl.sh builds its libraries from Debian's sources)
+	musl-tools dpkg-dev
 	# test clients and tools
 	iproute2 curl wget tftp-hpa atftp busybox-static isc-dhcp-client dhcpcd-base
 	python3 xz-utils cpio kmod xorriso valgrind
