@@ -155,7 +155,7 @@ download() {
 	for i in $(seq "$CONNS"); do urls+=(-o /dev/null "http://$A:$port/big.bin?c=$i"); done
 	t0=$(date +%s.%N)
 	n=$(nsx curl -s --parallel --parallel-immediate --parallel-max "$CONNS" --max-time "$HTTP_TMO" \
-		-w '%{http_code} %{size_download}\n' "${urls[@]}" |
+		-w '%{http_code} %{size_download}\n' "${urls[@]}" 2>/dev/null |
 		awk -v s=$((BIG_MIB << 20)) '$1 == 200 && $2 == s' | wc -l)
 	echo "$n $(elapsed "$t0")"
 }
