@@ -10,6 +10,8 @@ pkgs=(
 	libpq-dev postgresql-15
 	# perfdhcp (in kea-admin), the load of t/dhcp_pgsql.sh; Kea beside pxebootd in benches
 	kea-admin kea-dhcp4-server
+	# the musl build (.ci/musl.sh builds its libraries from Debian's sources)
+	musl-tools dpkg-dev
 	# test clients and tools
 	iproute2 curl wget tftp-hpa atftp busybox-static isc-dhcp-client dhcpcd-base
 	python3 xz-utils cpio kmod xorriso valgrind

@@ -112,16 +112,7 @@ http {
   }
 }
 CONF
-cat >"$W/lighttpd/lighttpd.conf" <<CONF
-server.document-root = "$W/root"
-server.bind = "127.0.0.1"
-server.port = ${PORT[lighttpd]}
-server.pid-file = "$W/lighttpd/lighttpd.pid"
-server.errorlog = "$W/lighttpd/error.log"
-server.max-keep-alive-requests = 1000000
-server.max-connections = 1024
-mimetype.assign = ( ".bin" => "application/octet-stream" )
-CONF
+bench_lighttpd_conf "$W/root" 127.0.0.1 "${PORT[lighttpd]}" "$W/lighttpd" >"$W/lighttpd/lighttpd.conf"
 
 srv_cmd() {
 	case $1 in

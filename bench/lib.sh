@@ -179,3 +179,19 @@ bench_find_hpa() {
 		[ -n "$c" ] && [ -x "$c" ] && "$c" -V 2>&1 | grep -q tftp-hpa && { HPA=$c; return; }
 	done
 }
+
+# lighttpd's configuration for the benches, on stdout: no modules, its default
+# sendfile backend, keep-alive without a request limit, 1024 connections.
+# bench_lighttpd_conf ROOT ADDR PORT DIR (pid file and error log go in DIR).
+bench_lighttpd_conf() {
+	cat <<CONF
+server.document-root = "$1"
+server.bind = "$2"
+server.port = $3
+server.pid-file = "$4/lighttpd.pid"
+server.errorlog = "$4/error.log"
+server.max-keep-alive-requests = 1000000
+server.max-connections = 1024
+mimetype.assign = ( ".bin" => "application/octet-stream" )
+CONF
+}

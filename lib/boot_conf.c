@@ -14,13 +14,16 @@
  */
 #include "config.h"
 
+#ifdef HAVE_CRYPT_H
 #include <crypt.h>
+#endif
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h> /* crypt() where libc has it and no <crypt.h> (POSIX XSI) */
 
 #include <pxeboot/boot.h>
 #include <pxeboot/install.h>
