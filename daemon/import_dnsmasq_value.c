@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/common.h>
+
 #include "import_dnsmasq.h"
 
 enum { T_BYTES, T_ADDR, T_NAME, T_DEC };
@@ -75,17 +77,6 @@ static int type_of(int code, int *size)
 	return T_BYTES;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "01:0a:f" (dnsmasq allows one digit between colons). */
 static int put_hex(const char *s, uint8_t *out, size_t cap)
 {
@@ -95,7 +86,7 @@ static int put_hex(const char *s, uint8_t *out, size_t cap)
 		int v = 0, k = 0;
 
 		while (*s && *s != ':') {
-			int h = hexval(*s++);
+			int h = pxb_hexval(*s++);
 			if (h < 0 || ++k > 2)
 				return -1;
 			v = v << 4 | h;
@@ -147,7 +138,7 @@ int impd_opt_value(struct impd *d, int code, char **argv, int argc, uint8_t *out
 			addr = 0;
 			if (!(p[1] == '\0' && dec && (c == 'b' || c == 's' || c == 'i')))
 				dec = 0;
-			if (hexval(c) < 0)
+			if (pxb_hexval(c) < 0)
 				hex = 0;
 		}
 	}

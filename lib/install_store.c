@@ -78,21 +78,7 @@ static int put(pxb_installs *s, const struct pxb_install *x)
 		s->v[i] = *x;
 		return 0;
 	}
-	if (s->n >= PXB_INSTALLS_MAX)
-		return PXB_ERR_BUSY;
-	if (s->n == s->cap) {
-		unsigned cap = s->cap ? s->cap * 2 : 16;
-		struct pxb_install *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return PXB_ERR_NOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
-	s->v[i] = *x;
-	s->n++;
-	return 0;
+	return pxb__vec_insert((void **)&s->v, &s->n, &s->cap, PXB_INSTALLS_MAX, sizeof(*x), i, x);
 }
 
 /* Writes the whole store; 0 or PXB_ERR_IO (the old file stays). */

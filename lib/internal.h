@@ -27,4 +27,12 @@ static inline int pxb_strlcpy(char *dst, const char *src, size_t n)
 	return 0;
 }
 
+/*
+ * Inserts the element at index at of a growable array (*v of *n elements of
+ * size bytes, room for *cap), growing it by doubling; at most max elements.
+ * Returns 0, PXB_ERR_BUSY (max reached) or PXB_ERR_NOMEM (nothing changed).
+ */
+int pxb__vec_insert(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
+		    unsigned at, const void *elem);
+
 #endif

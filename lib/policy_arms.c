@@ -250,20 +250,7 @@ static int put_arm(pxb_arms *a, const struct pxb_arm *x)
 		a->v[i] = *x;
 		return 0;
 	}
-	if (a->n >= PXB_ARMS_MAX)
-		return PXB_ERR_BUSY;
-	if (a->n == a->cap) {
-		unsigned cap = a->cap ? a->cap * 2 : 16;
-		struct pxb_arm *v = realloc(a->v, cap * sizeof(*v));
-		if (!v)
-			return PXB_ERR_NOMEM;
-		a->v = v;
-		a->cap = cap;
-	}
-	memmove(&a->v[i + 1], &a->v[i], (a->n - i) * sizeof(*a->v));
-	a->v[i] = *x;
-	a->n++;
-	return 0;
+	return pxb__vec_insert((void **)&a->v, &a->n, &a->cap, PXB_ARMS_MAX, sizeof(*x), i, x);
 }
 
 static int load(pxb_arms *a, int64_t now, int *damaged)
