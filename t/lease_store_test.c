@@ -49,7 +49,7 @@ int main(void)
 	struct pxb_lease_store *st, *plain;
 	struct pxb_lease_key k1 = mkkey(1), k2 = mkkey(2);
 	struct got g = {.n = 0};
-	uint64_t s1, s2, s3, last = 0;
+	uint64_t s1 = 0, s2 = 0, s3 = 0, last = 0;
 
 	plan_lazy();
 	ok(pxb_lease_open(&ext, NOW, &st, NULL) == 0, "an external_commit table opens");
