@@ -381,6 +381,21 @@ static void test_plugin(void)
 	rmdir(tmpl);
 }
 
+/* An unattended install in grub.cfg (UEFI: exit goes to the boot manager's next option). */
+static void test_install_menu(void)
+{
+	static const struct install_case k = {
+		.plugin = "grub", .conf = remote_rescue_conf, .arch = 7,
+		.mac_cfg = "/grub/grub.cfg-01-52-54-00-12-34-56", .any_cfg = "/grub/grub.cfg",
+		.other_cfg = "/grub/grub.cfg-01-52-54-00-12-34-57", .entry = "reboot",
+		.def_entry = "set default='reboot'\n", .def_disk = "set default='exit'\n",
+		.def_menu = "set default='rescue'\n", .wait_install = "set timeout=3\n",
+		.wait_menu = "set timeout=10\n",
+	};
+
+	run_install_menu(&k);
+}
+
 int main(void)
 {
 	plan_lazy();
@@ -388,5 +403,6 @@ int main(void)
 	test_injection();
 	test_names();
 	test_plugin();
+	test_install_menu();
 	return done_testing();
 }

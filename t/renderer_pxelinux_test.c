@@ -215,6 +215,21 @@ static void test_plugin(void)
 	pxb_conf_free(conf);
 }
 
+/* An unattended install in the PXELINUX menu (exit: LOCALBOOT -1, the BIOS's next device). */
+static void test_install_menu(void)
+{
+	static const struct install_case k = {
+		.plugin = "pxelinux", .conf = remote_rescue_conf, .arch = 0,
+		.mac_cfg = "/pxelinux.cfg/01-52-54-00-12-34-56", .any_cfg = "/pxelinux.cfg/default",
+		.other_cfg = "/pxelinux.cfg/01-52-54-00-12-34-57", .entry = "memtest",
+		.def_entry = "DEFAULT memtest\n", .def_disk = "DEFAULT exit\n",
+		.def_menu = "DEFAULT rescue\n", .wait_install = "TIMEOUT 30\n",
+		.wait_menu = "TIMEOUT 100\n",
+	};
+
+	run_install_menu(&k);
+}
+
 int main(void)
 {
 	plan_lazy();
@@ -223,5 +238,6 @@ int main(void)
 	test_menus_by_mac();
 	test_injection();
 	test_plugin();
+	test_install_menu();
 	return done_testing();
 }

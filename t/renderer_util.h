@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
@@ -199,6 +200,107 @@ static inline char *file_text(const struct pxb_file *f)
 		return NULL;
 	}
 	return buf;
+}
+
+/* ---- unattended installs in the served menus ---------------------------- */
+
+/*
+ * Puts an in-memory install store into h holding an install of client c's
+ * MAC with entry, asked (done = 0) or called back (done = 1): one test.
+ * NULL on failure; the caller frees it after h.
+ */
+static inline pxb_installs *test_install(pxb_host *h, const struct pxb_client *c,
+					 const char *entry, int done)
+{
+	pxb_installs *s = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int rc = pxb_installs_open(NULL, &s, NULL);
+
+	if (rc == 0)
+		rc = done ? pxb_installs_done(s, c->mac, entry, now)
+			  : pxb_installs_ask(s, c->mac, entry, now + 3600, now, NULL);
+	if (!ok(rc >= 0, "an install of %s is %s", entry, done ? "done" : "asked for")) {
+		pxb_installs_free(s);
+		return NULL;
+	}
+	pxb_host_set_installs(h, s);
+	return s;
+}
+
+/*
+ * Does the file at path, asked for over TFTP by c (may be NULL), hold both
+ * a and b? 1 or 0 (the text is diagnosed when not).
+ */
+static inline int served_has(pxb_vfs *v, const char *path, const struct pxb_client *c,
+			     const char *a, const char *b)
+{
+	struct pxb_file f;
+	char *buf;
+	int yes;
+
+	if (pxb_vfs_open(v, path, PXB_VFS_TFTP, c, &f) != 0)
+		return 0;
+	buf = file_text(&f);
+	yes = buf && strstr(buf, a) && strstr(buf, b);
+	if (!yes)
+		diag("%s:\n%s", path, buf ? buf : "(unreadable)");
+	free(buf);
+	pxb_file_close(&f);
+	return yes;
+}
+
+/* What a renderer's served menu shows under an install (run_install_menu). */
+struct install_case {
+	const char *plugin, *conf; /* the plugin and its configuration */
+	uint16_t arch;             /* of the clients */
+	const char *mac_cfg;       /* the file named for the test client's MAC */
+	const char *any_cfg;       /* a file rendered for whoever asks */
+	const char *other_cfg;     /* the file named for the other machine's MAC */
+	const char *entry;         /* the install's entry */
+	const char *def_entry, *def_disk, *def_menu; /* the default line: entry, disk, menu's */
+	const char *wait_install, *wait_menu;        /* the timeout line: install's, menu's */
+};
+
+/*
+ * An unattended install in k's plugin: the proven machine's menu boots its
+ * entry after install.timeout (3 s); another machine's and the MAC's file
+ * asked for from another address do not change; once done, the machine's
+ * menu boots the disk after 3 s and the other's is still the menu.
+ */
+static inline void run_install_menu(const struct install_case *k)
+{
+	pxb_conf *conf = pxb_conf_new();
+	pxb_vfs *v = pxb_vfs_new();
+	pxb_host *h = pxb_host_new(v, NULL, NULL);
+	struct pxb_client c = test_client(k->arch), other = c, stranger = c;
+	pxb_installs *s;
+
+	other.mac[5] = 0x57;
+	inet_pton(AF_INET, "198.18.0.101", &other.addr);
+	inet_pton(AF_INET, "198.18.0.102", &stranger.addr);
+	load_plugin(h, conf, k->plugin);
+	start_plugins(h, conf, k->conf);
+	pxb_host_note_client(h, &c);
+	pxb_host_note_client(h, &other);
+	s = test_install(h, &c, k->entry, 0);
+	ok(served_has(v, k->mac_cfg, &c, k->def_entry, k->wait_install),
+	   "%s: install asked: the machine's menu defaults to its entry, after 3 s", k->plugin);
+	ok(served_has(v, k->any_cfg, &c, k->def_entry, k->wait_install), "... %s too", k->any_cfg);
+	ok(served_has(v, k->other_cfg, &other, k->def_menu, k->wait_menu),
+	   "another machine's menu is the menu");
+	ok(served_has(v, k->mac_cfg, &stranger, k->def_menu, k->wait_menu),
+	   "the machine's MAC asked for from another address: the menu");
+	pxb_host_set_installs(h, NULL);
+	pxb_installs_free(s);
+	s = test_install(h, &c, k->entry, 1);
+	ok(served_has(v, k->mac_cfg, &c, k->def_disk, k->wait_install),
+	   "install done: the machine's menu boots the disk (exit), after 3 s");
+	ok(served_has(v, k->other_cfg, &other, k->def_menu, k->wait_menu),
+	   "... another machine's is the menu");
+	pxb_host_free(h);
+	pxb_installs_free(s);
+	pxb_vfs_free(v);
+	pxb_conf_free(conf);
 }
 
 /* ---- iPXE script checker ------------------------------------------------ */

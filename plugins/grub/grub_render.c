@@ -253,7 +253,9 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 		if (v->items[i].type != PXB_ITEM_ENTRY)
 			continue;
 		bodies[i] = entry_body(&r, e, &whys[i], &report);
-		if (bodies[i] && e == v->def)
+		if (bodies[i] && e == v->def && !def)
+			def = e;
+		if (bodies[i] && o && o->default_id && !strcmp(e->id, o->default_id))
 			def = e;
 		if (!bodies[i] && report && warn) {
 			char msg[512];
@@ -281,7 +283,10 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 		fputc('\n', out);
 	}
 	/* GRUB: 0 boots the default at once, -1 waits; the model's 0 means wait. */
-	fprintf(out, "set timeout=%d\n", v->timeout ? (int)v->timeout : -1);
+	if (o && o->force_timeout)
+		fprintf(out, "set timeout=%u\n", o->force_timeout);
+	else
+		fprintf(out, "set timeout=%d\n", v->timeout ? (int)v->timeout : -1);
 	for (unsigned i = 0; i < v->nitems; i++) {
 		const struct pxb_boot_view_item *it = &v->items[i];
 		if (it->type == PXB_ITEM_SEPARATOR) {

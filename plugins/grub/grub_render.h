@@ -11,6 +11,8 @@
 
 struct pxb_grub_opts {
 	int serial; /* serial --unit=0 --speed=115200, terminals serial and console */
+	const char *default_id; /* this entry is the default, when the client sees it */
+	unsigned force_timeout; /* seconds; not 0: the menu waits this long, whatever it says */
 };
 
 typedef void (*pxb_grub_warn_fn)(void *arg, const char *msg);

@@ -116,48 +116,6 @@ static int protects_any(pxb_host *h, const pxb_boot_model *m)
 	return 0;
 }
 
-/* "local" when c's menu shows it, else "exit" (the firmware's next device: the disk). */
-static const char *local_id(const pxb_boot_model *m, const struct pxb_client *c)
-{
-	struct pxb_boot_view *v = NULL;
-	const char *id = "exit";
-
-	if (pxb_boot_model_for_client(m, c, &v) < 0)
-		return id;
-	for (unsigned i = 0; i < v->nitems; i++)
-		if (v->items[i].type == PXB_ITEM_ENTRY && !strcmp(v->items[i].entry->id, "local"))
-			id = "local";
-	pxb_boot_view_free(v);
-	return id;
-}
-
-/*
- * An unattended install of c (pxeboot/install.h): asked for, its entry is
- * the default; done, the local disk is; either after install.timeout
- * seconds. Returns 1 when it decided, 0 when c has no install.
- */
-static int install_opts(struct ipxe_plugin *p, const pxb_boot_model *m, const struct pxb_client *c,
-			int64_t now, struct pxb_ipxe_opts *o)
-{
-	struct pxb_install x;
-	char mac[18];
-
-	if (pxb_installs_get(pxb_host_installs(p->h), c->mac, &x) < 0)
-		return 0;
-	if (x.state == PXB_INSTALL_DONE)
-		o->default_id = local_id(m, c);
-	else if (x.until > now)
-		o->default_id = x.entry;
-	else
-		return 0;
-	o->force_timeout = pxb_host_conf(p->h) ? (unsigned)pxb_conf_int(
-				   pxb_conf_root(pxb_host_conf(p->h)), "install.timeout") : 3;
-	pxb_host_log(p->h, PXB_LOG_NOTICE, "install menu for %s: %s%s",
-		     pxb_mac_format(c->mac, mac, ':'), o->default_id,
-		     x.state == PXB_INSTALL_DONE ? " (installed)" : " (unattended install)");
-	return 1;
-}
-
 /*
  * The menu for c. An armed client (pxeboot/policy.h) gets its arm's token in
  * the URLs of the entries' files and the arm's entry as the default, if DHCP
@@ -175,6 +133,7 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 	struct pxb_ipxe_opts o = {0};
 	struct pxb_client armed;
 	struct pxb_arm arm;
+	struct pxb_install_menu im;
 	int64_t now = (int64_t)time(NULL);
 	int proven = c && c->has_mac && pxb_policy_client_proven(p->h, c->mac, c->addr, now);
 
@@ -201,8 +160,9 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 				pxb_host_log(p->h, PXB_LOG_WARNING, "cannot write %s",
 					     pxb_arms_path(arms));
 		}
-	} else if (proven) {
-		install_opts(p, m, c, now, &o);
+	} else if (proven && pxb_install_menu(p->h, m, c, now, &im) == 1) {
+		o.default_id = im.default_id; /* an unattended install (pxeboot/install.h) */
+		o.force_timeout = im.timeout;
 	}
 	note_menu(p, m, c, proven);
 	return pxb_ipxe_render_buf_opts(m, c, &o, out, len, pxb_boot_warn_log, p->h);

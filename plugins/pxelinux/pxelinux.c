@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
@@ -46,10 +47,17 @@ static int render(void *arg, const struct pxb_client *c, char **out, size_t *len
 {
 	struct pxl_plugin *p = arg;
 	const pxb_boot_model *m = model(p);
+	struct pxb_pxelinux_opts o = p->opts;
+	struct pxb_install_menu im;
 
 	if (!m)
 		return PXB_ERR_CONFIG;
-	return pxb_pxelinux_render_buf(m, c, &p->opts, out, len, pxb_boot_warn_log, p->h);
+	/* An unattended install of c (pxeboot/install.h): its entry, or the disk. */
+	if (pxb_install_menu(p->h, m, c, (int64_t)time(NULL), &im) == 1) {
+		o.default_id = im.default_id;
+		o.force_timeout = im.timeout;
+	}
+	return pxb_pxelinux_render_buf(m, c, &o, out, len, pxb_boot_warn_log, p->h);
 }
 
 static const char *menu_path(void *arg, const struct pxb_client *c)

@@ -244,8 +244,11 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 	for (unsigned i = 0; i < v->nitems; i++)
 		if (v->items[i].type == PXB_ITEM_ENTRY) {
 			bodies[i] = entry_body(&r, v->items[i].entry);
-			if (bodies[i] && v->items[i].entry == v->def)
+			if (bodies[i] && v->items[i].entry == v->def && !def)
 				def = v->def;
+			if (bodies[i] && o->default_id &&
+			    !strcmp(v->items[i].entry->id, o->default_id))
+				def = v->items[i].entry;
 		}
 	for (unsigned i = 0; i < v->nitems && !def; i++)
 		if (bodies[i])
@@ -260,7 +263,8 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 	}
 	if (def)
 		fprintf(out, "DEFAULT %s\n", def->id);
-	fprintf(out, "PROMPT 1\nTIMEOUT %u\nMENU TITLE ", v->timeout * 10u);
+	fprintf(out, "PROMPT 1\nTIMEOUT %u\nMENU TITLE ",
+		(o->force_timeout ? o->force_timeout : v->timeout) * 10u);
 	put_line_text(out, v->title);
 	fputc('\n', out);
 	if (!ui) {

@@ -12,6 +12,8 @@
 struct pxb_pxelinux_opts {
 	int use_http;   /* KERNEL/INITRD as http:// URLs (lpxelinux.0) instead of TFTP paths */
 	const char *ui; /* "menu.c32", or NULL/"" for the plain boot: prompt */
+	const char *default_id; /* this entry is the default, when the client sees it */
+	unsigned force_timeout; /* seconds; not 0: the menu waits this long, whatever it says */
 };
 
 typedef void (*pxb_pxelinux_warn_fn)(void *arg, const char *msg);

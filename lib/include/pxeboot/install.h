@@ -183,6 +183,26 @@ PXB_API unsigned pxb_installs_count(const pxb_installs *s);
 PXB_API const struct pxb_install *pxb_installs_at(const pxb_installs *s, unsigned i);
 PXB_API const char *pxb_installs_path(const pxb_installs *s);
 
+/* ---- what an install changes in a boot menu (lib/install_menu.c) ---- */
+
+/* Applied alike by every menu renderer (iPXE, PXELINUX, GRUB). */
+struct pxb_install_menu {
+	char default_id[64]; /* this entry is the default, when the client's menu shows it */
+	unsigned timeout;    /* seconds the menu waits, whatever the menu says */
+};
+
+/*
+ * The menu of client c (asking now) under an install of its MAC, when DHCP
+ * proved c is that machine (pxb_policy_client_proven: c's address is the
+ * one DHCP gave its MAC): a pending or fetched install that has not lapsed
+ * makes its entry the default; a done one "local" (or "exit" when c's menu
+ * has no "local" entry); either after install.timeout seconds (3 without a
+ * configuration). Logs the decision. Returns 1 with *out filled, or 0 (no
+ * change: no install, a lapsed one, an unproven client; *out zeroed).
+ */
+PXB_API int pxb_install_menu(pxb_host *h, const pxb_boot_model *m, const struct pxb_client *c,
+			     int64_t now, struct pxb_install_menu *out);
+
 /* ---- what the host holds (the daemon sets it; plugins read it) ---- */
 
 /* The install store in force, or NULL. */
