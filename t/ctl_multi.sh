@@ -66,9 +66,9 @@ check "clients: the latest last-seen" $(grep '^127\.0\.0\.1 ' "$d/cl.txt" | grep
 rc=$?
 sed 's/^/#   /' "$d/tl.txt" "$d/tl.err"
 check "timeline from two servers: exit 0" $rc
-la=$(grep -n "^+.* $NA  *loader .*undionly.kpxe" "$d/tl.txt" | head -1 | cut -d: -f1)
-lb=$(grep -n "^+.* $NB  *menu " "$d/tl.txt" | head -1 | cut -d: -f1)
-lk=$(grep -n "^+.* $NA  *kernel .*vmlinuz" "$d/tl.txt" | head -1 | cut -d: -f1)
+la=$(grep -n "^+.* $NA  *[a-z ]* TFTP sent undionly.kpxe" "$d/tl.txt" | head -1 | cut -d: -f1)
+lb=$(grep -n "^+.* $NB  *[a-z ]* HTTP /menu.ipxe 200" "$d/tl.txt" | head -1 | cut -d: -f1)
+lk=$(grep -n "^+.* $NA  *[a-z ]* HTTP /boot/x/vmlinuz 200" "$d/tl.txt" | head -1 | cut -d: -f1)
 check "timeline: A's loader, B's menu, A's kernel, in time order ($la $lb $lk)" \
 	$([ -n "$la" ] && [ -n "$lb" ] && [ -n "$lk" ] && [ "$la" -lt "$lb" ] && [ "$lb" -lt "$lk" ]; echo $?)
 check "timeline: each server's state" \
@@ -88,7 +88,7 @@ check "a dead server: exit 3, named on stderr, the others shown" \
 	$([ $rc -eq 3 ] && grep -q "127.0.0.1:$dead" "$d/p.err" && cmp -s "$d/cl.txt" "$d/p.txt"; echo $?)
 "$CTL" -s "$A" -s "http://127.0.0.1:$dead/_pxeboot" -s "$B" timeline 127.0.0.1 >"$d/p2.txt" 2>/dev/null
 check "a dead server: the timeline still merged, exit 3" \
-	$([ $? -eq 3 ] && grep -q " $NB  *menu " "$d/p2.txt"; echo $?)
+	$([ $? -eq 3 ] && grep -q " $NB .* HTTP /menu.ipxe 200" "$d/p2.txt"; echo $?)
 "$CTL" -s "http://127.0.0.1:$dead/_pxeboot" -s "http://127.0.0.1:$dead/x" clients >/dev/null 2>&1
 check "no server answers: exit 2" $([ $? -eq 2 ]; echo $?)
 
