@@ -27,8 +27,8 @@
 #include "daemon.h"
 #include "uci_conf.h"
 #include "import_dnsmasq.h"
-
-#define TIMEOUT_MS 10000
+#include "pxebootctl.h"
+#include "pxebootctl_merge.h"
 
 static void usage(FILE *f)
 {
@@ -50,59 +50,12 @@ static void usage(FILE *f)
 		"       pxebootctl import uci /etc/config/dhcp [/etc/config/network]\n"
 		"       pxebootctl import dnsmasq FILE...\n"
 		"  -s URL    the API: http://HOST[:PORT][/PREFIX] (default http://127.0.0.1/_pxeboot,\n"
-		"            or $PXEBOOTCTL_URL)\n"
+		"            or $PXEBOOTCTL_URL); several -s: clients and timeline merged, metrics,\n"
+		"            arms and installs server by server, changes refused\n"
 		"  -t TOKEN  bearer token (http.api_token; or $PXEBOOTCTL_TOKEN)\n");
 }
 
-/* ---- the API client -------------------------------------------------------- */
-
-struct url {
-	char host[256], port[8], prefix[256];
-};
-
-static int parse_url(const char *s, struct url *u)
-{
-	const char *h, *p, *slash;
-	size_t hl;
-
-	if (strncmp(s, "http://", 7) != 0)
-		return -1;
-	h = s + 7;
-	slash = strchr(h, '/');
-	hl = slash ? (size_t)(slash - h) : strlen(h);
-	snprintf(u->prefix, sizeof(u->prefix), "%s", slash && slash[1] ? slash : "/_pxeboot");
-	while (strlen(u->prefix) > 1 && u->prefix[strlen(u->prefix) - 1] == '/')
-		u->prefix[strlen(u->prefix) - 1] = '\0';
-	strcpy(u->port, "80");
-	if (*h == '[') { /* [v6]:port */
-		const char *e = memchr(h, ']', hl);
-		if (!e || (size_t)(e - h - 1) >= sizeof(u->host))
-			return -1;
-		snprintf(u->host, sizeof(u->host), "%.*s", (int)(e - h - 1), h + 1);
-		p = e + 1 < h + hl && e[1] == ':' ? e + 2 : NULL;
-	} else {
-		const char *c = memchr(h, ':', hl);
-		size_t n = c ? (size_t)(c - h) : hl;
-		if (n == 0 || n >= sizeof(u->host))
-			return -1;
-		snprintf(u->host, sizeof(u->host), "%.*s", (int)n, h);
-		p = c ? c + 1 : NULL;
-	}
-	if (p) {
-		size_t n = (size_t)(h + hl - p);
-		if (n == 0 || n >= sizeof(u->port))
-			return -1;
-		snprintf(u->port, sizeof(u->port), "%.*s", (int)n, p);
-	}
-	return 0;
-}
-
-static int wait_fd(int fd, short ev)
-{
-	struct pollfd p = {.fd = fd, .events = ev};
-
-	return poll(&p, 1, TIMEOUT_MS) == 1 ? 0 : -1;
-}
+/* ---- the API client (pxebootctl_http.c) -------------------------------------- */
 
 /*
  * One request; the body goes to stdout on 2xx, to stderr otherwise.
@@ -110,89 +63,22 @@ static int wait_fd(int fd, short ev)
  */
 static int api(const struct url *u, const char *token, const char *method, const char *path)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-	char req[1024], *resp = NULL, *body;
-	size_t len = 0, cap = 0;
-	int fd = -1, rc, status = 0;
+	char *body;
+	size_t len;
+	int status, rc = pxbctl_fetch(u, token, method, path, &body, &len, &status);
 
-	rc = getaddrinfo(u->host, u->port, &hints, &res);
-	if (rc) {
-		fprintf(stderr, "pxebootctl: %s: %s\n", u->host, gai_strerror(rc));
-		return 2;
-	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		fprintf(stderr, "pxebootctl: cannot connect to %s:%s: %s\n", u->host, u->port,
-			strerror(errno));
-		return 2;
-	}
-	snprintf(req, sizeof(req),
-		 "%s %s%s HTTP/1.0\r\nHost: %s\r\nUser-Agent: pxebootctl/%s\r\n%s%s%s"
-		 "Connection: close\r\n\r\n",
-		 method, u->prefix, path, u->host, PXB_VERSION_STRING, token ? "Authorization: Bearer " : "",
-		 token ? token : "", token ? "\r\n" : "");
-	for (size_t off = 0, n = strlen(req); off < n;) {
-		ssize_t w;
-		if (wait_fd(fd, POLLOUT) < 0 || (w = write(fd, req + off, n - off)) <= 0) {
-			fprintf(stderr, "pxebootctl: sending the request failed\n");
-			close(fd);
-			return 2;
-		}
-		off += (size_t)w;
-	}
-	for (;;) {
-		ssize_t r;
-		if (len + 4096 + 1 > cap) {
-			char *n = realloc(resp, cap = cap ? cap * 2 : 65536);
-			if (!n) {
-				fprintf(stderr, "pxebootctl: out of memory\n");
-				free(resp);
-				close(fd);
-				return 2;
-			}
-			resp = n;
-		}
-		if (wait_fd(fd, POLLIN) < 0) {
-			fprintf(stderr, "pxebootctl: no answer in %d s\n", TIMEOUT_MS / 1000);
-			free(resp);
-			close(fd);
-			return 2;
-		}
-		r = read(fd, resp + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (!resp || sscanf(resp, "HTTP/%*d.%*d %d", &status) != 1) {
-		fprintf(stderr, "pxebootctl: not an HTTP answer\n");
-		free(resp);
-		return 2;
-	}
-	resp[len] = '\0';
-	body = strstr(resp, "\r\n\r\n");
-	body = body ? body + 4 : resp + len;
+	if (rc)
+		return rc;
 	if (status >= 200 && status < 300) {
-		fwrite(body, 1, (size_t)(resp + len - body), stdout);
+		fwrite(body, 1, len, stdout);
 		rc = 0;
 	} else {
-		fprintf(stderr, "pxebootctl: HTTP %d: %.*s", status, (int)(resp + len - body), body);
-		if (len && resp[len - 1] != '\n')
+		fprintf(stderr, "pxebootctl: HTTP %d: %.*s", status, (int)len, body);
+		if (len && body[len - 1] != '\n')
 			fputc('\n', stderr);
 		rc = 1;
 	}
-	free(resp);
+	free(body);
 	return rc;
 }
 
@@ -691,13 +577,17 @@ int main(int argc, char **argv)
 	const char *url = getenv("PXEBOOTCTL_URL"), *token = getenv("PXEBOOTCTL_TOKEN");
 	struct explain x = {.arch = -1};
 	struct url u;
-	const char *cmd;
+	const char *cmd, *urls[PXBCTL_MAX_SERVERS + 1];
 	char path[512];
+	size_t nurls = 0;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+s:t:c:P:h", longs, NULL)) != -1) {
-		if (opt == 's')
+		if (opt == 's') {
 			url = optarg;
+			if (nurls <= PXBCTL_MAX_SERVERS)
+				urls[nurls++] = optarg;
+		}
 		else if (opt == 't')
 			token = optarg;
 		else if (opt == 'h') {
@@ -749,12 +639,19 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "uci") == 0)
 		return pxbctl_uci(argc - optind - 1, argv + optind + 1);
 	optind++;
-	if (parse_url(url ? url : "http://127.0.0.1/_pxeboot", &u) < 0) {
+	if (pxbctl_parse_url(url ? url : "http://127.0.0.1/_pxeboot", &u) < 0) {
 		fprintf(stderr, "pxebootctl: %s: not http://HOST[:PORT][/PREFIX]\n", url);
 		return 2;
 	}
 	if (token && !token[0])
 		token = NULL;
+	if (nurls > 1) {
+		int rc = pxbctl_multi(urls, nurls, token, cmd, argc - optind, argv + optind);
+		if (rc >= 0)
+			return rc;
+		usage(stderr);
+		return 2;
+	}
 	if (strcmp(cmd, "clients") == 0 && optind == argc)
 		return api(&u, token, "GET", "/clients?format=text");
 	if (strcmp(cmd, "metrics") == 0 && optind == argc)
