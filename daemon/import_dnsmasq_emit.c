@@ -93,10 +93,16 @@ static void options(struct impd *d, FILE *out)
 	for (size_t i = 0; i < d->nvendors; i++, k++) {
 		const struct impd_vendor *v = &d->vendors[i];
 
-		/* vendor:V sub-options: option 43 for clients whose option 60 starts with V. */
+		/*
+		 * vendor:V sub-options: option 43 for clients whose option 60 starts
+		 * with V, closed by the end sub-option 255 as dnsmasq closes it (the
+		 * encapsulation of RFC 2132 section 8.4 as PXE reads it).
+		 */
 		fprintf(out, "    { code = 43; value = \"");
 		for (size_t j = 0; j < v->len; j++)
 			fprintf(out, "%s%02x", j ? ":" : "", v->data[j]);
+		if (v->len < 255)
+			fprintf(out, "%sff", v->len ? ":" : "");
 		fprintf(out, "\"; hex = true; force = %s; tags = \"vendor-%zu%s%s\"; }%s\n",
 			v->force ? "true" : "false", i, *v->tags ? " & " : "", v->tags,
 			k + 1 < n ? "," : "");

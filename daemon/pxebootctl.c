@@ -29,6 +29,8 @@
 #include "import_dnsmasq.h"
 #include "pxebootctl.h"
 #include "pxebootctl_merge.h"
+#include "explain_opts.h"
+
 
 static void usage(FILE *f)
 {
@@ -162,7 +164,8 @@ static void print_bytes(const char *name, const struct pxb_dhcp_msg *m, uint8_t 
 	putchar('\n');
 }
 
-static void print_reply(const char *what, const struct pxb_dhcp_tx *tx)
+static void print_reply(const char *what, const struct pxb_dhcp_tx *tx,
+			const struct pxb_match_trace *trace)
 {
 	struct pxb_dhcp_msg *m;
 	struct in_addr a;
@@ -191,6 +194,7 @@ static void print_reply(const char *what, const struct pxb_dhcp_tx *tx)
 	print_bytes("vendor options", m, PXB_OPT_VENDOR, 0);
 	print_bytes("tftp server", m, PXB_OPT_TFTP_SERVER, 1);
 	print_bytes("boot file", m, PXB_OPT_BOOTFILE, 1);
+	pxbctl_explain_reply_options(trace, m);
 	free(m);
 }
 
@@ -363,6 +367,7 @@ static int explain(const struct explain *x)
 		       &(struct pxb_match_ctx){.ifname = ifname, .recv_addr = local}, &client,
 		       &choice, &trace);
 	print_trace(r, &trace, &choice);
+	pxbctl_explain_options(r, &trace);
 	if (pxb_policy_from_conf(conf, &policy, report_stderr, NULL) < 0)
 		goto out;
 	{
@@ -401,7 +406,7 @@ static int explain(const struct explain *x)
 		struct in_addr offered;
 
 		pxb_dhcp_server_input(srv, pkt, len, &rx, time(NULL), tx);
-		print_reply("reply to DISCOVER", tx);
+		print_reply("reply to DISCOVER", tx, &trace);
 		if (tx->verdict != PXB_DHCP_V_OFFER) {
 			rc = 0;
 			goto out;
@@ -418,7 +423,8 @@ static int explain(const struct explain *x)
 			len = build_request(x, mac, PXB_DHCPREQUEST, offered, local, pkt);
 		}
 		pxb_dhcp_server_input(srv, pkt, len, &rx, time(NULL), tx);
-		print_reply(proxy ? "reply to REQUEST on port 4011" : "reply to REQUEST", tx);
+		print_reply(proxy ? "reply to REQUEST on port 4011" : "reply to REQUEST", tx,
+			    &trace);
 	}
 	rc = 0;
 out:

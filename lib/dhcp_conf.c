@@ -134,6 +134,37 @@ static int load_subnets(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_c
 	return errors ? PXB_ERR_CONFIG : 0;
 }
 
+/*
+ * What is wrong with hex octets s as the matcher reads them ("01:0a:ff",
+ * "01-0a-ff", "010aff"), written into why; returns 0 when nothing is.
+ */
+static int hex_problem(const char *s, char *why, size_t size)
+{
+	const char *p = s;
+
+	if (!*p) {
+		snprintf(why, size, "is empty");
+		return -1;
+	}
+	while (*p) {
+		const char *bad = pxb_hexval(p[0]) < 0 ? p : pxb_hexval(p[1]) < 0 ? p + 1 : NULL;
+
+		if (bad && !*bad) {
+			snprintf(why, size, "ends in half an octet (two hex digits each)");
+			return -1;
+		}
+		if (bad) {
+			snprintf(why, size, "has '%c' at character %zu, not a hex digit",
+				 *bad >= 0x20 && *bad < 0x7f ? *bad : '?', (size_t)(bad - s) + 1);
+			return -1;
+		}
+		p += 2;
+		if ((*p == ':' || *p == '-') && p[1])
+			p++;
+	}
+	return 0;
+}
+
 /* One element of an options list: { code; value; hex; force; }. */
 static void load_opt(const pxb_conf *c, const pxb_conf_node *oe, struct pxb_dhcp_opt_config *oc,
 		     pxb_conf_report_fn report, void *arg, int *errors)
@@ -142,8 +173,19 @@ static void load_opt(const pxb_conf *c, const pxb_conf_node *oe, struct pxb_dhcp
 	oc->value = pxb_conf_string(oe, "value");
 	oc->hex = pxb_conf_bool(oe, "hex");
 	oc->force = pxb_conf_bool(oe, "force");
-	if (!oc->code || !oc->value)
+	if (!oc->code || !oc->value) {
 		problem(c, oe, report, arg, errors, "code and value are required");
+	} else if (oc->code == PXB_OPT_OVERLOAD) {
+		problem(c, pxb_conf_get(oe, "code"), report, arg, errors,
+			"option 52 (overload) is the server's own (RFC 2131 4.1)");
+	} else if (oc->hex) {
+		char why[80];
+
+		if (hex_problem(oc->value, why, sizeof(why)) < 0)
+			problem(c, pxb_conf_get(oe, "value"), report, arg, errors,
+				"hex value \"%s\" %s (write octets as 01:0a:ff, 01-0a-ff or "
+				"010aff)", oc->value, why);
+	}
 }
 
 /* A tag expression setting: reported when it is not one. */

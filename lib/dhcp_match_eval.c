@@ -158,12 +158,39 @@ static void set_file(struct pxb_boot_choice *out, const char *file, const struct
 	pxb_strlcpy(out->file, file, sizeof(out->file));
 }
 
-/* Adds o to the client's options unless an option of its code is there already. */
-static void add_client_opt(struct pxb_boot_choice *out, const struct opt *o)
+/* Records option o, the sub'th of entry index; lost: an earlier one has its code. */
+static void trace_opt(struct pxb_match_trace *t, enum pxb_match_step_kind k, size_t index,
+		      size_t sub, const struct opt *o, int lost)
+{
+	unsigned n = t ? t->n : 0;
+
+	trace_step(t, k, index, NULL);
+	if (!t || t->n == n)
+		return;
+	t->step[t->n - 1].sub = (int)sub;
+	t->step[t->n - 1].code = o->code;
+	t->step[t->n - 1].force = o->force;
+	t->step[t->n - 1].lost = (uint8_t)(lost != 0);
+}
+
+static int has_client_opt(const struct pxb_boot_choice *out, uint8_t code)
 {
 	for (unsigned i = 0; i < out->nclient_opts; i++)
-		if (out->client_opts[i].code == o->code)
-			return;
+		if (out->client_opts[i].code == code)
+			return 1;
+	return 0;
+}
+
+/* Adds o to the client's options unless an option of its code is there already. */
+static void add_client_opt(struct pxb_boot_choice *out, const struct opt *o,
+			   struct pxb_match_trace *t, enum pxb_match_step_kind k, size_t index,
+			   size_t sub)
+{
+	int lost = has_client_opt(out, o->code);
+
+	trace_opt(t, k, index, sub, o, lost);
+	if (lost)
+		return;
 	if (out->nclient_opts >= PXB_CLIENT_MAX_OPTS) /* bounded at compile time */
 		return;
 	out->client_opts[out->nclient_opts].code = o->code;
@@ -180,16 +207,17 @@ static void add_client_opt(struct pxb_boot_choice *out, const struct opt *o)
  * later in the configuration wins). The first of a code stays.
  */
 static void client_opts(const struct pxb_match_rules *mr, const struct host *h,
-			const struct pxb_client *cl, struct pxb_boot_choice *out)
+			const struct pxb_client *cl, struct pxb_boot_choice *out,
+			struct pxb_match_trace *t)
 {
 	for (size_t i = 0; h && i < h->nopts; i++)
-		add_client_opt(out, &h->opts[i]);
+		add_client_opt(out, &h->opts[i], t, PXB_STEP_OPT_HOST, h->index, i);
 	for (int tagged = 1; tagged >= 0; tagged--)
 		for (size_t i = mr->ntagopts; i-- > 0;) {
-			const struct tagopt *t = &mr->tagopts[i];
+			const struct tagopt *tg = &mr->tagopts[i];
 
-			if ((t->expr.n > 0) == tagged && expr_holds(&t->expr, cl))
-				add_client_opt(out, &t->o);
+			if ((tg->expr.n > 0) == tagged && expr_holds(&tg->expr, cl))
+				add_client_opt(out, &tg->o, t, PXB_STEP_OPT_TAG, i, 0);
 		}
 }
 
@@ -245,7 +273,7 @@ int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *
 			rc = PXB_ERR_TOOBIG;
 		trace_step(trace, PXB_STEP_COND, i, mr->conds[i].tag);
 	}
-	client_opts(mr, h, cl, out);
+	client_opts(mr, h, cl, out, trace);
 	/* 3. "no boot offer" wins over anything that would offer one */
 	if (h && h->noboot) {
 		trace_step(trace, PXB_STEP_NOBOOT_HOST, h->index, NULL);
@@ -278,6 +306,9 @@ int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *
 		}
 		out->nopts = (unsigned)r->nopts;
 		trace_step(trace, PXB_STEP_RULE, i, NULL);
+		for (size_t j = 0; j < r->nopts; j++)
+			trace_opt(trace, PXB_STEP_OPT_RULE, i, j, &r->opts[j],
+				  has_client_opt(out, r->opts[j].code));
 		return rc;
 	}
 	/* 5. the default for the client's architecture */

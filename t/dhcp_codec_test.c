@@ -758,10 +758,13 @@ static void test_apply_boot(void)
 	ch.offer = 1;
 	strcpy(ch.file, "menu.ipxe");
 	strcpy(ch.server_name, "boot");
-	ch.nopts = 1;
+	ch.nopts = 2;
 	ch.opts[0].code = 209;
 	ch.opts[0].data = (const uint8_t *)"pxelinux.cfg";
 	ch.opts[0].len = 12;
+	ch.opts[1].code = 224;
+	ch.opts[1].data = (const uint8_t *)"x";
+	ch.opts[1].len = 1;
 	is_int(pxb_dhcp_reply_apply_boot(&r, &req, &ch, us), 0, "apply");
 	len = pxb_dhcp_build(&r, &req, out, sizeof(out));
 	pxb_dhcp_parse(&rep, out, (size_t)len, PXB_DHCP_PARSE_REPLY);
@@ -771,7 +774,10 @@ static void test_apply_boot(void)
 	ok(pxb_dhcp_has_opt(&rep, 66), "66 sent");
 	is_str(inet_ntoa(rep.siaddr), "198.18.0.1", "siaddr = our address");
 	ok(!pxb_dhcp_has_opt(&rep, 60), "no 60 for a PXE client");
-	ok(!pxb_dhcp_has_opt(&rep, 209), "209 not requested: not sent");
+	/* RFC 5071 section 4.5: PXELINUX does not ask for 209; it is sent anyway, with 208. */
+	ok(pxb_dhcp_has_opt(&rep, 209), "209 not requested: sent (RFC 5071)");
+	ok(pxb_dhcp_has_opt(&rep, 208), "208 sent with it");
+	ok(!pxb_dhcp_has_opt(&rep, 224), "224 not requested, not forced: not sent");
 }
 
 int main(void)

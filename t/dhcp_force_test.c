@@ -263,7 +263,18 @@ static void test_bad(void)
 		{ NET "  options = ( { code = 224; } ); };\n", "code and value are required" },
 		{ NET "  hosts = ( { mac = \"02:00:00:00:00:01\";\n"
 		      "    options = ( { code = 224; hex = true; value = \"zz\"; } ); } ); };\n",
-		  "host 0 is not valid" },
+		  "t.conf:5: dhcp.hosts[0].options[0].value: hex value \"zz\" has 'z' at "
+		  "character 1, not a hex digit" },
+		{ NET "  options = ( { tags = \"A\"; code = 224; hex = true;\n"
+		      "    value = \"01:0\"; } ); };\n",
+		  "t.conf:5: dhcp.options[0].value: hex value \"01:0\" ends in half an octet" },
+		{ NET "  options = ( { code = 224; hex = true; value = \"01:xa\"; } ); };\n",
+		  "t.conf:4: dhcp.options[0].value: hex value \"01:xa\" has 'x' at character 4" },
+		{ NET "  boot = ( { file = \"x\";\n"
+		      "    options = ( { code = 224; hex = true; value = \"\"; } ); } ); };\n",
+		  "t.conf:5: dhcp.boot[0].options[0].value: hex value \"\" is empty" },
+		{ NET "  options = ( { code = 52; value = \"x\"; } ); };\n",
+		  "t.conf:4: dhcp.options[0].code: option 52 (overload) is the server's own" },
 	};
 	struct env e;
 

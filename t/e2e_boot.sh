@@ -278,6 +278,8 @@ sc_m() {
 	pxb_wait_log "$d/pxebootd.log" 120 "GET /forced/PXB-FORCE-OK " >/dev/null && rc=0
 	pxb_qemu_stop "$PXB_QEMU_PID"
 	return $rc
+}
+
 # n: pxebootctl install; Debian's netboot installer (auto=true priority=critical)
 # gets its address, fetches its preseed (the host's name rendered into it)
 # and runs its early_command, which fetches a file named for that host and

@@ -2,7 +2,9 @@
 # explain.sh - pxebootctl explain against conf/examples/remote-rescue.conf: the
 # seed's rules (BIOS, ENH for iPXE, NOPXE hosts, EFI64, UEFI HTTP boot) give
 # the tags, rule and reply fields of the golden files t/golden/explain-*.txt,
-# in server mode and in proxy mode. Usable as a configuration test: a change
+# in server mode and in proxy mode, and (t/golden/explain-options.conf) the
+# extra options of a host entry, options by tag and a boot rule, the losers
+# too. Usable as a configuration test: a change
 # of the rules that changes an answer changes the output.
 #   PXB_REGOLD=1 writes the golden files from the current output.
 . "$top_srcdir/t/lib/common.sh"
@@ -17,7 +19,7 @@ case_() {
 	local name=$1 cf=$2 gold="$top_srcdir/t/golden/explain-$1.txt"; shift 2
 	"$CTL" explain -c "$cf" -P "$PXB_PLUGIN_DIR" "$@" >"$d/$name.raw" 2>"$d/$name.err"
 	local rc=$?
-	sed -e "s|$top_srcdir/conf/examples/|EXAMPLES/|" -e "s|$d/|TMP/|" "$d/$name.raw" >"$d/$name.out"
+	sed -e "s|$top_srcdir/conf/examples/|EXAMPLES/|" -e "s|$top_srcdir/t/golden/|GOLDEN/|" -e "s|$d/|TMP/|" "$d/$name.raw" >"$d/$name.out"
 	if [ -n "${PXB_REGOLD:-}" ]; then cp "$d/$name.out" "$gold"; fi
 	if [ $rc -eq 0 ] && diff -u "$gold" "$d/$name.out" >"$d/$name.diff" 2>&1; then
 		check "explain $name: $*" 0
@@ -40,6 +42,10 @@ case_ proxy-bios "$d/proxy.conf" --mac 52:54:00:12:34:56 $bios
 case_ proxy-efi64 "$d/proxy.conf" --mac 52:54:00:00:00:07 $efi
 case_ proxy-nopxe "$d/proxy.conf" --mac 01:23:45:af:be:cd $bios
 case_ proxy-not-pxe "$d/proxy.conf" --mac 52:54:00:aa:bb:cc
+# Extra options: from the host entry, by tag, from the boot rule; the losers too.
+opts="$top_srcdir/t/golden/explain-options.conf"
+case_ options-host "$opts" --mac 52:54:00:00:00:21 $bios
+case_ options-other "$opts" --mac 52:54:00:00:00:99 $bios
 
 # Errors are reported, not explained.
 "$CTL" explain -c "$d/none.conf" --mac 52:54:00:12:34:56 >/dev/null 2>"$d/e1"

@@ -643,7 +643,7 @@ struct pxb_boot_choice {
 	} client_opts[PXB_CLIENT_MAX_OPTS];
 };
 
-#define PXB_MATCH_TRACE_MAX 64
+#define PXB_MATCH_TRACE_MAX 160
 
 enum pxb_match_step_kind {
 	PXB_STEP_HOST = 1,     /* host entry index matched, tag added (or "" for none) */
@@ -653,9 +653,16 @@ enum pxb_match_step_kind {
 	PXB_STEP_RULE,         /* boot rule index held and was chosen */
 	PXB_STEP_ARCH_DEFAULT, /* arch_files index chosen */
 	PXB_STEP_NONE,         /* nothing gave a boot file */
+	PXB_STEP_OPT_HOST,     /* host index's option sub (code) */
+	PXB_STEP_OPT_TAG,      /* option by tag index held (code) */
+	PXB_STEP_OPT_RULE,     /* chosen boot rule index's option sub (code) */
 };
 
-/* An optional record of how a decision was reached (for "explain"). */
+/*
+ * An optional record of how a decision was reached (for "explain"). The
+ * option steps come in order of precedence (host, tags, boot rule); lost
+ * is 1 when an earlier step gave the same code, which then goes out instead.
+ */
 struct pxb_match_trace {
 	unsigned n;                    /* steps recorded */
 	unsigned dropped;              /* steps that did not fit */
@@ -663,6 +670,8 @@ struct pxb_match_trace {
 		enum pxb_match_step_kind kind;
 		int index;
 		char tag[PXB_TAG_LEN];
+		int sub;               /* option steps: the option's place in its list */
+		uint8_t code, force, lost; /* option steps */
 	} step[PXB_MATCH_TRACE_MAX];
 };
 
