@@ -81,10 +81,10 @@ static char *parse(const uint8_t *data, size_t size, struct input *in)
 static size_t reference(const struct pxb_boot_ctx *x, const struct pxb_boot_entry *e,
 			const char *s, char *out, size_t len)
 {
-	char dir[PXB_VFS_PATH_MAX];
+	char dir[PXB_VFS_PATH_MAX], answer[PXB_VFS_PATH_MAX], done[PXB_VFS_PATH_MAX + 8];
 	const char *names[] = {"${server}", "${http}", "${mac}", "${ip}", "${arch}", "${token}",
-			       "${entry}"};
-	const char *vals[7];
+			       "${entry}", "${answer_url}", "${done_url}"};
+	const char *vals[9];
 	size_t o = 0;
 
 	vals[0] = x->server;
@@ -94,13 +94,31 @@ static size_t reference(const struct pxb_boot_ctx *x, const struct pxb_boot_entr
 	vals[4] = x->arch;
 	vals[5] = x->token;
 	vals[6] = e ? pxb_boot_entry_dir(e, dir, sizeof(dir)) : "";
+	/* HTTP/answer/ENTRY/aa-bb-cc-dd-ee-ff, empty when unknown or too long; done: + /done */
+	answer[0] = done[0] = '\0';
+	if (e && x->http[0] && x->mac[0]) {
+		char mac[18];
+
+		memcpy(mac, x->mac, sizeof(mac));
+		mac[17] = '\0';
+		for (char *m = mac; *m; m++)
+			if (*m == ':')
+				*m = '-';
+		if (strlen(x->http) + strlen("/answer/") + strlen(e->id) + 1 + 17 <
+		    sizeof(answer) - 5) {
+			snprintf(answer, sizeof(answer), "%s/answer/%s/%s", x->http, e->id, mac);
+			snprintf(done, sizeof(done), "%s/done", answer);
+		}
+	}
+	vals[7] = answer;
+	vals[8] = done;
 	while (*s) {
 		unsigned k;
 
-		for (k = 0; k < 7; k++)
+		for (k = 0; k < 9; k++)
 			if (!strncmp(s, names[k], strlen(names[k])))
 				break;
-		if (k < 7) {
+		if (k < 9) {
 			size_t l = strlen(vals[k]);
 			if (o + l < len)
 				memcpy(out + o, vals[k], l);
