@@ -277,7 +277,8 @@ static void read_dir(struct impd *d, char *value)
 			nn++;
 	}
 	closedir(dir);
-	qsort(names, nn, sizeof(names[0]), cmp_str);
+	if (nn)
+		qsort(names, nn, sizeof(names[0]), cmp_str);
 	for (size_t i = 0; i < nn; i++) {
 		struct stat st;
 

@@ -470,7 +470,8 @@ int pxbctl_merge_timeline(const struct pxbctl_answer *a, size_t n, FILE *out)
 		free(st.v);
 		return rc < 0 ? rc : PXB_ERR_INVAL;
 	}
-	qsort(st.v, st.n, sizeof(*st.v), by_time);
+	if (st.n)
+		qsort(st.v, st.n, sizeof(*st.v), by_time);
 	fprintf(out, "client %s", c[first].id);
 	if (c[first].addr[0])
 		fprintf(out, " (%s)", c[first].addr);

@@ -584,7 +584,8 @@ int pxb_catalog_scan(const char *dir, const char *prefix, const struct pxb_catal
 		s.nomem = 1;
 		goto out;
 	}
-	qsort(s.f, s.n, sizeof(*s.f), cmp_file);
+	if (s.n) /* an empty catalog: no array at all, and qsort wants one */
+		qsort(s.f, s.n, sizeof(*s.f), cmp_file);
 	recognize_archiso(&s);
 	recognize_debian_installer(&s);
 	recognize_fedora(&s);
