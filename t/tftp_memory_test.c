@@ -51,7 +51,9 @@ static void out_init(struct pxb_tftp_out *out)
  * Starts a transfer of 64 MiB in blocks of 65464 with the windowsize ws
  * (0: none, lock-step), as a client asking so would. The OACK goes out.
  */
-static struct pxb_tftp_session *start(const char *ws, struct pxb_tftp_out *out)
+/* (unused where there is no mallinfo2: the test skips there) */
+__attribute__((unused)) static struct pxb_tftp_session *start(const char *ws,
+								 struct pxb_tftp_out *out)
 {
 	static const char head[] = "\0\1boot.img\0octet\0blksize\0" "65464";
 	uint8_t req_buf[128];
@@ -81,7 +83,7 @@ static struct pxb_tftp_session *start(const char *ws, struct pxb_tftp_out *out)
 }
 
 /* The client acknowledges the OACK, takes the first window, then is silent. */
-static void stall(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
+__attribute__((unused)) static void stall(struct pxb_tftp_session *s, struct pxb_tftp_out *out)
 {
 	static const uint8_t ack0[4] = { 0, PXB_TFTP_OP_ACK, 0, 0 };
 	pxb_ms_t now = 10;
