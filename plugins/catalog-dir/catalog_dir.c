@@ -50,6 +50,9 @@ static const struct pxb_conf_setting settings[] = {
 	{"kickstart_answer", PXB_CT_STRING, "", 0, 0, NULL, NULL,
 	 "answer template (a file) of the Fedora/RHEL installers found, instead of kickstart "
 	 "(empty: none)"},
+	{"autoinstall", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "answer template (user-data) of the Ubuntu live-server installers found: an unattended "
+	 "install entry each (empty: none)"},
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -88,6 +91,7 @@ static int scan(struct catdir *c, const pxb_conf_node *sec)
 	o.kickstart = pxb_conf_string(sec, "kickstart");
 	o.preseed = pxb_conf_string(sec, "preseed");
 	o.ks_answer = pxb_conf_string(sec, "kickstart_answer");
+	o.autoinstall = pxb_conf_string(sec, "autoinstall");
 	o.max_depth = (unsigned)pxb_conf_int(sec, "max_depth");
 	cnt = pxb_conf_count(sec, "dirs");
 	for (unsigned i = 0; i < cnt; i++) {

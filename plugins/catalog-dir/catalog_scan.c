@@ -477,6 +477,129 @@ static void recognize_fedora(struct scan *s)
 	}
 }
 
+static int has_ext(const char *name, const char *ext);
+
+/* Index of the first file whose path sorts at or after prefix (the files are sorted). */
+static size_t first_under(struct scan *s, const char *prefix)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(s->f[mid].rel, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- Ubuntu live server (subiquity): casper/ beside its image ------------- */
+
+/*
+ * <root>/casper/vmlinuz + initrd with subiquity's files (the server's
+ * casper/ubuntu-server*.squashfs layers, or casper/install-sources.yaml),
+ * extracted beside the image they came from, an image (*.iso) in <root>: casper fetches
+ * the whole image (url=), so the image is what the entry needs. With
+ * autoinstall, an unattended install entry too (family autoinstall).
+ */
+static void recognize_casper(struct scan *s)
+{
+	static const char *const initrds[] = {"initrd", "initrd.lz", "initrd.gz", "initrd.img"};
+
+	for (size_t i = 0; i < s->n; i++) {
+		const char *r = s->f[i].rel, *ird = NULL;
+		size_t l = strlen(r), sl = strlen("casper/vmlinuz"), rl;
+		char root[2048], rel[2048], kernel[2048], initrd[2048], iso[2048], args[4096];
+		char id[64], text[2100], label[256];
+		struct pxb_boot_entry e = {0};
+		struct file *img = NULL;
+		int server = 0, subiquity;
+
+		if (l < sl || strcmp(r + l - sl, "casper/vmlinuz") || (l > sl && r[l - sl - 1] != '/') ||
+		    under_root(s, r))
+			continue;
+		rl = l > sl ? l - sl - 1 : 0;
+		pathf(root, sizeof(root), "%.*s", (int)rl, r);
+		pathf(rel, sizeof(rel), "%s%scasper/", root, *root ? "/" : "");
+		/* Sorted: the files below a directory are together, work bounded by the tree's. */
+		for (size_t j = first_under(s, rel); j < s->n; j++) {
+			const char *q = s->f[j].rel, *b = base_name(q);
+			size_t ql = strlen(rel);
+
+			if (strncmp(q, rel, ql))
+				break;
+			if (strchr(q + ql, '/'))
+				continue;
+			server |= !strncmp(b, "ubuntu-server", 13);
+			for (unsigned k = 0; k < 4 && !ird; k++)
+				if (!strcmp(b, initrds[k]))
+					ird = q;
+		}
+		pathf(rel, sizeof(rel), "%s%scasper/install-sources.yaml", root, *root ? "/" : "");
+		subiquity = server || find(s, rel);
+		if (!subiquity)
+			continue; /* a desktop's casper: not offered (yet) */
+		pathf(rel, sizeof(rel), "%s%scasper", root, *root ? "/" : "");
+		claim_root(s, rel);
+		if (!ird) {
+			report(s, r, "Ubuntu live-server tree: kernel without casper/initrd, not offered");
+			continue;
+		}
+		/* The image beside casper/: the newest name when there are several. */
+		pathf(rel, sizeof(rel), "%s%s", root, *root ? "/" : "");
+		for (size_t j = first_under(s, rel); j < s->n; j++) {
+			const char *q = s->f[j].rel;
+
+			if (strncmp(q, rel, strlen(rel)))
+				break;
+			if (strchr(q + strlen(rel), '/') || !has_ext(q, ".iso"))
+				continue;
+			if (!img || strverscmp(q, img->rel) > 0)
+				img = &s->f[j];
+		}
+		if (!img) {
+			report(s, r, "Ubuntu live-server tree: no image (*.iso) beside casper/ for "
+			       "url=, not offered");
+			continue;
+		}
+		img->claimed = 1;
+		ns(s, r, kernel, sizeof(kernel));
+		ns(s, ird, initrd, sizeof(initrd));
+		ns(s, img->rel, iso, sizeof(iso));
+		if (!arg_safe(iso)) {
+			report(s, r, "Ubuntu live-server tree: path has characters kernel arguments "
+			       "cannot carry, not offered");
+			continue;
+		}
+		pathf(args, sizeof(args), "boot=casper ip=dhcp url=${http}%s", iso);
+		e.kernel = kernel;
+		e.initrds[0] = initrd;
+		e.ninitrds = 1;
+		e.args = args;
+		e.kind = PXB_BOOT_LINUX;
+		e.arch = strcasestr(img->rel, "arm64") ? PXB_BOOT_ARCH_ARM64
+						       : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+		pathf(text, sizeof(text), "%s", *root ? root : "ubuntu-server");
+		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
+		e.id = id;
+		pathf(label, sizeof(label), "%s (%s)", server ? "Ubuntu Server installer" : "Ubuntu live",
+		      base_name(img->rel));
+		e.label = label;
+		pxb_layout_add(&s->out, &e);
+		if (s->o->autoinstall && *s->o->autoinstall) {
+			/* autoinstall ds=nocloud-net;s=${answer_url}/ comes with the family. */
+			pathf(text, sizeof(text), "%s-autoinstall", *root ? root : "ubuntu-server");
+			pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
+			pathf(label, sizeof(label), "%s unattended install (%s)",
+			      server ? "Ubuntu Server" : "Ubuntu", base_name(img->rel));
+			e.answer = s->o->autoinstall;
+			e.family = PXB_FAMILY_AUTOINSTALL;
+			pxb_layout_add(&s->out, &e);
+		}
+	}
+}
+
 /* ---- loose files: memtest86+, iPXE binaries, images ---------------------- */
 
 static int has_ext(const char *name, const char *ext)
@@ -589,6 +712,7 @@ int pxb_catalog_scan(const char *dir, const char *prefix, const struct pxb_catal
 	recognize_archiso(&s);
 	recognize_debian_installer(&s);
 	recognize_fedora(&s);
+	recognize_casper(&s);
 	recognize_live(&s);
 	recognize_loose(&s);
 out:

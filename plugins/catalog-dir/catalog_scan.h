@@ -13,6 +13,8 @@ struct pxb_catalog_scan_opts {
 	const char *kickstart; /* inst.ks= for Fedora/RHEL trees, NULL/"": none */
 	const char *preseed;   /* answer template of Debian/Ubuntu installers found (family debian) */
 	const char *ks_answer; /* answer template of Fedora/RHEL installers found (family kickstart) */
+	const char *autoinstall; /* answer template (user-data) of Ubuntu live-server installers
+				  * found (family autoinstall) */
 	unsigned max_depth;    /* directory levels walked below dir (0: 8) */
 };
 
@@ -30,6 +32,9 @@ typedef void (*pxb_catalog_report_fn)(void *arg, const char *path, const char *w
  *   Debian/Ubuntu netboot   debian-installer/<arch>/linux + initrd.gz
  *   Debian/Ubuntu live      live/vmlinuz* + initrd.img* + filesystem.squashfs
  *   Fedora/RHEL             images/pxeboot/vmlinuz + initrd.img (inst.repo=)
+ *   Ubuntu live server      casper/vmlinuz + casper/initrd + casper/ubuntu-server*
+ *                           (or casper/install-sources.yaml), beside the image it came
+ *                           from (*.iso, url=); with autoinstall, <root>-autoinstall too
  *   floppy and ISO images   *.img, *.ima, *.iso through memdisk (FreeDOS...)
  *   iPXE binaries           ipxe*.efi, snp*.efi (UEFI), *.kpxe, *.pxe (BIOS)
  * Other files are ignored; trees recognized in part are reported.

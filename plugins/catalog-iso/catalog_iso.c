@@ -69,6 +69,7 @@ struct catiso {
 	struct pxb_iso_limits lim;
 	uint64_t memdisk_max;
 	char preseed[1024];
+	char autoinstall[1024], ks_answer[1024];
 	struct slot *s;
 	size_t n;
 	pxb_boot_model *found;
@@ -95,6 +96,11 @@ static const struct pxb_conf_setting settings[] = {
 	{"preseed", PXB_CT_STRING, "", 0, 0, NULL, NULL,
 	 "answer template (a file) of the Debian/Ubuntu installers in images: unattended "
 	 "installs (empty: none)"},
+	{"autoinstall", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "answer template (user-data) of Ubuntu's live-server installers in images: an "
+	 "unattended install entry each (empty: none)"},
+	{"kickstart_answer", PXB_CT_STRING, "", 0, 0, NULL, NULL,
+	 "answer template (a kickstart) of the Fedora/RHEL installers in images (empty: none)"},
 	{"memdisk_max_mib", PXB_CT_INT, "128", 0, 4096, NULL, NULL,
 	 "unrecognized images up to this size boot through memdisk, larger ones through "
 	 "iPXE sanboot over HTTP"},
@@ -196,7 +202,8 @@ static int build_entries(struct catiso *c)
 {
 	pxb_boot_model *m = pxb_boot_model_new();
 	struct pxb_iso_recog_opts o = {.source = "catalog-iso", .prefix = c->prefix,
-				       .memdisk_max = c->memdisk_max, .preseed = c->preseed};
+				       .memdisk_max = c->memdisk_max, .preseed = c->preseed,
+				       .autoinstall = c->autoinstall, .ks_answer = c->ks_answer};
 
 	if (!m)
 		return PXB_ERR_NOMEM;
@@ -256,6 +263,10 @@ static int scan(struct catiso *c, const pxb_conf_node *sec)
 	c->lim.max_dir_bytes = (uint64_t)pxb_conf_int(sec, "max_table_mib") << 20;
 	c->memdisk_max = (uint64_t)pxb_conf_int(sec, "memdisk_max_mib") << 20;
 	snprintf(c->preseed, sizeof(c->preseed), "%s", pxb_conf_string(sec, "preseed") ?: "");
+	snprintf(c->autoinstall, sizeof(c->autoinstall), "%s",
+		 pxb_conf_string(sec, "autoinstall") ?: "");
+	snprintf(c->ks_answer, sizeof(c->ks_answer), "%s",
+		 pxb_conf_string(sec, "kickstart_answer") ?: "");
 	max_images = (unsigned)pxb_conf_int(sec, "max_images");
 	ndirs = pxb_conf_count(sec, "dirs");
 	for (unsigned d = 0; d < ndirs; d++) {

@@ -196,13 +196,33 @@ static int recognize_live(struct ctx *c)
 
 /* ---- Ubuntu casper: the live system fetches the whole image (url=) --------- */
 
+/*
+ * Is the casper system Ubuntu's live-server installer (subiquity)? Its
+ * layers are named ubuntu-server*.squashfs (22.04 on), its volume ID says
+ * "Server" (20.04 on). *subiquity is set for any image whose installer is
+ * subiquity: the server, and the desktops that list casper/install-sources.yaml.
+ */
+static int casper_server(struct ctx *c, int *subiquity)
+{
+	int server = strcasestr(c->img->volume_id, "server") != NULL;
+
+	for (size_t i = 0; i < c->img->nfiles && !server; i++) {
+		const char *p = c->img->files[i].path;
+		server = !c->img->files[i].is_dir && !strncmp(p, "casper/ubuntu-server", 20) &&
+			 !strchr(p + 7, '/');
+	}
+	*subiquity = server || find(c, "casper/install-sources.yaml") != NULL;
+	return server;
+}
+
 static int recognize_casper(struct ctx *c)
 {
 	static const char *const initrds[] = {"casper/initrd", "casper/initrd.lz", "casper/initrd.gz",
 					      "casper/initrd.img"};
-	const char *ird = NULL;
+	const char *ird = NULL, *what;
 	char kernel[1100], initrd[1100], args[1400], id[64], label[256];
 	struct pxb_boot_entry e = {0};
+	int server, subiquity;
 
 	if (!find(c, "casper/vmlinuz"))
 		return 0;
@@ -211,6 +231,7 @@ static int recognize_casper(struct ctx *c)
 			ird = initrds[i];
 	if (!ird)
 		return 0;
+	server = casper_server(c, &subiquity);
 	ns(c, "casper/vmlinuz", kernel, sizeof(kernel));
 	ns(c, ird, initrd, sizeof(initrd));
 	fmt(args, sizeof(args), "boot=casper ip=dhcp url=${http}%s/%s.iso", c->o->prefix, c->name);
@@ -219,11 +240,65 @@ static int recognize_casper(struct ctx *c)
 	e.ninitrds = 1;
 	e.args = args;
 	e.kind = PXB_BOOT_LINUX;
-	e.arch = PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+	e.arch = strcasestr(c->name, "arm64") ? PXB_BOOT_ARCH_ARM64
+					       : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
 	make_id(c, "", id, sizeof(id));
 	e.id = id;
-	fmt(label, sizeof(label), "Ubuntu live (%s)", label_name(c));
+	/* The live server is its installer: booted, it asks the installer's questions. */
+	fmt(label, sizeof(label), "%s (%s)", server ? "Ubuntu Server installer" : "Ubuntu live",
+	    label_name(c));
 	e.label = label;
+	pxb_layout_add(&c->out, &e);
+	if (subiquity && c->o->autoinstall && *c->o->autoinstall) {
+		/* Unattended: autoinstall ds=nocloud-net;s=${answer_url}/ comes with the family. */
+		what = server ? "Ubuntu Server" : "Ubuntu";
+		make_id(c, "-autoinstall", id, sizeof(id));
+		fmt(label, sizeof(label), "%s unattended install (%s)", what, label_name(c));
+		e.answer = c->o->autoinstall;
+		e.family = PXB_FAMILY_AUTOINSTALL;
+		pxb_layout_add(&c->out, &e);
+	}
+	return 1;
+}
+
+/* ---- Fedora/RHEL installer: images/pxeboot/vmlinuz + initrd.img ----------- */
+
+/*
+ * Anaconda's stage 2 (images/install.img) comes from the files served under
+ * <prefix>/<name>/: inst.repo= when the image is a package repository too
+ * (repodata/ at its top: Fedora's DVD), inst.stage2= otherwise (netinst,
+ * boot.iso; RHEL's DVD keeps its repositories in BaseOS/ and AppStream/,
+ * which .treeinfo names). A live image (LiveOS/, no install.img) is no
+ * installer.
+ */
+static int recognize_fedora(struct ctx *c)
+{
+	char kernel[1100], initrd[1100], args[1400], id[64], label[256];
+	struct pxb_boot_entry e = {0};
+
+	if (!find(c, "images/pxeboot/vmlinuz") || !find(c, "images/pxeboot/initrd.img") ||
+	    !find(c, "images/install.img"))
+		return 0;
+	ns(c, "images/pxeboot/vmlinuz", kernel, sizeof(kernel));
+	ns(c, "images/pxeboot/initrd.img", initrd, sizeof(initrd));
+	fmt(args, sizeof(args), "%s=${http}%s/%s ip=dhcp",
+	    find(c, "repodata/repomd.xml") ? "inst.repo" : "inst.stage2", c->o->prefix, c->name);
+	e.kernel = kernel;
+	e.initrds[0] = initrd;
+	e.ninitrds = 1;
+	e.args = args;
+	e.kind = PXB_BOOT_LINUX;
+	e.arch = strcasestr(c->name, "aarch64") || strcasestr(c->img->volume_id, "aarch64")
+			 ? PXB_BOOT_ARCH_ARM64
+			 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+	make_id(c, "", id, sizeof(id));
+	e.id = id;
+	fmt(label, sizeof(label), "Fedora/RHEL installer (%s)", label_name(c));
+	e.label = label;
+	if (c->o->ks_answer && *c->o->ks_answer) {
+		e.answer = c->o->ks_answer; /* inst.ks=${answer_url} comes with the family */
+		e.family = PXB_FAMILY_KICKSTART;
+	}
 	pxb_layout_add(&c->out, &e);
 	return 1;
 }
@@ -346,6 +421,8 @@ int pxb_iso_recognize(const struct pxb_iso_image *img, const char *name,
 		kind = "Ubuntu live (casper)";
 	else if (recognize_installer(&c))
 		kind = "Debian installer";
+	else if (recognize_fedora(&c))
+		kind = "Fedora/RHEL installer";
 	else if (recognize_memtest(&c))
 		kind = "memtest86+";
 	if (kind) {

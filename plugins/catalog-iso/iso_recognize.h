@@ -14,6 +14,9 @@ struct pxb_iso_recog_opts {
 	const char *prefix;   /* "/iso" */
 	uint64_t memdisk_max; /* generic fallback: memdisk up to this size, sanboot above */
 	const char *preseed;  /* answer template of Debian/Ubuntu installers (family debian) */
+	const char *autoinstall; /* answer template (user-data) of Ubuntu's subiquity images
+				  * (family autoinstall) */
+	const char *ks_answer;   /* answer template of Fedora/RHEL installers (family kickstart) */
 };
 
 /*
@@ -24,9 +27,16 @@ struct pxb_iso_recog_opts {
  *                           [checksum] ip=dhcp
  *   Debian/Ubuntu live      live/vmlinuz* + initrd.img* + filesystem.squashfs:
  *                           boot=live fetch=${http}<prefix>/<name>/live/filesystem.squashfs
- *   Ubuntu casper           casper/vmlinuz + casper/initrd*: boot=casper url=<the image>
+ *   Ubuntu casper           casper/vmlinuz + casper/initrd*: boot=casper url=<the image>;
+ *                           the live server (casper/ubuntu-server*, volume ID "Server")
+ *                           labelled as its installer; with autoinstall, subiquity images
+ *                           (the server, casper/install-sources.yaml) also get
+ *                           <name>-autoinstall (family autoinstall)
  *   Debian installer        install.amd/vmlinuz + initrd.gz (install.386, install.a64),
  *                           or linux + initrd.gz at the top (mini.iso)
+ *   Fedora/RHEL installer   images/pxeboot/vmlinuz + initrd.img + images/install.img:
+ *                           inst.repo=${http}<prefix>/<name> (repodata/ at the top) or
+ *                           inst.stage2= (without), ip=dhcp; with ks_answer, family kickstart
  *   memtest86+              the image through memdisk (BIOS), its EFI binary chained (UEFI)
  *   anything else           the image through memdisk when at most memdisk_max bytes,
  *                           otherwise iPXE's sanboot over HTTP
