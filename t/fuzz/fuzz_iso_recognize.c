@@ -201,7 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char name_in[300] = "rescue.iso", prefix[64] = "/iso", name[256], what[600], pre[600];
 	char err[256], *text = NULL, *script;
 	size_t slen;
-	struct pxb_iso_recog_opts o = {.source = "catalog-iso", .memdisk_max = 128u << 20};
+	struct pxb_iso_recog_opts o = {.source = "catalog-iso", .memdisk_max = 128u << 20,
+				       .autoinstall = "/u", .ks_answer = "/k"};
 	struct pxb_iso_image *img;
 	struct pxb_client c = test_client(7);
 	pxb_boot_model *m;
