@@ -62,7 +62,8 @@ static const struct pxb_boot_entry *get(pxb_boot_model *m, const char *id)
 
 	if (!e)
 		for (unsigned i = 0; i < pxb_boot_entry_count(m); i++)
-			diag("  have %s (%s)", pxb_boot_entry_at(m, i)->id, pxb_boot_entry_at(m, i)->label);
+			diag("  have %s (%s)", pxb_boot_entry_at(m, i)->id,
+			     pxb_boot_entry_at(m, i)->label);
 	return e;
 }
 
@@ -156,7 +157,8 @@ static void test_iso_ubuntu(void)
 		   !strcmp(e->kernel, "/iso/ubuntu-24.04-live-server-amd64/casper/vmlinuz") &&
 		   e->ninitrds == 1 &&
 		   !strcmp(e->initrds[0], "/iso/ubuntu-24.04-live-server-amd64/casper/initrd") &&
-		   !strcmp(e->label, "Ubuntu Server unattended install (Ubuntu-Server 24.04 LTS amd64)"),
+		   !strcmp(e->label,
+			   "Ubuntu Server unattended install (Ubuntu-Server 24.04 LTS amd64)"),
 	   "iso.autoinstall: an unattended install entry, family autoinstall");
 	is_str(cmdline(m, e), "boot=casper ip=dhcp url=http://198.18.0.1/iso/"
 			      "ubuntu-24.04-live-server-amd64.iso autoinstall ds=nocloud-net;s="
@@ -224,7 +226,8 @@ static void test_iso_fedora(void)
 	m = iso("fn.iso", "Fedora-Server-netinst-x86_64-40", NULL, "/etc/pxeboot/ks.cfg", &rec);
 	e = get(m, "Fedora-Server-netinst-x86_64-40");
 	ok(rec && e && e->kind == PXB_BOOT_LINUX &&
-		   !strcmp(e->kernel, "/iso/Fedora-Server-netinst-x86_64-40/images/pxeboot/vmlinuz") &&
+		   !strcmp(e->kernel,
+			   "/iso/Fedora-Server-netinst-x86_64-40/images/pxeboot/vmlinuz") &&
 		   !strcmp(e->initrds[0],
 			   "/iso/Fedora-Server-netinst-x86_64-40/images/pxeboot/initrd.img") &&
 		   !strcmp(e->label, "Fedora/RHEL installer (Fedora-S-dvd-x86_64-40)") &&
@@ -277,13 +280,15 @@ static void test_tree_ubuntu(void)
 	e = get(m, "ubuntu-24.04");
 	ok(e && !e->answer && !strcmp(e->kernel, "/boot/ubuntu/24.04/casper/vmlinuz") &&
 		   !strcmp(e->initrds[0], "/boot/ubuntu/24.04/casper/initrd") &&
-		   !strcmp(e->label, "Ubuntu Server installer (ubuntu-24.04.1-live-server-amd64.iso)"),
+		   !strcmp(e->label,
+			   "Ubuntu Server installer (ubuntu-24.04.1-live-server-amd64.iso)"),
 	   "live-server tree: its installer (%s)", e ? e->label : "-");
 	is_str(cmdline(m, e), "boot=casper ip=dhcp url=http://198.18.0.1/boot/ubuntu/24.04/"
 			      "ubuntu-24.04.1-live-server-amd64.iso",
 	       "... url= the newest image beside casper/");
 	e = get(m, "ubuntu-24.04-autoinstall");
-	ok(e && e->family == PXB_FAMILY_AUTOINSTALL && !strcmp(e->answer, "/etc/pxeboot/user-data") &&
+	ok(e && e->family == PXB_FAMILY_AUTOINSTALL &&
+		   !strcmp(e->answer, "/etc/pxeboot/user-data") &&
 		   !strcmp(e->label, "Ubuntu Server unattended install "
 				     "(ubuntu-24.04.1-live-server-amd64.iso)"),
 	   "catalog.autoinstall: an unattended install entry");
@@ -314,7 +319,8 @@ static void test_tree_ubuntu(void)
 	put("t3/casper/ubuntu-server-minimal.squashfs");
 	put("t3/server.iso");
 	m = tree("t3", "/u");
-	ok(strstr(reports, "kernel without casper/initrd") && !pxb_boot_find_entry(m, "ubuntu-server"),
+	ok(strstr(reports, "kernel without casper/initrd") &&
+		   !pxb_boot_find_entry(m, "ubuntu-server"),
 	   "a kernel without initrd: reported, not offered");
 	pxb_boot_model_free(m);
 }
@@ -328,7 +334,8 @@ int main(void)
 		printf("1..0 # SKIP xorriso is not installed\n");
 		return 0;
 	}
-	snprintf(top, sizeof(top), "%s/pxb-inst-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(top, sizeof(top), "%s/pxb-inst-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(top)) {
 		ok(0, "temporary directory");
 		return done_testing();

@@ -516,8 +516,8 @@ static void recognize_casper(struct scan *s)
 		struct file *img = NULL;
 		int server = 0, subiquity;
 
-		if (l < sl || strcmp(r + l - sl, "casper/vmlinuz") || (l > sl && r[l - sl - 1] != '/') ||
-		    under_root(s, r))
+		if (l < sl || strcmp(r + l - sl, "casper/vmlinuz") ||
+		    (l > sl && r[l - sl - 1] != '/') || under_root(s, r))
 			continue;
 		rl = l > sl ? l - sl - 1 : 0;
 		pathf(root, sizeof(root), "%.*s", (int)rl, r);
@@ -543,7 +543,8 @@ static void recognize_casper(struct scan *s)
 		pathf(rel, sizeof(rel), "%s%scasper", root, *root ? "/" : "");
 		claim_root(s, rel);
 		if (!ird) {
-			report(s, r, "Ubuntu live-server tree: kernel without casper/initrd, not offered");
+			report(s, r, "Ubuntu live-server tree: kernel without casper/initrd, not "
+			       "offered");
 			continue;
 		}
 		/* The image beside casper/: the newest name when there are several. */
@@ -568,8 +569,8 @@ static void recognize_casper(struct scan *s)
 		ns(s, ird, initrd, sizeof(initrd));
 		ns(s, img->rel, iso, sizeof(iso));
 		if (!arg_safe(iso)) {
-			report(s, r, "Ubuntu live-server tree: path has characters kernel arguments "
-			       "cannot carry, not offered");
+			report(s, r, "Ubuntu live-server tree: path has characters kernel "
+			       "arguments cannot carry, not offered");
 			continue;
 		}
 		pathf(args, sizeof(args), "boot=casper ip=dhcp url=${http}%s", iso);
@@ -583,8 +584,8 @@ static void recognize_casper(struct scan *s)
 		pathf(text, sizeof(text), "%s", *root ? root : "ubuntu-server");
 		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
-		pathf(label, sizeof(label), "%s (%s)", server ? "Ubuntu Server installer" : "Ubuntu live",
-		      base_name(img->rel));
+		pathf(label, sizeof(label), "%s (%s)",
+		      server ? "Ubuntu Server installer" : "Ubuntu live", base_name(img->rel));
 		e.label = label;
 		pxb_layout_add(&s->out, &e);
 		if (s->o->autoinstall && *s->o->autoinstall) {
