@@ -115,8 +115,8 @@ struct pxb_tftp_report_in {
  * Reports one TFTP request or transfer end: its line, its event (a request,
  * a refusal, a transfer done or failed) and its metric (requests dropped,
  * malformed). ev may be NULL (lines only). Returns 0, or PXB_ERR_INVAL (in
- * or out NULL, a kind out of range, ENDED without info); a full event store
- * or registry is not an error.
+ * or out NULL, a kind out of range, ENDED without info, DROPPED without a
+ * reason); a full event store or registry is not an error.
  */
 PXB_API int pxb_tftp_report(pxb_events *ev, const struct pxb_tftp_report_in *in,
 			    struct pxb_report *out);
