@@ -1,8 +1,8 @@
 /*
- * report_test.c - the DHCP and TFTP reporters (pxeboot/report.h): every
- * verdict of the DHCP engine and every TFTP outcome, each checked for the
- * lines it makes (level, rate limit, words), the event it records and the
- * counters it moves. The expected words are written out here, not taken
+ * report_test.c - the DHCP, TFTP and HTTP reporters (pxeboot/report.h):
+ * every verdict of the DHCP engine, every TFTP outcome and every way an
+ * HTTP request ends, each checked for the lines it makes (level, rate
+ * limit, words), the event it records and the counters it moves. The expected words are written out here, not taken
  * from the reporters' tables, so a wrong row fails.
  */
 #include "config.h"
@@ -433,6 +433,97 @@ static void test_tftp_edges(void)
 	is_int(pxb_tftp_report_declare(NULL), PXB_ERR_INVAL, "tftp declare: no registry");
 }
 
+/* ---- HTTP --------------------------------------------------------------- */
+
+static const struct http_case {
+	enum pxb_http_report_kind kind;
+	const char *method;
+	const char *line; /* NULL: none */
+	enum pxb_event_type event;
+	const char *detail;
+} http_cases[] = {
+	{PXB_HTTP_R_ROOT_IMAGE, "GET", NULL, PXB_EV_ROOT_IMAGE, ""},
+	{PXB_HTTP_R_COMPLETED, "GET", "198.18.0.30 GET /boot/vmlinuz 200 4096 12ms", PXB_EV_HTTP,
+	 ""},
+	{PXB_HTTP_R_TIMEOUT, "GET", "198.18.0.30 GET /boot/vmlinuz 200 4096 12ms (timeout)",
+	 PXB_EV_HTTP, "timeout"},
+	{PXB_HTTP_R_SHUTDOWN, "HEAD", "198.18.0.30 HEAD /boot/vmlinuz 200 4096 12ms (shutdown)",
+	 PXB_EV_HTTP, "HEAD,shutdown"},
+	{PXB_HTTP_R_CLIENT_GONE, "GET",
+	 "198.18.0.30 GET /boot/vmlinuz 200 4096 12ms (client gone)", PXB_EV_HTTP, "client gone"},
+	{PXB_HTTP_R_ERROR, "POST", "198.18.0.30 POST /boot/vmlinuz 200 4096 12ms (error)",
+	 PXB_EV_HTTP, "POST,error"},
+};
+
+static void test_http_kinds(void)
+{
+	unsigned kinds = 0;
+
+	for (size_t i = 0; i < sizeof(http_cases) / sizeof(http_cases[0]); i++) {
+		const struct http_case *c = &http_cases[i];
+		pxb_events *ev = pxb_events_new(0, 0);
+		pxb_metrics *m = pxb_events_metrics(ev);
+		struct pxb_http_report_in in = {
+			.kind = c->kind, .addr = ip("198.18.0.30"), .peer = "198.18.0.30",
+			.method = c->method, .path = "boot/vmlinuz", .target = "/boot/vmlinuz",
+			.status = 200, .bytes = 4096, .duration_ms = 12, .access_log = 1,
+			.now_ms = T0, .log_max = PXB_LOG_DEBUG,
+		};
+		struct want_line w = {PXB_LOG_INFO, 0, 0, c->line};
+		struct pxb_event e;
+		char what[64];
+		struct pxb_report r;
+
+		kinds |= 1u << c->kind;
+		snprintf(what, sizeof(what), "http %zu", i);
+		is_int(pxb_http_report(ev, &in, &r), 0, "%s: reported", what);
+		check_line(&r, 0, &w, what);
+		if (c->line)
+			check_line(&r, 1, &(struct want_line){0}, what);
+		if (pxb_events_get(ev, "198.18.0.30", &e, 1) == 1) {
+			is_int(e.type, c->event, "%s: event type", what);
+			is_str(e.detail, c->detail, "%s: event detail", what);
+			is_str(e.path, "boot/vmlinuz", "%s: event path", what);
+			is_int((long long)e.bytes, c->line ? 4096 : 0, "%s: event bytes", what);
+			is_int((long long)e.duration_ms, c->line ? 12 : -1, "%s: event time taken",
+			       what);
+			is_int((int)e.status, 200, "%s: event status", what);
+		} else {
+			ok(0, "%s: an event", what);
+		}
+		is_int((int)pxb_metrics_get(m, "pxeboot_http_responses_total", "code", "200", NULL),
+		       c->line ? 1 : 0, "%s: response counted by status", what);
+		/* An API request, or one the server refused itself: the line only. */
+		pxb_events_forget(ev, "198.18.0.30");
+		in.api = 1;
+		pxb_http_report(ev, &in, &r);
+		is_int(pxb_events_get(ev, "198.18.0.30", NULL, 0),
+		       c->kind == PXB_HTTP_R_ROOT_IMAGE ? 1 : PXB_ERR_NOENT, "%s: api", what);
+		in.api = 0;
+		in.status = 0;
+		in.access_log = 0;
+		pxb_events_forget(ev, "198.18.0.30");
+		pxb_http_report(ev, &in, &r);
+		is_int((int)r.nlines, 0, "%s: http.access_log off: no line", what);
+		pxb_events_free(ev);
+	}
+	is_int((int)kinds, (1 << PXB_HTTP_R_COUNT) - 1, "every HTTP end is checked");
+}
+
+static void test_http_edges(void)
+{
+	struct pxb_http_report_in in = {.kind = PXB_HTTP_R_COMPLETED, .peer = "::1",
+					.method = "GET", .path = "", .target = "/%zz",
+					.duration_ms = 3, .access_log = 1, .log_max = PXB_LOG_INFO};
+	struct pxb_report r;
+
+	is_int(pxb_http_report(NULL, &in, &r), 0, "http, no store: reported");
+	is_int((int)r.nlines, 1, "http: refused by the server: a line");
+	is_str(r.nlines ? r.line[0].text : NULL, "::1 GET /%zz - 0 3ms", "http: status \"-\"");
+	in.kind = PXB_HTTP_R_COUNT;
+	is_int(pxb_http_report(NULL, &in, &r), PXB_ERR_INVAL, "http: a kind out of range");
+}
+
 /* The reporters' families are declared in order, gauges at 0 (what pxebootd renders). */
 static void test_declare(void)
 {
@@ -463,6 +554,8 @@ int main(void)
 	test_dhcp_edges();
 	test_tftp_outcomes();
 	test_tftp_edges();
+	test_http_kinds();
+	test_http_edges();
 	test_declare();
 	return done_testing();
 }

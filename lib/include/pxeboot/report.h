@@ -4,8 +4,8 @@
  * transfer's end) into the three things said about it: the log line (level
  * and text), the client's event (pxeboot/events.h) and the metric
  * increments. Each protocol's reporter works from one table, a row per
- * outcome (lib/report_dhcp.c, lib/report_tftp.c), so the three never drift
- * apart and a new outcome is a new row.
+ * outcome (lib/report_dhcp.c, lib/report_tftp.c, lib/report_http.c), so
+ * the three never drift apart and a new outcome is a new row.
  *
  * Reporters read no clock and write no log: the caller passes the time,
  * and writes the lines it gets back to its own log, honouring each line's
@@ -124,6 +124,44 @@ PXB_API int pxb_tftp_report(pxb_events *ev, const struct pxb_tftp_report_in *in,
 /* Declares the TFTP reporter's metrics in m (gauges at 0). Returns 0,
  * PXB_ERR_INVAL (m NULL), PXB_ERR_NOMEM. */
 PXB_API int pxb_tftp_report_declare(pxb_metrics *m);
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+enum pxb_http_report_kind {
+	PXB_HTTP_R_ROOT_IMAGE = 0, /* answered the rescue system's request for its root image */
+	PXB_HTTP_R_COMPLETED,      /* a request ended: answered in full */
+	PXB_HTTP_R_TIMEOUT,        /* ... the connection timed out */
+	PXB_HTTP_R_SHUTDOWN,       /* ... the server shut down */
+	PXB_HTTP_R_CLIENT_GONE,    /* ... the client went away (or could not be read) */
+	PXB_HTTP_R_ERROR,          /* ... another error */
+};
+#define PXB_HTTP_R_COUNT (PXB_HTTP_R_ERROR + 1)
+
+struct pxb_http_report_in {
+	enum pxb_http_report_kind kind;
+	struct in_addr addr;       /* the client's IPv4 address, 0: none (no event) */
+	const char *peer;          /* the client as the access log names it */
+	const char *method;
+	const char *path;          /* the normalised path, "" when there is none */
+	const char *target;        /* the request target as logged (the event's path without path) */
+	unsigned status;           /* 0: no answer of ours (the server refused the request) */
+	uint64_t bytes;            /* body bytes sent */
+	int64_t duration_ms;
+	int api;                   /* an API request: no event */
+	int access_log;            /* http.access_log: the request's line is made */
+	int64_t now_ms;            /* wall clock, for the event */
+	int log_max;               /* lines above this PXB_LOG_* level are not made */
+};
+
+/*
+ * Reports an HTTP request's end (its access log line and its event, which
+ * counts pxeboot_http_responses_total and the bytes served) or the root
+ * image answered (an event). ev may be NULL (lines only). Returns 0, or
+ * PXB_ERR_INVAL (in or out NULL, a kind out of range); a full event store
+ * is not an error.
+ */
+PXB_API int pxb_http_report(pxb_events *ev, const struct pxb_http_report_in *in,
+			    struct pxb_report *out);
 
 #ifdef __cplusplus
 }
