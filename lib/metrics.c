@@ -254,6 +254,8 @@ double pxb_metrics_get(const pxb_metrics *m, const char *name, ...)
 
 int pxb_metrics_on_collect(pxb_metrics *m, void (*fn)(void *arg, pxb_metrics *m), void *arg)
 {
+	const struct collector c = {fn, arg};
+
 	if (!m)
 		return PXB_ERR_INVAL;
 	if (!fn) {
@@ -264,18 +266,7 @@ int pxb_metrics_on_collect(pxb_metrics *m, void (*fn)(void *arg, pxb_metrics *m)
 		m->nc = j;
 		return 0;
 	}
-	if (m->nc == m->capc) {
-		unsigned cap = m->capc ? m->capc * 2 : 4;
-		struct collector *n = realloc(m->c, cap * sizeof(*n));
-		if (!n)
-			return PXB_ERR_NOMEM;
-		m->c = n;
-		m->capc = cap;
-	}
-	m->c[m->nc].fn = fn;
-	m->c[m->nc].arg = arg;
-	m->nc++;
-	return 0;
+	return pxb__vec_insert((void **)&m->c, &m->nc, &m->capc, UINT_MAX, sizeof(c), m->nc, &c);
 }
 
 static void put_value(FILE *out, double v)
