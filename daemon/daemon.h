@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 #include <pxeboot/pxeboot.h>
+#include <pxeboot/report.h>
 
 struct pxbd;
 
@@ -83,6 +84,14 @@ ssize_t pxbd_udp_recv(int fd, void *buf, size_t len, struct sockaddr_in *from,
 pxb_ms_t pxbd_now(void);
 /* Wall-clock milliseconds since the epoch, for events (pxeboot/events.h). */
 int64_t pxbd_wall_ms(void);
+
+/* Writes the lines a reporter made (pxeboot/report.h), each within its rate limit. */
+static inline void pxbd_log_report(const char *source, const struct pxb_report *r)
+{
+	for (unsigned i = 0; i < r->nlines; i++)
+		if (!r->line[i].limited || pxbd_log_ratelimit(r->line[i].limit_key, pxbd_now()))
+			pxbd_log(r->line[i].level, source, "%s", r->line[i].text);
+}
 
 /*
  * Builds and validates a configuration: file (or built-in default), -o

@@ -37,10 +37,12 @@
  * A lease journal whose header is damaged (or that is not one) leaves DHCP
  * off, with an error saying what to do; TFTP and HTTP go on.
  *
- * What the engine refuses (malformed, a giaddr from no relay, over the
- * interface's rate) and an exhausted pool are counted in metrics and
- * logged at most once a minute per kind and interface (refused()), so a
- * flood from the LAN cannot flood the log.
+ * What is said about each answer (its log line, the client's event, the
+ * counters) comes from the library's DHCP reporter (pxb_dhcp_report(),
+ * lib/report_dhcp.c); what the engine refuses (malformed, a giaddr from no
+ * relay, over the interface's rate) and an exhausted pool are logged there
+ * at most once a minute per kind and interface, so a flood from the LAN
+ * cannot flood the log.
  */
 #include "config.h"
 
@@ -80,14 +82,6 @@ static void report_log(void *arg, const char *line)
 	pxbd_log(PXB_LOG_ERR, "dhcp", "%s", line);
 }
 
-static const char *type_name(int t)
-{
-	static const char *names[] = {"?", "DISCOVER", "OFFER", "REQUEST", "DECLINE",
-				      "ACK", "NAK", "RELEASE", "INFORM"};
-
-	return t > 0 && t <= 8 ? names[t] : "BOOTP";
-}
-
 static void send_now(int fd, const uint8_t *buf, size_t len, struct in_addr dst, uint16_t port)
 {
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = dst, .sin_port = htons(port)};
@@ -95,88 +89,6 @@ static void send_now(int fd, const uint8_t *buf, size_t len, struct in_addr dst,
 	if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		pxbd_log(PXB_LOG_WARNING, "dhcp", "send to %s:%u: %s", inet_ntoa(dst), port,
 			 strerror(errno));
-}
-
-static void log_tx(struct dsock *s, const struct pxb_dhcp_tx *tx)
-{
-	char mac[18] = "?", tags[256] = "", ya[INET_ADDRSTRLEN] = "";
-	const struct pxb_client *c = &tx->client;
-	const char *arch;
-	size_t o = 0;
-
-	/* The line is made only when it is logged: this runs for every request. */
-	if (!s->dh->log_info)
-		return;
-	arch = c->arch == PXB_ARCH_UNKNOWN ? "-" : pxb_arch_name(c->arch);
-	if (c->has_mac)
-		pxb_mac_format(c->mac, mac, ':');
-	for (unsigned i = 0; i < c->ntags && o + PXB_TAG_LEN + 2 < sizeof(tags); i++)
-		o += (size_t)snprintf(tags + o, sizeof(tags) - o, "%s%s", i ? "," : "", c->tags[i]);
-	if (tx->yiaddr.s_addr)
-		inet_ntop(AF_INET, &tx->yiaddr, ya, sizeof(ya));
-	pxbd_log(tx->verdict == PXB_DHCP_V_IGNORE || tx->verdict == PXB_DHCP_V_EXHAUSTED
-			 ? PXB_LOG_DEBUG : PXB_LOG_INFO, "dhcp",
-		 "%s%s %s %s arch=%s user-class=%s tags=%s -> %s%s%s%s%s (%s)", s->ifname,
-		 s->port == PXB_DHCP_PXE_PORT ? ":4011" : "", type_name(tx->req_type), mac,
-		 arch ? arch : "?",
-		 c->user_class[0] ? c->user_class : "-", tags[0] ? tags : "-",
-		 pxb_dhcp_verdict_name(tx->verdict), ya[0] ? " " : "", ya,
-		 tx->boot.offer && tx->boot.file[0] ? " file=" : "",
-		 tx->boot.offer ? tx->boot.file : "", tx->why ? tx->why : "");
-}
-
-/* Counts the request and records it in the client's event stream (pxeboot/events.h). */
-static void note_event(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint8_t *buf,
-		       size_t len, const struct pxb_dhcp_rx *rx)
-{
-	pxb_events *ev = pxb_host_events(s->dh->d->host);
-	const struct pxb_client *c = &tx->client;
-	struct pxb_event e;
-	enum pxb_event_type type;
-	char tags[PXB_EVENT_DETAIL_MAX] = "", detail[PXB_EVENT_DETAIL_MAX + 256];
-	size_t o = 0;
-
-	if (!ev)
-		return;
-	pxb_metrics_add(pxb_events_metrics(ev), "pxeboot_dhcp_packets_total", 1, "type",
-			type_name(tx->req_type), "verdict", pxb_dhcp_verdict_name(tx->verdict), NULL);
-	switch (tx->verdict) {
-	case PXB_DHCP_V_OFFER: type = PXB_EV_DHCP_OFFER; break;
-	case PXB_DHCP_V_ACK: type = PXB_EV_DHCP_ACK; break;
-	case PXB_DHCP_V_NAK: type = PXB_EV_DHCP_NAK; break;
-	case PXB_DHCP_V_IGNORE: type = PXB_EV_DHCP_NONE; break;
-	case PXB_DHCP_V_EXHAUSTED: type = PXB_EV_DHCP_NONE; break;
-	default: type = PXB_EV_DHCP_SEEN; break;
-	}
-	pxb_event_init(&e, type, pxbd_wall_ms());
-	e.has_mac = c->has_mac;
-	memcpy(e.mac, c->mac, 6);
-	/* The address given, else the one the client says it has, else where it
-	 * sent from (not through a relay, which sends from port 67). */
-	e.addr = tx->yiaddr.s_addr ? tx->yiaddr : c->addr;
-	if (!e.addr.s_addr && rx->src_port == PXB_DHCP_CLIENT_PORT)
-		e.addr = rx->src;
-	if (len >= 8)
-		e.xid = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 | (uint32_t)buf[6] << 8 | buf[7];
-	e.dhcp_type = (uint8_t)tx->req_type;
-	e.arch = c->arch;
-	/* Firmware and iPXE say their architecture; an operating system's DHCP does not. */
-	if (c->arch != PXB_ARCH_UNKNOWN)
-		e.flags |= PXB_EVF_PXE;
-	if (strcmp(c->user_class, "iPXE") == 0)
-		e.flags |= PXB_EVF_IPXE;
-	if ((type == PXB_EV_DHCP_OFFER || type == PXB_EV_DHCP_ACK) && (e.flags & PXB_EVF_PXE) &&
-	    !tx->boot.offer)
-		e.flags |= PXB_EVF_NOBOOT;
-	if (tx->boot.offer)
-		pxb_event_set_path(&e, tx->boot.file);
-	for (unsigned i = 0; i < c->ntags && o + PXB_TAG_LEN + 2 < sizeof(tags); i++)
-		o += (size_t)snprintf(tags + o, sizeof(tags) - o, "%s%s", i ? "," : "", c->tags[i]);
-	snprintf(detail, sizeof(detail), "%s%s%s%s%s", tx->why ? tx->why : "",
-		 tags[0] && tx->why ? "; " : "", tags[0] ? "tags " : "", tags,
-		 s->port == PXB_DHCP_PXE_PORT ? "; port 4011" : "");
-	pxb_event_set_detail(&e, detail);
-	pxb_events_add(ev, &e);
 }
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg);
@@ -269,14 +181,25 @@ static void settled_cb(void *arg, uint64_t settled, const uint64_t *rejected, si
 		withhold(dh, dropped);
 }
 
-/* Logs, records and sends (or holds) what the engine said about one request. */
+/* Logs, records and sends (or holds) what the engine said about one request
+ * (buf NULL: an answer after a probe, no datagram read). */
 void pxbd_dhcp_handle_tx(struct dsock *s, struct pxb_dhcp_tx *tx, const uint8_t *buf, size_t len,
 		      const struct pxb_dhcp_rx *rx)
 {
 	struct dhcp *dh = s->dh;
+	unsigned v = (unsigned)tx->verdict;
+	struct pxb_dhcp_report_in in = {
+		.tx = tx, .rx = rx, .buf = buf, .len = len,
+		.so_far = v == PXB_DHCP_V_DROP ? dh->malformed
+			  : v < PXB_DHCP_V_COUNT ? dh->counts[v] : 0,
+		.scope = (uint32_t)(s - dh->socks), .now_ms = pxbd_wall_ms(),
+		/* The request's line is made only when it is logged. */
+		.log_max = dh->log_info ? PXB_LOG_DEBUG : PXB_LOG_NOTICE,
+	};
+	struct pxb_report r;
 
-	log_tx(s, tx);
-	note_event(s, tx, buf, len, rx);
+	pxb_dhcp_report(pxb_host_events(dh->d->host), &in, &r);
+	pxbd_log_report("dhcp", &r);
 	if (tx->verdict == PXB_DHCP_V_ACK && tx->yiaddr.s_addr) {
 		struct pxb_client c = tx->client;
 		c.addr = tx->yiaddr;
@@ -303,64 +226,6 @@ void pxbd_dhcp_handle_tx(struct dsock *s, struct pxb_dhcp_tx *tx, const uint8_t 
 		send_now(s->fd, tx->buf, tx->len, tx->dst, tx->dst_port);
 }
 
-/*
- * A datagram refused (malformed, giaddr from no relay, over the rate), or a
- * DISCOVER the pool had no address for: counted, and logged at most once a
- * minute per kind and interface (malformed: per sender, as before), however
- * many arrive and whatever source addresses they claim.
- */
-static void refused(struct dsock *s, const struct pxb_dhcp_tx *tx, const uint8_t *buf,
-		    struct in_addr from, uint16_t port)
-{
-	struct dhcp *dh = s->dh;
-	pxb_events *ev = pxb_host_events(dh->d->host);
-	pxb_metrics *m = ev ? pxb_events_metrics(ev) : NULL;
-	uint32_t key = (uint32_t)(s - dh->socks) << 8 | (uint32_t)tx->verdict << 24;
-	unsigned long long n = dh->counts[tx->verdict];
-	char src[INET_ADDRSTRLEN], gi[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &from, src, sizeof(src));
-	switch (tx->verdict) {
-	case PXB_DHCP_V_DROP:
-		dh->malformed++;
-		if (m)
-			pxb_metrics_add(m, "pxeboot_dhcp_malformed_total", 1, NULL);
-		if (pxbd_log_ratelimit(from.s_addr ^ 0xd4c9, pxbd_now()))
-			pxbd_log(PXB_LOG_NOTICE, "dhcp", "%s: malformed packet from %s:%u "
-				 "dropped: %s (%llu so far)", s->ifname, src, port, tx->why,
-				 (unsigned long long)dh->malformed);
-		return;
-	case PXB_DHCP_V_NOT_RELAY:
-		if (m)
-			pxb_metrics_add(m, "pxeboot_dhcp_not_relay_total", 1, "interface",
-					s->ifname, NULL);
-		inet_ntop(AF_INET, buf + 24, gi, sizeof(gi)); /* parsed: 236 octets at least */
-		if (pxbd_log_ratelimit(key, pxbd_now()))
-			pxbd_log(PXB_LOG_WARNING, "dhcp", "%s: request with giaddr %s from %s:%u, "
-				 "which is no relay, dropped (%llu so far; dhcp.relays)", s->ifname,
-				 gi, src, port, n);
-		return;
-	case PXB_DHCP_V_RATE_LIMITED:
-		if (m)
-			pxb_metrics_add(m, "pxeboot_dhcp_rate_limited_total", 1, "interface",
-					s->ifname, NULL);
-		if (pxbd_log_ratelimit(key, pxbd_now()))
-			pxbd_log(PXB_LOG_WARNING, "dhcp", "%s: requests over dhcp.rate dropped "
-				 "(%llu so far; this one from %s:%u)", s->ifname, n, src, port);
-		return;
-	case PXB_DHCP_V_EXHAUSTED:
-		if (m)
-			pxb_metrics_add(m, "pxeboot_dhcp_pool_exhausted_total", 1, "interface",
-					s->ifname, NULL);
-		if (pxbd_log_ratelimit(key, pxbd_now()))
-			pxbd_log(PXB_LOG_WARNING, "dhcp", "%s: pool exhausted: %s, DISCOVER "
-				 "unanswered (%llu so far)", s->ifname, tx->why, n);
-		return;
-	default:
-		return;
-	}
-}
-
 static void rx_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dsock *s = arg;
@@ -380,13 +245,7 @@ static void rx_cb(evutil_socket_t fd, short what, void *arg)
 		pxb_dhcp_server_input(dh->srv, dh->rxbuf, (size_t)n, &rx, (int64_t)time(NULL), tx);
 		if ((unsigned)tx->verdict < PXB_DHCP_V_COUNT)
 			dh->counts[tx->verdict]++;
-		if (tx->verdict == PXB_DHCP_V_DROP || tx->verdict == PXB_DHCP_V_NOT_RELAY ||
-		    tx->verdict == PXB_DHCP_V_RATE_LIMITED) {
-			refused(s, tx, dh->rxbuf, from.sin_addr, rx.src_port);
-			continue;
-		}
-		if (tx->verdict == PXB_DHCP_V_EXHAUSTED)
-			refused(s, tx, dh->rxbuf, from.sin_addr, rx.src_port);
+		dh->malformed += tx->verdict == PXB_DHCP_V_DROP;
 		pxbd_dhcp_handle_tx(s, tx, dh->rxbuf, (size_t)n, &rx);
 	}
 }
@@ -556,22 +415,8 @@ static int dhcp_start(struct pxbd *d)
 	if (!dh)
 		return -1;
 	dh->d = d;
-	if (pxb_host_events(d->host)) {
-		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
-		pxb_metrics_declare(m, "pxeboot_dhcp_packets_total", PXB_METRIC_COUNTER,
-				    "DHCP requests by message type and verdict");
-		pxb_metrics_declare(m, "pxeboot_dhcp_malformed_total", PXB_METRIC_COUNTER,
-				    "malformed DHCP datagrams dropped");
-		pxb_metrics_declare(m, "pxeboot_dhcp_not_relay_total", PXB_METRIC_COUNTER,
-				    "requests with a giaddr from a sender that is no relay, "
-				    "dropped");
-		pxb_metrics_declare(m, "pxeboot_dhcp_rate_limited_total", PXB_METRIC_COUNTER,
-				    "DHCP datagrams over dhcp.rate of their interface, dropped");
-		pxb_metrics_declare(m, "pxeboot_dhcp_pool_exhausted_total", PXB_METRIC_COUNTER,
-				    "DISCOVERs unanswered: no free address in the pool");
-		pxb_metrics_declare(m, "pxeboot_dhcp_acks_withheld_total", PXB_METRIC_COUNTER,
-				    "ACKs not sent: the lease store did not commit their lease");
-	}
+	if (pxb_host_events(d->host))
+		pxb_dhcp_report_declare(pxb_events_metrics(pxb_host_events(d->host)));
 	d->dhcp = dh;
 	dh->icmp_fd = -1;
 	dh->probe_ms = (unsigned)pxb_conf_int(r, "dhcp.probe_timeout_ms");

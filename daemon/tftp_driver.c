@@ -16,6 +16,10 @@
  * pxeboot_tftp_requests_dropped_total and logged at most once a minute per
  * reason. The worker reports each transfer's first ACK (tftp_worker.c), and
  * the transfer leaves that budget.
+ *
+ * What is said about each request and transfer (its log line, the client's
+ * event, the counters) comes from the library's TFTP reporter
+ * (pxb_tftp_report(), lib/report_tftp.c); the driver writes its lines.
  */
 #include "config.h"
 
@@ -56,37 +60,6 @@ struct tftp {
 	uint8_t obuf[PXB_TFTP_OUT_MIN]; /* where a session's first packet is written */
 };
 
-/* Names clients probe for and are expected to miss (CLIENTS.md): debug only. */
-static int expected_miss(const char *name)
-{
-	static const char *const probes[] = {
-		"revocations_sku.efi", "revocations_sbat.efi", "shim_certificate_0.efi",
-		"pxelinux.cfg/", "command.lst", "fs.lst", "crypto.lst", "terminal.lst",
-		"grub.cfg-", "autoexec.ipxe",
-	};
-
-	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
-		if (strstr(name, probes[i]))
-			return 1;
-	return 0;
-}
-
-/* Makes a requested name printable in one log line. */
-static const char *printable(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *in && o + 5 < len; in++) {
-		unsigned char c = (unsigned char)*in;
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static const char *peer_str(const struct sockaddr_in *sin, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];
@@ -96,33 +69,26 @@ static const char *peer_str(const struct sockaddr_in *sin, char *buf, size_t len
 	return buf;
 }
 
-/* Records a TFTP event for the client at peer (pxeboot/events.h). */
-static void note_event(struct tftp *t, enum pxb_event_type type, const struct sockaddr_in *peer,
-		       const char *name, const char *detail, unsigned flags,
-		       const struct pxb_event *more)
+/*
+ * Says what the TFTP reporter makes of in (pxeboot/report.h) about the
+ * client at peer: its line, its event, its counters.
+ */
+static void report(struct tftp *t, struct pxb_tftp_report_in *in, const struct sockaddr_in *peer)
 {
 	pxb_events *ev = pxb_host_events(t->d->host);
 	struct pxb_client c;
-	struct pxb_event e;
+	struct pxb_report r;
 
-	if (!ev)
-		return;
-	if (more)
-		e = *more;
-	else
-		pxb_event_init(&e, type, 0);
-	e.type = type;
-	e.t_ms = pxbd_wall_ms();
-	e.flags |= flags;
-	e.addr = peer->sin_addr;
-	if (pxb_host_client_by_addr(t->d->host, peer->sin_addr, &c) == 0 && c.has_mac) {
-		e.has_mac = 1;
-		memcpy(e.mac, c.mac, 6);
-	}
-	pxb_event_set_path(&e, name);
-	if (detail)
-		pxb_event_set_detail(&e, detail);
-	pxb_events_add(ev, &e);
+	in->addr = peer->sin_addr;
+	in->port = ntohs(peer->sin_port);
+	/* A request not parsed or not let in says nothing of a client: no lookup. */
+	if (ev && in->kind != PXB_TFTP_R_DROPPED && in->kind != PXB_TFTP_R_MALFORMED &&
+	    pxb_host_client_by_addr(t->d->host, peer->sin_addr, &c) == 0 && c.has_mac)
+		in->mac = c.mac;
+	in->now_ms = pxbd_wall_ms();
+	in->log_max = PXB_LOG_DEBUG;
+	pxb_tftp_report(ev, in, &r);
+	pxbd_log_report("tftp", &r);
 }
 
 static void set_active(struct tftp *t)
@@ -171,61 +137,20 @@ static void xfer_free(struct xfer *x)
 /* Says how a transfer ended (log line, event, counters) and frees it. */
 static void xfer_end(struct xfer *x)
 {
-	struct pxb_event ev;
 	struct pxb_tftp_info info;
-	char p[64], nm[PXB_TFTP_FILENAME_MAX * 4 + 8];
-	double secs = (double)(pxbd_now() - x->started) / 1000.0;
+	struct pxb_tftp_report_in in = {
+		.kind = PXB_TFTP_R_ENDED, .name = x->name, .verdict = x->verdict,
+		.reason = x->reason, .info = &info, .block = x->block,
+		.duration_ms = pxbd_now() - x->started, .nomem = x->nomem, .unacked = x->unacked,
+		.seg_writes = x->gso_writes, .seg_err = x->gso_err,
+	};
 
 	pxb_tftp_session_info(x->s, &info);
-	peer_str(&x->peer, p, sizeof(p));
-	printable(x->name, nm, sizeof(nm));
-	pxb_event_init(&ev, PXB_EV_TFTP_DONE, 0);
-	ev.size = info.size;
-	ev.duration_ms = pxbd_now() - x->started;
-	ev.retries = info.timeouts;
-	switch (x->verdict) {
-	case PXB_TFTP_DONE:
-		ev.bytes = info.size;
-		note_event(x->t, PXB_EV_TFTP_DONE, &x->peer, x->name, NULL, 0, &ev);
+	if (x->verdict == PXB_TFTP_DONE)
 		x->t->served++;
-		pxbd_log(PXB_LOG_INFO, "tftp",
-			 "%s done %s %llu bytes in %.3f s blksize=%u windowsize=%u retransmits=%llu",
-			 p, nm, (unsigned long long)info.size, secs, info.blksize, info.windowsize,
-			 (unsigned long long)info.retransmits);
-		if (x->gso_writes || x->gso_err)
-			pxbd_log(PXB_LOG_DEBUG, "tftp", "%s %s: %u segmented writes%s%s", p, nm,
-				 x->gso_writes, x->gso_err ? ", then refused: " : "",
-				 x->gso_err ? strerror(x->gso_err) : "");
-		break;
-	case PXB_TFTP_ABORTED:
-		/* OVMF's size probe: it reads the OACK's tsize and says no thanks. */
-		pxbd_log(PXB_LOG_DEBUG, "tftp", "%s %s: client ended after the option ack", p, nm);
-		note_event(x->t, PXB_EV_TFTP_DONE, &x->peer, x->name,
-			   "size probe: the client ended after the option ack", PXB_EVF_PROBE, &ev);
-		break;
-	default: {
-		uint64_t blocks = info.blksize ? (info.size / info.blksize + 1) : 0;
-		const char *why = x->nomem ? "out of memory" : pxb_tftp_reason_name(x->reason);
-
-		ev.block = x->block;
-		ev.blocks = blocks;
-		ev.bytes = info.blocks_acked * info.blksize;
-		note_event(x->t, PXB_EV_TFTP_FAILED, &x->peer, x->name, why, 0, &ev);
+	else if (x->verdict != PXB_TFTP_ABORTED)
 		x->t->failed++;
-		/* Never acknowledged: maybe a forged request, one of a flood. One
-		 * line a minute for all of them; the event and counters have each. */
-		if (x->unacked && !pxbd_log_ratelimit(0xad3180u, pxbd_now()))
-			break;
-		pxbd_log(PXB_LOG_WARNING, "tftp",
-			 "%s failed %s at block %llu of %llu after %u timeouts: %s%s", p, nm,
-			 (unsigned long long)x->block, (unsigned long long)blocks, info.timeouts,
-			 why,
-			 x->reason == PXB_TFTP_REASON_PEER_ERROR ? " (client sent an error)"
-			 : x->unacked ? " (never acknowledged; more such are only counted for a minute)"
-				      : "");
-		break;
-	}
-	}
+	report(x->t, &in, &x->peer);
 	xfer_free(x);
 }
 
@@ -312,28 +237,14 @@ static int admit(struct tftp *t, const struct sockaddr_in *from)
 {
 	pxb_ms_t now = pxbd_now();
 	enum pxb_tftp_admit_verdict v = pxb_tftp_admit_request(t->admit, from->sin_addr.s_addr, now);
-	static const char *const label[] = {
-		[PXB_TFTP_ADMIT_RATE] = "rate",
-		[PXB_TFTP_ADMIT_SOURCE_RATE] = "source_rate",
-		[PXB_TFTP_ADMIT_UNACKED] = "unacked",
-		[PXB_TFTP_ADMIT_SOURCE_UNACKED] = "source_unacked",
-		[PXB_TFTP_ADMIT_SOURCE_BYTES] = "source_bytes",
-	};
-	char p[64];
+	struct pxb_tftp_report_in in = {.kind = PXB_TFTP_R_DROPPED, .admit = v};
 
 	if (v == PXB_TFTP_ADMIT_OK)
 		return 1;
 	t->dropped++;
-	if (pxb_host_events(t->d->host))
-		pxb_metrics_add(pxb_events_metrics(pxb_host_events(t->d->host)),
-				"pxeboot_tftp_requests_dropped_total", 1, "reason", label[v], NULL);
 	/* One line a minute per reason, whatever the sources: a flood from
 	 * many addresses must not become a flood of log lines. */
-	if (pxbd_log_ratelimit(0xad3170u + (uint32_t)v, now))
-		pxbd_log(PXB_LOG_WARNING, "tftp",
-			 "%s: request dropped, over the limit of %s (more drops are only counted, "
-			 "pxeboot_tftp_requests_dropped_total)",
-			 peer_str(from, p, sizeof(p)), pxb_tftp_admit_name(v));
+	report(t, &in, from);
 	return 0;
 }
 
@@ -353,8 +264,9 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	struct pxb_client client;
 	struct pxb_tftp_source src;
 	struct pxb_tftp_out out;
+	struct pxb_tftp_report_in in = {.name = req.filename, .req = &req};
 	struct xfer *x;
-	char p[64], nm[PXB_TFTP_FILENAME_MAX * 4 + 8], opts[160] = "";
+	char p[64];
 	int rc, fd;
 
 	if (!admit(t, from))
@@ -370,38 +282,19 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	}
 	if (rc < 0) {
 		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
-		if (rc == PXB_ERR_PROTO) {
-			t->malformed++;
-			if (pxb_host_events(t->d->host))
-				pxb_metrics_add(pxb_events_metrics(pxb_host_events(t->d->host)),
-						"pxeboot_tftp_malformed_total", 1, NULL);
-			if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0x7f7f, pxbd_now()))
-				pxbd_log(PXB_LOG_NOTICE, "tftp", "%s: malformed request dropped", p);
-		} else {
-			pxbd_log(PXB_LOG_NOTICE, "tftp", "%s %s %s refused: %s", p,
-				 req.opcode == PXB_TFTP_OP_WRQ ? "WRQ" : "RRQ",
-				 printable(req.filename, nm, sizeof(nm)),
-				 req.opcode == PXB_TFTP_OP_WRQ ? "read-only server" : pxb_strerror(rc));
-		}
+		t->malformed += rc == PXB_ERR_PROTO;
+		in.kind = rc == PXB_ERR_PROTO ? PXB_TFTP_R_MALFORMED : PXB_TFTP_R_REFUSED;
+		in.err = rc;
+		report(t, &in, from);
 		refuse(fd, from, rc);
 		close(fd);
 		return;
 	}
-	printable(req.filename, nm, sizeof(nm));
-	for (int o = 0; o < PXB_TFTP_OPT_COUNT; o++)
-		if (req.opt_mask & (1u << o)) {
-			size_t l = strlen(opts);
-			snprintf(opts + l, sizeof(opts) - l, " %s=%llu",
-				 pxb_tftp_opt_name((enum pxb_tftp_opt)o),
-				 (unsigned long long)req.opt_value[o]);
-		}
 	if (t->active >= t->max_transfers || per_client(t, from->sin_addr) >= t->max_per_client) {
 		pxb_tftp_admit_release(t->admit, from->sin_addr.s_addr, 0);
 		t->refused++;
-		if (pxbd_log_ratelimit(from->sin_addr.s_addr ^ 0xb5b5, pxbd_now()))
-			pxbd_log(PXB_LOG_WARNING, "tftp", "%s RRQ %s refused: too many transfers", p,
-				 nm);
-		note_event(t, PXB_EV_TFTP_REFUSED, from, req.filename, "too many transfers", 0, NULL);
+		in.kind = PXB_TFTP_R_BUSY;
+		report(t, &in, from);
 		refuse(fd, from, PXB_ERR_BUSY);
 		close(fd);
 		return;
@@ -429,15 +322,9 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 	client.server_addr = local;
 	rc = pxb_vfs_open(t->d->vfs, req.filename, PXB_VFS_TFTP, &client, &x->file);
 	if (rc < 0) {
-		int lvl = rc == PXB_ERR_ACCESS ? PXB_LOG_WARNING
-			  : expected_miss(req.filename) ? PXB_LOG_DEBUG : PXB_LOG_INFO;
-		pxbd_log(lvl, "tftp", "%s RRQ %s%s: %s", p, nm, opts,
-			 rc == PXB_ERR_ACCESS ? "refused, outside the root or not a file"
-					      : pxb_strerror(rc));
-		note_event(t, PXB_EV_TFTP_REFUSED, from, req.filename,
-			   rc == PXB_ERR_ACCESS ? "refused, outside the root or not a file"
-						: pxb_strerror(rc),
-			   expected_miss(req.filename) ? PXB_EVF_PROBE : 0, NULL);
+		in.kind = PXB_TFTP_R_NOT_OPENED;
+		in.err = rc;
+		report(t, &in, from);
 		refuse(fd, from, rc);
 		x->file.release = NULL;
 		close(fd);
@@ -445,15 +332,9 @@ static void handle_request(struct tftp *t, const uint8_t *buf, size_t len,
 		free(x);
 		return;
 	}
-	pxbd_log(PXB_LOG_INFO, "tftp", "%s RRQ %s%s size=%llu", p, nm, opts,
-		 (unsigned long long)x->file.size);
-	{
-		struct pxb_event e;
-		pxb_event_init(&e, PXB_EV_TFTP_REQUEST, 0);
-		e.size = x->file.size;
-		note_event(t, PXB_EV_TFTP_REQUEST, from, req.filename, opts[0] ? opts + 1 : NULL, 0,
-			   &e);
-	}
+	in.kind = PXB_TFTP_R_STARTED;
+	in.size = x->file.size;
+	report(t, &in, from);
 	src.ctx = &x->file;
 	src.read = file_read;
 	src.size = x->file.size;
@@ -588,23 +469,8 @@ static int tftp_start(struct pxbd *d)
 	t->d = d;
 	t->fd = -1;
 	t->w.ep = t->w.wake_fd = t->w.done_fd = t->w.pace_fd = -1;
-	if (pxb_host_events(d->host)) {
-		pxb_metrics *m = pxb_events_metrics(pxb_host_events(d->host));
-		pxb_metrics_declare(m, "pxeboot_tftp_transfers_active", PXB_METRIC_GAUGE,
-				    "TFTP transfers in progress");
-		pxb_metrics_declare(m, "pxeboot_tftp_malformed_total", PXB_METRIC_COUNTER,
-				    "malformed TFTP requests dropped");
-		pxb_metrics_declare(m, "pxeboot_tftp_wakeups_moderated_total", PXB_METRIC_COUNTER,
-				    "TFTP thread wake-ups delayed by tftp.coalesce_us");
-		pxb_metrics_set(m, "pxeboot_tftp_wakeups_moderated_total", 0, NULL);
-		pxb_metrics_set(m, "pxeboot_tftp_transfers_active", 0, NULL);
-		pxb_metrics_declare(m, "pxeboot_tftp_transfers_unacked", PXB_METRIC_GAUGE,
-				    "TFTP transfers whose client has acknowledged nothing yet");
-		pxb_metrics_declare(m, "pxeboot_tftp_requests_dropped_total", PXB_METRIC_COUNTER,
-				    "TFTP requests dropped unanswered by tftp.rate, "
-				    "tftp.rate_per_source or the tftp.max_unacked* budgets, by reason");
-		pxb_metrics_set(m, "pxeboot_tftp_transfers_unacked", 0, NULL);
-	}
+	if (pxb_host_events(d->host))
+		pxb_tftp_report_declare(pxb_events_metrics(pxb_host_events(d->host)));
 	if (apply_limits(t, d->conf) < 0)
 		goto fail;
 	inet_pton(AF_INET, l.host, &sin.sin_addr);

@@ -116,21 +116,20 @@ void pxb_event_set_detail(struct pxb_event *e, const char *s)
 	copy_clean(e->detail, sizeof(e->detail), s);
 }
 
-static void declare_metrics(pxb_metrics *m)
-{
-	pxb_metrics_declare(m, "pxeboot_tftp_transfers_total", PXB_METRIC_COUNTER,
-			    "TFTP transfers ended, by result (done, failed, refused)");
-	pxb_metrics_declare(m, "pxeboot_bytes_served_total", PXB_METRIC_COUNTER,
-			    "file bytes sent to clients, by protocol");
-	pxb_metrics_declare(m, "pxeboot_http_responses_total", PXB_METRIC_COUNTER,
-			    "HTTP responses by status code (API requests not counted)");
-	pxb_metrics_declare(m, "pxeboot_menus_rendered_total", PXB_METRIC_COUNTER,
-			    "boot menus rendered for clients, by format");
-	pxb_metrics_declare(m, "pxeboot_boots_completed_total", PXB_METRIC_COUNTER,
-			    "boots that reached their root image (or final file), by entry");
-	pxb_metrics_declare(m, "pxeboot_clients_seen", PXB_METRIC_GAUGE,
-			    "clients whose events are kept");
-}
+/* The store's own metrics: what its events say (count()). */
+static const struct pxb__metric_def store_metrics[] = {
+	{"pxeboot_tftp_transfers_total", PXB_METRIC_COUNTER,
+	 "TFTP transfers ended, by result (done, failed, refused)", 0},
+	{"pxeboot_bytes_served_total", PXB_METRIC_COUNTER,
+	 "file bytes sent to clients, by protocol", 0},
+	{"pxeboot_http_responses_total", PXB_METRIC_COUNTER,
+	 "HTTP responses by status code (API requests not counted)", 0},
+	{"pxeboot_menus_rendered_total", PXB_METRIC_COUNTER,
+	 "boot menus rendered for clients, by format", 0},
+	{"pxeboot_boots_completed_total", PXB_METRIC_COUNTER,
+	 "boots that reached their root image (or final file), by entry", 0},
+	{"pxeboot_clients_seen", PXB_METRIC_GAUGE, "clients whose events are kept", 0},
+};
 
 static const void *client_mac(const void *table, int32_t i)
 {
@@ -154,7 +153,9 @@ pxb_events *pxb_events_new(unsigned max_clients, unsigned per_client)
 		pxb_events_free(s);
 		return NULL;
 	}
-	declare_metrics(s->m);
+	/* Without memory for them, families are declared when first counted. */
+	pxb__metrics_declare_all(s->m, store_metrics,
+				 sizeof(store_metrics) / sizeof(store_metrics[0]));
 	return s;
 }
 

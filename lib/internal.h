@@ -35,4 +35,20 @@ static inline int pxb_strlcpy(char *dst, const char *src, size_t n)
 int pxb__vec_insert(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
 		    unsigned at, const void *elem);
 
+/* A metric family to declare (metrics.c): kind is a PXB_METRIC_*; zero: a
+ * series without labels is set to 0 at once, so it is rendered before use. */
+struct pxb__metric_def {
+	const char *name;
+	int kind;
+	const char *help;
+	int zero;
+};
+
+/*
+ * Declares the n families of defs in m, in order (the order they are
+ * rendered in). Returns 0, or the first error of pxb_metrics_declare().
+ */
+struct pxb_metrics;
+int pxb__metrics_declare_all(struct pxb_metrics *m, const struct pxb__metric_def *defs, size_t n);
+
 #endif

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,32 +92,37 @@ static struct family *find(const pxb_metrics *m, const char *name)
 int pxb_metrics_declare(pxb_metrics *m, const char *name, enum pxb_metric_kind kind,
 			const char *help)
 {
-	struct family *f;
+	struct family *f, nf = {0};
+	int rc;
 
 	if (!m || !name_ok(name, 1) || (kind != PXB_METRIC_COUNTER && kind != PXB_METRIC_GAUGE))
 		return PXB_ERR_INVAL;
 	f = find(m, name);
 	if (f)
 		return f->kind == kind ? 0 : PXB_ERR_INVAL;
-	if (m->n == m->cap) {
-		unsigned cap = m->cap ? m->cap * 2 : 16;
-		struct family *n = realloc(m->f, cap * sizeof(*n));
-		if (!n)
-			return PXB_ERR_NOMEM;
-		m->f = n;
-		m->cap = cap;
-	}
-	f = &m->f[m->n];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	f->name = strdup(name);
-	f->help = strdup(help ? help : "");
-	if (!f->name || !f->help) {
-		free(f->name);
-		free(f->help);
+	nf.kind = kind;
+	nf.name = strdup(name);
+	nf.help = strdup(help ? help : "");
+	rc = !nf.name || !nf.help ? PXB_ERR_NOMEM
+	     : pxb__vec_insert((void **)&m->f, &m->n, &m->cap, UINT_MAX, sizeof(nf), m->n, &nf);
+	if (rc < 0) {
+		free(nf.name);
+		free(nf.help);
 		return PXB_ERR_NOMEM;
 	}
-	m->n++;
+	return 0;
+}
+
+int pxb__metrics_declare_all(pxb_metrics *m, const struct pxb__metric_def *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = pxb_metrics_declare(m, defs[i].name, (enum pxb_metric_kind)defs[i].kind,
+					     defs[i].help);
+		if (rc < 0)
+			return rc;
+		if (defs[i].zero)
+			pxb_metrics_set(m, defs[i].name, 0, NULL);
+	}
 	return 0;
 }
 
@@ -159,28 +165,21 @@ static int labels_of(va_list ap, char *buf, size_t len)
 
 static struct series *series(struct family *f, const char *labels, int create)
 {
-	struct series *s;
+	struct series s;
 
 	for (unsigned i = 0; i < f->n; i++)
 		if (strcmp(f->s[i].labels, labels) == 0)
 			return &f->s[i];
 	if (!create || f->n >= MAX_SERIES)
 		return NULL;
-	if (f->n == f->cap) {
-		unsigned cap = f->cap ? f->cap * 2 : 8;
-		struct series *n = realloc(f->s, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		f->s = n;
-		f->cap = cap;
-	}
-	s = &f->s[f->n];
-	s->labels = strdup(labels);
-	if (!s->labels)
+	s.labels = strdup(labels);
+	s.v = 0;
+	if (!s.labels ||
+	    pxb__vec_insert((void **)&f->s, &f->n, &f->cap, MAX_SERIES, sizeof(s), f->n, &s) < 0) {
+		free(s.labels);
 		return NULL;
-	s->v = 0;
-	f->n++;
-	return s;
+	}
+	return &f->s[f->n - 1];
 }
 
 static int update(pxb_metrics *m, const char *name, double v, int set, va_list ap)
@@ -255,6 +254,8 @@ double pxb_metrics_get(const pxb_metrics *m, const char *name, ...)
 
 int pxb_metrics_on_collect(pxb_metrics *m, void (*fn)(void *arg, pxb_metrics *m), void *arg)
 {
+	const struct collector c = {fn, arg};
+
 	if (!m)
 		return PXB_ERR_INVAL;
 	if (!fn) {
@@ -265,18 +266,7 @@ int pxb_metrics_on_collect(pxb_metrics *m, void (*fn)(void *arg, pxb_metrics *m)
 		m->nc = j;
 		return 0;
 	}
-	if (m->nc == m->capc) {
-		unsigned cap = m->capc ? m->capc * 2 : 4;
-		struct collector *n = realloc(m->c, cap * sizeof(*n));
-		if (!n)
-			return PXB_ERR_NOMEM;
-		m->c = n;
-		m->capc = cap;
-	}
-	m->c[m->nc].fn = fn;
-	m->c[m->nc].arg = arg;
-	m->nc++;
-	return 0;
+	return pxb__vec_insert((void **)&m->c, &m->nc, &m->capc, UINT_MAX, sizeof(c), m->nc, &c);
 }
 
 static void put_value(FILE *out, double v)

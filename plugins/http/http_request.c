@@ -23,6 +23,7 @@
 #include <microhttpd.h>
 
 #include <pxeboot/events.h>
+#include <pxeboot/report.h>
 #include <pxeboot/plugin.h>
 #include "http_internal.h"
 
@@ -217,24 +218,24 @@ static void build_client(struct http *s, struct http_conn *c, struct MHD_Connect
 
 /* ---- answering -------------------------------------------------------- */
 
-/* Records an event for the client of c (pxeboot/events.h). */
-static void note_event(struct http_conn *c, enum pxb_event_type type, uint64_t bytes,
-		       int64_t ms, const char *detail)
+/*
+ * Says what the HTTP reporter makes of c's request (pxeboot/report.h): its
+ * access log line and its event.
+ */
+static void report(struct http_conn *c, enum pxb_http_report_kind kind, int64_t ms)
 {
-	pxb_events *ev = pxb_host_events(c->http->host);
-	struct pxb_event e;
+	struct http *s = c->http;
+	struct pxb_http_report_in in = {
+		.kind = kind, .addr = c->peer4, .peer = c->peer, .method = c->method,
+		.path = c->path, .target = c->logpath, .status = c->status, .bytes = c->bytes,
+		.duration_ms = ms, .api = c->api, .access_log = s->access_log,
+		.now_ms = http_wall_ms(), .log_max = PXB_LOG_DEBUG,
+	};
+	struct pxb_report r;
 
-	if (!ev || !c->peer4.s_addr)
-		return;
-	pxb_event_init(&e, type, http_wall_ms());
-	e.addr = c->peer4;
-	e.status = c->status;
-	e.bytes = bytes;
-	e.duration_ms = ms;
-	pxb_event_set_path(&e, c->path[0] ? c->path : c->logpath);
-	if (detail)
-		pxb_event_set_detail(&e, detail);
-	pxb_events_add(ev, &e);
+	pxb_http_report(pxb_host_events(s->host), &in, &r);
+	for (unsigned i = 0; i < r.nlines; i++)
+		http_log(s, r.line[i].level, "%s", r.line[i].text);
 }
 
 static enum MHD_Result queue(struct http_conn *c, struct MHD_Connection *con, unsigned status,
@@ -243,7 +244,7 @@ static enum MHD_Result queue(struct http_conn *c, struct MHD_Connection *con, un
 	if (c->root_image) {
 		/* The rescue system's request for its root image: the boot got this far. */
 		c->status = status;
-		note_event(c, PXB_EV_ROOT_IMAGE, 0, -1, NULL);
+		report(c, PXB_HTTP_R_ROOT_IMAGE, -1);
 		c->root_image = 0;
 	}
 	c->answered = 1;
@@ -609,43 +610,23 @@ void http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 	struct http *s = cls;
 	struct http_conn *c = *req_cls;
 	struct timespec now;
-	long long ms;
-	char status[12];
-	const char *how = "";
+	enum pxb_http_report_kind kind;
 
 	if (!c)
 		return;
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		http_guard_request_done(s, c); /* kept alive: the next request's deadline */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(now.tv_sec - c->start.tv_sec) * 1000 +
-	     (now.tv_nsec - c->start.tv_nsec) / 1000000;
 	switch (toe) {
-	case MHD_REQUEST_TERMINATED_COMPLETED_OK: break;
-	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: how = " (timeout)"; break;
-	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: how = " (shutdown)"; break;
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK: kind = PXB_HTTP_R_COMPLETED; break;
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: kind = PXB_HTTP_R_TIMEOUT; break;
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: kind = PXB_HTTP_R_SHUTDOWN; break;
 	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
-	case MHD_REQUEST_TERMINATED_READ_ERROR: how = " (client gone)"; break;
-	default: how = " (error)"; break;
+	case MHD_REQUEST_TERMINATED_READ_ERROR: kind = PXB_HTTP_R_CLIENT_GONE; break;
+	default: kind = PXB_HTTP_R_ERROR; break;
 	}
-	/* No status of ours: MHD refused the request itself (e.g. 431). */
-	if (c->status)
-		snprintf(status, sizeof(status), "%u", c->status);
-	else
-		strcpy(status, "-");
-	if (!c->api && c->status) {
-		char detail[32];
-		snprintf(detail, sizeof(detail), "%s%s%s", strcmp(c->method, "GET") ? c->method : "",
-			 strcmp(c->method, "GET") && how[0] ? "," : "", how[0] ? how + 2 : "");
-		if (detail[0] && how[0])
-			detail[strlen(detail) - 1] = '\0'; /* the ")" of " (client gone)" */
-		note_event(c, PXB_EV_HTTP, c->bytes, ms, detail);
-	}
-	if (!s->access_log) {
-		*req_cls = NULL;
-		return;
-	}
-	http_log(s, PXB_LOG_INFO, "%s %s %s %s %" PRIu64 " %lldms%s", c->peer, c->method,
-		 c->logpath, status, c->bytes, ms, how);
+	/* The access log line (http.access_log) and the event: the reporter's. */
+	report(c, kind, (int64_t)(now.tv_sec - c->start.tv_sec) * 1000 +
+			(now.tv_nsec - c->start.tv_nsec) / 1000000);
 	*req_cls = NULL;
 }
