@@ -420,12 +420,30 @@ int pxb_lease_offer(struct pxb_lease_store *st, const struct pxb_lease_key *key,
 	return pxb__lease_put(st, &l);
 }
 
+/*
+ * Stages l in the journal, then puts it in the table: staging reserves its
+ * room first, so the table never changes alone. *seq (may be NULL) gets the
+ * staged record's sequence. 0 or the first error.
+ */
+static int stage_put(struct pxb_lease_store *st, const struct pxb_lease *l, uint64_t *seq)
+{
+	int err = pxb__lease_stage_put(st, l);
+
+	if (err < 0)
+		return err;
+	err = pxb__lease_put(st, l);
+	if (err < 0)
+		return err;
+	if (seq)
+		*seq = st->staged_seq;
+	return 0;
+}
+
 int pxb_lease_stage_bind(struct pxb_lease_store *st, const struct pxb_lease_key *key,
 			 uint32_t addr, int64_t expires, const char *hostname, int64_t now,
 			 uint64_t *seq)
 {
 	struct pxb_lease l;
-	int err;
 
 	if (!client_key_ok(key))
 		return PXB_ERR_INVAL;
@@ -440,18 +458,8 @@ int pxb_lease_stage_bind(struct pxb_lease_store *st, const struct pxb_lease_key 
 	l.expires = expires;
 	if (hostname)
 		pxb_strlcpy(l.hostname, hostname, sizeof(l.hostname));
-	/* staging reserves its room first, so the table never changes alone */
-	err = pxb__lease_stage_put(st, &l);
-	if (err < 0)
-		return err;
-	err = pxb__lease_put(st, &l);
-	if (err < 0) {
-		/* the journal now holds a bind the table lacks: harmless (more held) */
-		return err;
-	}
-	if (seq)
-		*seq = st->staged_seq;
-	return 0;
+	/* a failed put leaves the journal a bind the table lacks: harmless (more held) */
+	return stage_put(st, &l, seq);
 }
 
 int pxb_lease_stage_release(struct pxb_lease_store *st, const struct pxb_lease_key *key,
@@ -459,7 +467,6 @@ int pxb_lease_stage_release(struct pxb_lease_store *st, const struct pxb_lease_k
 {
 	const struct pxb_lease *cur;
 	struct pxb_lease l;
-	int err;
 
 	if (!client_key_ok(key))
 		return PXB_ERR_NOENT;
@@ -470,22 +477,13 @@ int pxb_lease_stage_release(struct pxb_lease_store *st, const struct pxb_lease_k
 		return PXB_ERR_NOENT;
 	l = *cur;
 	l.state = PXB_LEASE_RELEASED;
-	err = pxb__lease_stage_put(st, &l);
-	if (err < 0)
-		return err;
-	err = pxb__lease_put(st, &l); /* in place: cannot fail */
-	if (err < 0)
-		return err;
-	if (seq)
-		*seq = st->staged_seq;
-	return 0;
+	return stage_put(st, &l, seq); /* in place: the put cannot fail */
 }
 
 int pxb_lease_stage_decline(struct pxb_lease_store *st, uint32_t addr, int64_t until,
 			    uint64_t *seq)
 {
 	struct pxb_lease l;
-	int err;
 
 	if (st->failed)
 		return PXB_ERR_IO;
@@ -493,15 +491,7 @@ int pxb_lease_stage_decline(struct pxb_lease_store *st, uint32_t addr, int64_t u
 	l.addr = addr;
 	l.state = PXB_LEASE_DECLINED;
 	l.expires = until;
-	err = pxb__lease_stage_put(st, &l);
-	if (err < 0)
-		return err;
-	err = pxb__lease_put(st, &l);
-	if (err < 0)
-		return err;
-	if (seq)
-		*seq = st->staged_seq;
-	return 0;
+	return stage_put(st, &l, seq);
 }
 
 int pxb_lease_stage_remove(struct pxb_lease_store *st, uint32_t addr, uint64_t *seq)
