@@ -48,23 +48,7 @@ const char *pxb_install_state_name(enum pxb_install_state s)
 
 static unsigned find(const pxb_installs *s, const uint8_t mac[6], int *found)
 {
-	unsigned lo = 0, hi = s->n;
-
-	*found = 0;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		int c = memcmp(s->v[mid].mac, mac, 6);
-
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return pxb__vec_find_mac(s->v, s->n, sizeof(*s->v), mac, found);
 }
 
 static int put(pxb_installs *s, const struct pxb_install *x)
@@ -256,8 +240,7 @@ int pxb_installs_ask(pxb_installs *s, const uint8_t mac[6], const char *entry, i
 		unsigned i = find(s, mac, &was);
 
 		if (was) { /* a new record not on disk: not made */
-			memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-			s->n--;
+			pxb__vec_remove(s->v, &s->n, sizeof(*s->v), i);
 		}
 	}
 	if (rc == 0 && out)
@@ -343,8 +326,7 @@ int pxb_installs_forget(pxb_installs *s, const uint8_t mac[6])
 	if (!found)
 		return PXB_ERR_NOENT;
 	old = s->v[i];
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-	s->n--;
+	pxb__vec_remove(s->v, &s->n, sizeof(*s->v), i);
 	rc = store(s);
 	if (rc < 0)
 		put(s, &old);

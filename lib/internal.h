@@ -5,6 +5,7 @@
 #define PXB_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <pxeboot/common.h>
 
@@ -34,5 +35,16 @@ static inline int pxb_strlcpy(char *dst, const char *src, size_t n)
  */
 int pxb__vec_insert(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
 		    unsigned at, const void *elem);
+
+/* Removes the element at index at (< *n) of such an array. */
+void pxb__vec_remove(void *v, unsigned *n, size_t size, unsigned at);
+
+/*
+ * In such an array sorted by a MAC in the first 6 bytes of each element (the
+ * stores keyed by MAC): the index of mac (*found = 1), or the index it would
+ * go at (*found = 0).
+ */
+unsigned pxb__vec_find_mac(const void *v, unsigned n, size_t size, const uint8_t mac[6],
+			   int *found);
 
 #endif

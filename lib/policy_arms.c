@@ -54,30 +54,10 @@ void pxb_arms_set_observer(pxb_arms *a, pxb_arms_observer_fn fn, void *arg)
 	a->observer_arg = arg;
 }
 
-static int mac_cmp(const uint8_t a[6], const uint8_t b[6])
-{
-	return memcmp(a, b, 6);
-}
-
 /* Index of mac, or the index it would go at (*found = 0). */
 static unsigned find_mac(const pxb_arms *a, const uint8_t mac[6], int *found)
 {
-	unsigned lo = 0, hi = a->n;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		int c = mac_cmp(a->v[mid].mac, mac);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = 0;
-	return lo;
+	return pxb__vec_find_mac(a->v, a->n, sizeof(*a->v), mac, found);
 }
 
 static int valid_entry(const char *e)
@@ -338,8 +318,7 @@ int pxb_arms_arm(pxb_arms *a, const uint8_t mac[6], const char *entry, int64_t u
 		if (found && had) {
 			a->v[i] = old;
 		} else if (found) {
-			memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
-			a->n--;
+			pxb__vec_remove(a->v, &a->n, sizeof(*a->v), i);
 		}
 		return rc;
 	}
@@ -361,8 +340,7 @@ int pxb_arms_disarm(pxb_arms *a, const uint8_t mac[6])
 	if (!found)
 		return PXB_ERR_NOENT;
 	gone = a->v[i];
-	memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
-	a->n--;
+	pxb__vec_remove(a->v, &a->n, sizeof(*a->v), i);
 	tell(a, &gone, 1);
 	return save(a);
 }
@@ -379,8 +357,7 @@ int pxb_arms_apply(pxb_arms *a, const struct pxb_arm *x, int removed)
 	if (removed) {
 		if (!found || strcmp(a->v[i].token, x->token) != 0)
 			return 0; /* gone already, or armed again since */
-		memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
-		a->n--;
+		pxb__vec_remove(a->v, &a->n, sizeof(*a->v), i);
 		return save(a);
 	}
 	if (found && memcmp(&a->v[i], x, sizeof(*x)) == 0)
