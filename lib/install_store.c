@@ -53,14 +53,7 @@ static unsigned find(const pxb_installs *s, const uint8_t mac[6], int *found)
 
 static int put(pxb_installs *s, const struct pxb_install *x)
 {
-	int found;
-	unsigned i = find(s, x->mac, &found);
-
-	if (found) {
-		s->v[i] = *x;
-		return 0;
-	}
-	return pxb__vec_insert((void **)&s->v, &s->n, &s->cap, PXB_INSTALLS_MAX, sizeof(*x), i, x);
+	return pxb__vec_put_mac((void **)&s->v, &s->n, &s->cap, PXB_INSTALLS_MAX, sizeof(*x), x);
 }
 
 static void store_body(FILE *f, void *arg)

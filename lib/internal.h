@@ -47,4 +47,12 @@ void pxb__vec_remove(void *v, unsigned *n, size_t size, unsigned at);
 unsigned pxb__vec_find_mac(const void *v, unsigned n, size_t size, const uint8_t mac[6],
 			   int *found);
 
+/*
+ * Puts elem in such an array: over the element of the same MAC, else
+ * inserted in order (pxb__vec_insert()). Returns 0, PXB_ERR_BUSY or
+ * PXB_ERR_NOMEM (nothing changed).
+ */
+int pxb__vec_put_mac(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
+		     const void *elem);
+
 #endif

@@ -190,14 +190,7 @@ static int parse_arm(const char *line, struct pxb_arm *x)
 
 static int put_arm(pxb_arms *a, const struct pxb_arm *x)
 {
-	int found;
-	unsigned i = find_mac(a, x->mac, &found);
-
-	if (found) {
-		a->v[i] = *x;
-		return 0;
-	}
-	return pxb__vec_insert((void **)&a->v, &a->n, &a->cap, PXB_ARMS_MAX, sizeof(*x), i, x);
+	return pxb__vec_put_mac((void **)&a->v, &a->n, &a->cap, PXB_ARMS_MAX, sizeof(*x), x);
 }
 
 struct reading {

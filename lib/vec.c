@@ -63,3 +63,16 @@ unsigned pxb__vec_find_mac(const void *v, unsigned n, size_t size, const uint8_t
 	}
 	return lo;
 }
+
+int pxb__vec_put_mac(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
+		     const void *elem)
+{
+	int found;
+	unsigned i = pxb__vec_find_mac(*v, *n, size, elem, &found);
+
+	if (found) {
+		memcpy((unsigned char *)*v + (size_t)i * size, elem, size);
+		return 0;
+	}
+	return pxb__vec_insert(v, n, cap, max, size, i, elem);
+}
