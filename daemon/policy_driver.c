@@ -52,6 +52,19 @@ static void summary(struct pxbd *d, struct policy_state *ps)
 	(void)d;
 }
 
+/* Says how opening a store of state_dir went (rc): 0 to go on, -1 when it cannot be read. */
+static int opened(int rc, const char *dir, const char *name, int damaged, const char *path,
+		  const char *kept)
+{
+	if (rc < 0) {
+		pxbd_log(PXB_LOG_ERR, "policy", "cannot read %s/%s: %s", dir, name, pxb_strerror(rc));
+		return -1;
+	}
+	if (damaged)
+		pxbd_log(PXB_LOG_WARNING, "policy", "%s was damaged: %s", path, kept);
+	return 0;
+}
+
 static int policy_start(struct pxbd *d)
 {
 	struct policy_state *ps = calloc(1, sizeof(*ps));
@@ -64,23 +77,13 @@ static int policy_start(struct pxbd *d)
 	if (pxb_policy_from_conf(d->conf, &ps->policy, report, NULL) < 0)
 		goto fail;
 	rc = pxb_arms_open(dir, (int64_t)time(NULL), &ps->arms, &damaged);
-	if (rc < 0) {
-		pxbd_log(PXB_LOG_ERR, "policy", "cannot read %s/arms.json: %s", dir,
-			 pxb_strerror(rc));
+	if (opened(rc, dir, "arms.json", damaged, pxb_arms_path(ps->arms),
+		   "the arms on whole lines are kept") < 0)
 		goto fail;
-	}
-	if (damaged)
-		pxbd_log(PXB_LOG_WARNING, "policy", "%s was damaged: the arms on whole lines are kept",
-			 pxb_arms_path(ps->arms));
 	rc = pxb_installs_open(dir, &ps->installs, &damaged);
-	if (rc < 0) {
-		pxbd_log(PXB_LOG_ERR, "policy", "cannot read %s/installs.state: %s", dir,
-			 pxb_strerror(rc));
+	if (opened(rc, dir, "installs.state", damaged, pxb_installs_path(ps->installs),
+		   "the whole records are kept") < 0)
 		goto fail;
-	}
-	if (damaged)
-		pxbd_log(PXB_LOG_WARNING, "policy", "%s was damaged: the whole records are kept",
-			 pxb_installs_path(ps->installs));
 	ps->tick = event_new(d->base, -1, EV_PERSIST, tick_cb, ps);
 	if (!ps->tick || event_add(ps->tick, &minute) < 0)
 		goto fail;

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pxeboot/boot_layout.h>
@@ -133,4 +134,39 @@ void pxb_layout_add(struct pxb_layout_sink *s, struct pxb_boot_entry *e)
 		s->added++;
 	else if (rc == PXB_ERR_NOMEM)
 		s->nomem = 1;
+}
+
+int pxb_layout_merge(pxb_boot_model *m, const pxb_boot_model *from)
+{
+	unsigned n = from ? pxb_boot_entry_count(from) : 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (pxb_boot_add_entry(m, pxb_boot_entry_at(from, i)) == PXB_ERR_NOMEM)
+			return PXB_ERR_NOMEM; /* PXB_ERR_EXIST: a configured entry has that id */
+	return 0;
+}
+
+int pxb_layout_said_first(struct pxb_layout_said *s, const char *key)
+{
+	char **nk;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (!strcmp(s->keys[i], key))
+			return 0;
+	nk = realloc(s->keys, (s->n + 1) * sizeof(*nk));
+	if (nk) {
+		s->keys = nk;
+		if ((nk[s->n] = strdup(key)) != NULL)
+			s->n++;
+	}
+	return 1;
+}
+
+void pxb_layout_said_free(struct pxb_layout_said *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	s->keys = NULL;
+	s->n = 0;
 }

@@ -145,13 +145,14 @@ int pxb_boot_expand(const struct pxb_boot_ctx *x, const struct pxb_boot_entry *e
 int pxb_boot_answer_url(const struct pxb_boot_ctx *x, const struct pxb_boot_entry *e,
 			char *out, size_t len)
 {
+	uint8_t mac[6];
+	char dashed[18];
 	int n;
 
 	out[0] = '\0';
-	if (!e || !x->http[0] || !x->mac[0])
+	if (!e || !x->http[0] || pxb_mac_parse(x->mac, mac) < 0)
 		return 0;
-	n = snprintf(out, len, "%s/answer/%s/%.2s-%.2s-%.2s-%.2s-%.2s-%.2s", x->http, e->id,
-		     x->mac, x->mac + 3, x->mac + 6, x->mac + 9, x->mac + 12, x->mac + 15);
+	n = snprintf(out, len, "%s/answer/%s/%s", x->http, e->id, pxb_mac_format(mac, dashed, '-'));
 	if (n < 0 || (size_t)n >= len) {
 		out[0] = '\0';
 		return 0;

@@ -353,6 +353,21 @@ int pxb_dhcp_server_probe_done(struct pxb_dhcp_server *s, struct in_addr addr, i
 	return pxb_dhcp_server_input(s, s->rerun, len, &rx, now, tx);
 }
 
+/* An OFFER or ACK of a for secs from server sid: lease, subnet and boot options. */
+static void lease_reply(struct pxb_dhcp_reply *r, const struct pxb_dhcp_msg *m, uint8_t type,
+			const struct pxb_dhcp_subnet_config *n, struct in_addr a,
+			struct in_addr sid, uint32_t secs, struct pxb_dhcp_tx *tx)
+{
+	pxb_dhcp_reply_init(r, m, type);
+	r->yiaddr = a;
+	r->siaddr = sid;
+	pxb_dhcp_reply_set_addr(r, PXB_OPT_SERVER_ID, sid);
+	add_lease_options(r, secs);
+	add_net_options(r, n);
+	pxb_dhcp_reply_apply_boot(r, m, &tx->boot, sid);
+	tx->yiaddr = a;
+}
+
 static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 			   const struct pxb_dhcp_rx *rx, int64_t now, struct pxb_dhcp_tx *tx)
 {
@@ -383,14 +398,7 @@ static int server_discover(struct pxb_dhcp_server *s, int sn, const struct pxb_d
 	}
 	if (pxb_lease_offer(s->leases, &key, ntohl(a.s_addr), now + s->cfg.offer_hold, now) < 0)
 		return ignore(tx, PXB_DHCP_V_IGNORE, "address could not be offered");
-	pxb_dhcp_reply_init(&r, m, PXB_DHCPOFFER);
-	r.yiaddr = a;
-	r.siaddr = sid;
-	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
-	add_lease_options(&r, secs);
-	add_net_options(&r, n);
-	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
-	tx->yiaddr = a;
+	lease_reply(&r, m, PXB_DHCPOFFER, n, a, sid, secs, tx);
 	pxb__dhcp_dest(m, 0, tx); /* never to ciaddr (RFC 2131 4.3.1) */
 	return finish(tx, &r, m, PXB_DHCP_V_OFFER,
 		      tx->boot.offer ? "offer with boot file"
@@ -417,14 +425,7 @@ static int ack(struct pxb_dhcp_server *s, int sn, const struct pxb_dhcp_msg *m,
 	if (pxb_lease_stage_bind(s->leases, key, ntohl(a.s_addr), now + secs, host, now, &seq) < 0)
 		return nak(tx, m, sid, "address not available");
 	no = decide_boot(s, m, rx, sid, now, tx);
-	pxb_dhcp_reply_init(&r, m, PXB_DHCPACK);
-	r.yiaddr = a;
-	r.siaddr = sid;
-	pxb_dhcp_reply_set_addr(&r, PXB_OPT_SERVER_ID, sid);
-	add_lease_options(&r, secs);
-	add_net_options(&r, n);
-	pxb_dhcp_reply_apply_boot(&r, m, &tx->boot, sid);
-	tx->yiaddr = a;
+	lease_reply(&r, m, PXB_DHCPACK, n, a, sid, secs, tx);
 	tx->hold_seq = seq;
 	pxb__dhcp_dest(m, to_ciaddr, tx);
 	return finish(tx, &r, m, PXB_DHCP_V_ACK, why2(s, why, no));

@@ -13,30 +13,28 @@
  *
  * (MAC, entry, state, asked, until, fetched, done, token.) A change writes
  * installs.state.tmp, fsyncs it and renames it over the file, then fsyncs
- * the directory: after a crash the old or the new file is there, whole.
+ * the directory (state_file.c): after a crash the old or the new file is
+ * there, whole.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include <pxeboot/boot.h>
 #include <pxeboot/dhcp.h>
 #include <pxeboot/install.h>
 #include "host_internal.h"
 #include "internal.h"
+#include "state_file.h"
 
 #define HEADER "# pxeboot installs 1\n"
 #define TRAILER "# end\n"
 
 struct pxb_installs {
-	char *dir, *path, *tmp;  /* NULL: in memory */
+	struct pxb__state_file file; /* no path: in memory */
 	struct pxb_install *v;   /* sorted by MAC */
 	unsigned n, cap;
 };
@@ -50,54 +48,18 @@ const char *pxb_install_state_name(enum pxb_install_state s)
 
 static unsigned find(const pxb_installs *s, const uint8_t mac[6], int *found)
 {
-	unsigned lo = 0, hi = s->n;
-
-	*found = 0;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		int c = memcmp(s->v[mid].mac, mac, 6);
-
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return pxb__vec_find_mac(s->v, s->n, sizeof(*s->v), mac, found);
 }
 
 static int put(pxb_installs *s, const struct pxb_install *x)
 {
-	int found;
-	unsigned i = find(s, x->mac, &found);
-
-	if (found) {
-		s->v[i] = *x;
-		return 0;
-	}
-	return pxb__vec_insert((void **)&s->v, &s->n, &s->cap, PXB_INSTALLS_MAX, sizeof(*x), i, x);
+	return pxb__vec_put_mac((void **)&s->v, &s->n, &s->cap, PXB_INSTALLS_MAX, sizeof(*x), x);
 }
 
-/* Writes the whole store; 0 or PXB_ERR_IO (the old file stays). */
-static int store(pxb_installs *s)
+static void store_body(FILE *f, void *arg)
 {
-	FILE *f;
-	int fd, bad = 0;
+	const pxb_installs *s = arg;
 
-	if (!s->path)
-		return 0;
-	fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return PXB_ERR_IO;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(s->tmp);
-		return PXB_ERR_IO;
-	}
 	fputs(HEADER, f);
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct pxb_install *x = &s->v[i];
@@ -108,18 +70,12 @@ static int store(pxb_installs *s)
 			x->asked, x->until, x->fetched, x->done, x->token);
 	}
 	fputs(TRAILER, f);
-	bad = fflush(f) != 0 || fsync(fd) < 0;
-	bad |= fclose(f) != 0;
-	if (bad || rename(s->tmp, s->path) < 0) {
-		unlink(s->tmp);
-		return PXB_ERR_IO;
-	}
-	fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return PXB_ERR_IO;
-	bad = fsync(fd) < 0 && errno != EINVAL;
-	close(fd);
-	return bad ? PXB_ERR_IO : 0;
+}
+
+/* Writes the whole store; 0 or PXB_ERR_IO (the old file stays). */
+static int store(pxb_installs *s)
+{
+	return pxb__state_file_write(&s->file, store_body, s);
 }
 
 static int token_valid(const char *t)
@@ -157,48 +113,43 @@ static int parse(const char *line, struct pxb_install *x)
 	return 0;
 }
 
+struct reading {
+	pxb_installs *s;
+	int head, tail;
+};
+
+static int load_line(void *arg, const char *line, unsigned number)
+{
+	struct reading *r = arg;
+	struct pxb_install x;
+
+	(void)number;
+	if (!strcmp(line, "# pxeboot installs 1")) {
+		r->head = 1;
+		return 0;
+	}
+	if (!strcmp(line, "# end")) {
+		r->tail = 1;
+		return PXB__STATE_END;
+	}
+	if (parse(line, &x) < 0)
+		return PXB__STATE_BAD;
+	return put(r->s, &x) == PXB_ERR_NOMEM ? PXB_ERR_NOMEM : 0;
+}
+
+/* The longest line read (with its newline), and so the largest file. */
+#define LINE_MAX_LEN 255
+#define FILE_MAX_LEN ((PXB_INSTALLS_MAX + 2) * (size_t)LINE_MAX_LEN)
+
 static int load(pxb_installs *s, int *damaged)
 {
-	FILE *f = fopen(s->path, "re");
-	char line[256];
-	int head = 0, tail = 0, bad = 0;
+	struct reading r = {s, 0, 0};
+	struct pxb__state_damage dmg;
+	int rc = pxb__state_file_read(&s->file, LINE_MAX_LEN, FILE_MAX_LEN, load_line, &r, &dmg);
 
-	if (!f)
-		return errno == ENOENT ? 0 : PXB_ERR_IO;
-	while (fgets(line, sizeof(line), f)) {
-		size_t l = strlen(line);
-		struct pxb_install x;
-		int rc;
-
-		if (l == 0 || line[l - 1] != '\n') {
-			bad = 1; /* cut short, or longer than any record */
-			while (l && line[l - 1] != '\n' && fgets(line, sizeof(line), f))
-				l = strlen(line);
-			continue;
-		}
-		line[l - 1] = '\0';
-		if (!strcmp(line, "# pxeboot installs 1")) {
-			head = 1;
-			continue;
-		}
-		if (!strcmp(line, "# end")) {
-			tail = 1;
-			break;
-		}
-		if (parse(line, &x) < 0) {
-			bad = 1;
-			continue;
-		}
-		rc = put(s, &x);
-		if (rc == PXB_ERR_NOMEM) {
-			fclose(f);
-			return rc;
-		}
-	}
-	if (ferror(f))
-		bad = 1;
-	fclose(f);
-	if (bad || !head || !tail) {
+	if (rc < 0)
+		return rc == PXB_ERR_NOENT ? 0 : rc;
+	if (dmg.bad || !r.head || !r.tail) {
 		if (damaged)
 			*damaged = 1;
 		store(s); /* the whole records read, written back whole */
@@ -210,9 +161,7 @@ void pxb_installs_free(pxb_installs *s)
 {
 	if (!s)
 		return;
-	free(s->dir);
-	free(s->path);
-	free(s->tmp);
+	pxb__state_file_fini(&s->file);
 	free(s->v);
 	free(s);
 }
@@ -220,49 +169,24 @@ void pxb_installs_free(pxb_installs *s)
 int pxb_installs_open(const char *dir, pxb_installs **out, int *damaged)
 {
 	pxb_installs *s = calloc(1, sizeof(*s));
-	int rc = PXB_ERR_NOMEM;
+	int rc;
 
 	if (damaged)
 		*damaged = 0;
 	*out = NULL;
 	if (!s)
 		return PXB_ERR_NOMEM;
-	if (dir) {
-		if (asprintf(&s->path, "%s/installs.state", dir) < 0) {
-			s->path = NULL;
-			goto fail;
-		}
-		if (asprintf(&s->tmp, "%s/installs.state.tmp", dir) < 0) {
-			s->tmp = NULL;
-			goto fail;
-		}
-		s->dir = strdup(dir);
-		if (!s->dir)
-			goto fail;
-		rc = load(s, damaged);
-		if (rc < 0)
-			goto fail;
-	}
+	rc = pxb__state_file_init(&s->file, dir, "installs.state");
+	if (rc < 0)
+		goto fail;
+	rc = load(s, damaged);
+	if (rc < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
 	pxb_installs_free(s);
 	return rc;
-}
-
-static int new_token(char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8_t r[PXB_INSTALL_TOKEN_LEN / 2];
-
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return PXB_ERR_IO;
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[2 * i] = hex[r[i] >> 4];
-		out[2 * i + 1] = hex[r[i] & 15];
-	}
-	out[PXB_INSTALL_TOKEN_LEN] = '\0';
-	return 0;
 }
 
 /* Replaces mac's record by x and writes the store; on failure the old record comes back. */
@@ -300,7 +224,7 @@ int pxb_installs_ask(pxb_installs *s, const uint8_t mac[6], const char *entry, i
 	x.state = PXB_INSTALL_PENDING;
 	x.asked = now;
 	x.until = until;
-	rc = new_token(x.token);
+	rc = pxb__state_token(x.token, PXB_INSTALL_TOKEN_LEN);
 	if (rc < 0)
 		return rc;
 	find(s, mac, &was);
@@ -309,8 +233,7 @@ int pxb_installs_ask(pxb_installs *s, const uint8_t mac[6], const char *entry, i
 		unsigned i = find(s, mac, &was);
 
 		if (was) { /* a new record not on disk: not made */
-			memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-			s->n--;
+			pxb__vec_remove(s->v, &s->n, sizeof(*s->v), i);
 		}
 	}
 	if (rc == 0 && out)
@@ -372,7 +295,7 @@ int pxb_installs_done(pxb_installs *s, const uint8_t mac[6], const char *entry, 
 		memcpy(x.mac, mac, 6);
 		pxb_strlcpy(x.entry, entry, sizeof(x.entry));
 		x.asked = x.until = now;
-		rc = new_token(x.token);
+		rc = pxb__state_token(x.token, PXB_INSTALL_TOKEN_LEN);
 		if (rc < 0)
 			return rc;
 	}
@@ -396,8 +319,7 @@ int pxb_installs_forget(pxb_installs *s, const uint8_t mac[6])
 	if (!found)
 		return PXB_ERR_NOENT;
 	old = s->v[i];
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-	s->n--;
+	pxb__vec_remove(s->v, &s->n, sizeof(*s->v), i);
 	rc = store(s);
 	if (rc < 0)
 		put(s, &old);
@@ -428,7 +350,7 @@ const struct pxb_install *pxb_installs_at(const pxb_installs *s, unsigned i)
 
 const char *pxb_installs_path(const pxb_installs *s)
 {
-	return s ? s->path : NULL;
+	return s ? s->file.path : NULL;
 }
 
 /* ---- the host's slot ---- */

@@ -5,6 +5,7 @@
 #define PXB_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <pxeboot/common.h>
 
@@ -50,5 +51,23 @@ struct pxb__metric_def {
  */
 struct pxb_metrics;
 int pxb__metrics_declare_all(struct pxb_metrics *m, const struct pxb__metric_def *defs, size_t n);
+/* Removes the element at index at (< *n) of such an array. */
+void pxb__vec_remove(void *v, unsigned *n, size_t size, unsigned at);
+
+/*
+ * In such an array sorted by a MAC in the first 6 bytes of each element (the
+ * stores keyed by MAC): the index of mac (*found = 1), or the index it would
+ * go at (*found = 0).
+ */
+unsigned pxb__vec_find_mac(const void *v, unsigned n, size_t size, const uint8_t mac[6],
+			   int *found);
+
+/*
+ * Puts elem in such an array: over the element of the same MAC, else
+ * inserted in order (pxb__vec_insert()). Returns 0, PXB_ERR_BUSY or
+ * PXB_ERR_NOMEM (nothing changed).
+ */
+int pxb__vec_put_mac(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
+		     const void *elem);
 
 #endif

@@ -395,29 +395,63 @@ static int client_key_ok(const struct pxb_lease_key *key)
 	return pxb__lease_key_valid(key) && key->type != PXB_LEASE_KEY_NONE;
 }
 
-int pxb_lease_offer(struct pxb_lease_store *st, const struct pxb_lease_key *key, uint32_t addr,
-		    int64_t expires, int64_t now)
+/*
+ * key takes addr now (an offer, a bind): *l is its lease in state until
+ * expires. 0, PXB_ERR_INVAL (no client key), PXB_ERR_IO (the store failed)
+ * or PXB_ERR_EXIST (addr is another's).
+ */
+static int take(struct pxb_lease_store *st, const struct pxb_lease_key *key, uint32_t addr,
+		int64_t now, enum pxb_lease_state state, int64_t expires, struct pxb_lease *l)
 {
-	const struct pxb_lease *cur;
-	struct pxb_lease l;
-
 	if (!client_key_ok(key))
 		return PXB_ERR_INVAL;
 	if (st->failed)
 		return PXB_ERR_IO;
 	if (!pxb_lease_available(st, addr, key, now))
 		return PXB_ERR_EXIST;
+	memset(l, 0, sizeof(*l));
+	l->key = *key;
+	l->addr = addr;
+	l->state = (uint8_t)state;
+	l->expires = expires;
+	return 0;
+}
+
+int pxb_lease_offer(struct pxb_lease_store *st, const struct pxb_lease_key *key, uint32_t addr,
+		    int64_t expires, int64_t now)
+{
+	const struct pxb_lease *cur;
+	struct pxb_lease l;
+	int rc;
+
+	rc = take(st, key, addr, now, PXB_LEASE_OFFERED, expires, &l);
+	if (rc < 0)
+		return rc;
 	cur = pxb_lease_by_addr(st, addr);
 	if (cur && cur->state == PXB_LEASE_BOUND && pxb_lease_is_live(cur, now))
 		return 0; /* its own live lease: keep it as it is */
-	memset(&l, 0, sizeof(l));
-	l.key = *key;
-	l.addr = addr;
-	l.state = PXB_LEASE_OFFERED;
-	l.expires = expires;
 	if (cur)
 		memcpy(l.hostname, cur->hostname, sizeof(l.hostname));
 	return pxb__lease_put(st, &l);
+}
+
+/*
+ * Stages l in the journal, then puts it in the table: staging reserves its
+ * room first, so the table never changes alone. *seq (may be NULL) gets the
+ * staged record's sequence. 0 or the first error.
+ */
+static int stage_put(struct pxb_lease_store *st, const struct pxb_lease *l, uint64_t *seq)
+{
+	int err = pxb__lease_stage_put(st, l);
+
+	if (err < 0)
+		return err;
+	err = pxb__lease_put(st, l);
+	if (err < 0)
+		return err;
+	if (seq)
+		*seq = st->staged_seq;
+	return 0;
 }
 
 int pxb_lease_stage_bind(struct pxb_lease_store *st, const struct pxb_lease_key *key,
@@ -425,33 +459,15 @@ int pxb_lease_stage_bind(struct pxb_lease_store *st, const struct pxb_lease_key 
 			 uint64_t *seq)
 {
 	struct pxb_lease l;
-	int err;
+	int rc;
 
-	if (!client_key_ok(key))
-		return PXB_ERR_INVAL;
-	if (st->failed)
-		return PXB_ERR_IO;
-	if (!pxb_lease_available(st, addr, key, now))
-		return PXB_ERR_EXIST;
-	memset(&l, 0, sizeof(l));
-	l.key = *key;
-	l.addr = addr;
-	l.state = PXB_LEASE_BOUND;
-	l.expires = expires;
+	rc = take(st, key, addr, now, PXB_LEASE_BOUND, expires, &l);
+	if (rc < 0)
+		return rc;
 	if (hostname)
 		pxb_strlcpy(l.hostname, hostname, sizeof(l.hostname));
-	/* staging reserves its room first, so the table never changes alone */
-	err = pxb__lease_stage_put(st, &l);
-	if (err < 0)
-		return err;
-	err = pxb__lease_put(st, &l);
-	if (err < 0) {
-		/* the journal now holds a bind the table lacks: harmless (more held) */
-		return err;
-	}
-	if (seq)
-		*seq = st->staged_seq;
-	return 0;
+	/* a failed put leaves the journal a bind the table lacks: harmless (more held) */
+	return stage_put(st, &l, seq);
 }
 
 int pxb_lease_stage_release(struct pxb_lease_store *st, const struct pxb_lease_key *key,
@@ -459,7 +475,6 @@ int pxb_lease_stage_release(struct pxb_lease_store *st, const struct pxb_lease_k
 {
 	const struct pxb_lease *cur;
 	struct pxb_lease l;
-	int err;
 
 	if (!client_key_ok(key))
 		return PXB_ERR_NOENT;
@@ -470,22 +485,13 @@ int pxb_lease_stage_release(struct pxb_lease_store *st, const struct pxb_lease_k
 		return PXB_ERR_NOENT;
 	l = *cur;
 	l.state = PXB_LEASE_RELEASED;
-	err = pxb__lease_stage_put(st, &l);
-	if (err < 0)
-		return err;
-	err = pxb__lease_put(st, &l); /* in place: cannot fail */
-	if (err < 0)
-		return err;
-	if (seq)
-		*seq = st->staged_seq;
-	return 0;
+	return stage_put(st, &l, seq); /* in place: the put cannot fail */
 }
 
 int pxb_lease_stage_decline(struct pxb_lease_store *st, uint32_t addr, int64_t until,
 			    uint64_t *seq)
 {
 	struct pxb_lease l;
-	int err;
 
 	if (st->failed)
 		return PXB_ERR_IO;
@@ -493,15 +499,7 @@ int pxb_lease_stage_decline(struct pxb_lease_store *st, uint32_t addr, int64_t u
 	l.addr = addr;
 	l.state = PXB_LEASE_DECLINED;
 	l.expires = until;
-	err = pxb__lease_stage_put(st, &l);
-	if (err < 0)
-		return err;
-	err = pxb__lease_put(st, &l);
-	if (err < 0)
-		return err;
-	if (seq)
-		*seq = st->staged_seq;
-	return 0;
+	return stage_put(st, &l, seq);
 }
 
 int pxb_lease_stage_remove(struct pxb_lease_store *st, uint32_t addr, uint64_t *seq)

@@ -14,28 +14,26 @@
  * Text only (decimal numbers, MACs and tokens as hex digits), so the file
  * is the same on CPUs of either byte order or word size.
  *
- * Writes: arms.json.tmp, fsync, rename over arms.json, fsync of the
- * directory (the rename is atomic; after a crash the old or the new file is
+ * Writes (state_file.c): arms.json.tmp, fsync, rename over arms.json, fsync
+ * of the directory (the rename is atomic; after a crash the old or the new file is
  * there, and a stale .tmp is ignored and overwritten).
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include <pxeboot/boot.h>
 #include <pxeboot/dhcp.h>
 #include <pxeboot/policy.h>
 #include "internal.h"
+#include "state_file.h"
 
 struct pxb_arms {
-	char *path, *tmp_path, *dir; /* NULL: in memory */
+	struct pxb__state_file file; /* no path: in memory */
 	struct pxb_arm *v;
 	unsigned n, cap;
 	pxb_arms_observer_fn observer; /* told of arms made, spent or removed here */
@@ -56,30 +54,10 @@ void pxb_arms_set_observer(pxb_arms *a, pxb_arms_observer_fn fn, void *arg)
 	a->observer_arg = arg;
 }
 
-static int mac_cmp(const uint8_t a[6], const uint8_t b[6])
-{
-	return memcmp(a, b, 6);
-}
-
 /* Index of mac, or the index it would go at (*found = 0). */
 static unsigned find_mac(const pxb_arms *a, const uint8_t mac[6], int *found)
 {
-	unsigned lo = 0, hi = a->n;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		int c = mac_cmp(a->v[mid].mac, mac);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = 0;
-	return lo;
+	return pxb__vec_find_mac(a->v, a->n, sizeof(*a->v), mac, found);
 }
 
 static int valid_entry(const char *e)
@@ -99,19 +77,6 @@ static int valid_token(const char *t)
 
 /* ---- the file ---- */
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -1;
-	if (fsync(fd) < 0 && errno != EINVAL)
-		rc = -1;
-	close(fd);
-	return rc;
-}
-
 static void arm_line(FILE *f, const struct pxb_arm *x, int last)
 {
 	char mac[18];
@@ -123,37 +88,19 @@ static void arm_line(FILE *f, const struct pxb_arm *x, int last)
 		x->once ? "true" : "false", x->spent ? "true" : "false", x->token, last ? "" : ",");
 }
 
-static int save(pxb_arms *a)
+static void save_body(FILE *f, void *arg)
 {
-	FILE *f;
-	int fd, err = 0;
+	const pxb_arms *a = arg;
 
-	if (!a->path)
-		return 0;
-	fd = open(a->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return PXB_ERR_IO;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(a->tmp_path);
-		return PXB_ERR_IO;
-	}
 	fputs("{\"version\": 1, \"arms\": [\n", f);
 	for (unsigned i = 0; i < a->n; i++)
 		arm_line(f, &a->v[i], i + 1 == a->n);
 	fputs("]}\n", f);
-	if (fflush(f) != 0 || fsync(fd) < 0)
-		err = 1;
-	if (fclose(f) != 0)
-		err = 1;
-	if (!err && rename(a->tmp_path, a->path) < 0)
-		err = 1;
-	if (err) {
-		unlink(a->tmp_path);
-		return PXB_ERR_IO;
-	}
-	return fsync_dir(a->dir) < 0 ? PXB_ERR_IO : 0;
+}
+
+static int save(pxb_arms *a)
+{
+	return pxb__state_file_write(&a->file, save_body, a);
 }
 
 /* Reads "key": at p; returns the position after the colon or NULL. */
@@ -243,65 +190,55 @@ static int parse_arm(const char *line, struct pxb_arm *x)
 
 static int put_arm(pxb_arms *a, const struct pxb_arm *x)
 {
-	int found;
-	unsigned i = find_mac(a, x->mac, &found);
+	return pxb__vec_put_mac((void **)&a->v, &a->n, &a->cap, PXB_ARMS_MAX, sizeof(*x), x);
+}
 
-	if (found) {
-		a->v[i] = *x;
+struct reading {
+	pxb_arms *a;
+	int64_t now;
+	int saw_start, saw_end, dropped;
+};
+
+static int load_line(void *arg, const char *line, unsigned number)
+{
+	struct reading *r = arg;
+	struct pxb_arm x;
+
+	(void)number;
+	if (strncmp(line, "{\"version\"", 10) == 0) {
+		r->saw_start = 1;
 		return 0;
 	}
-	return pxb__vec_insert((void **)&a->v, &a->n, &a->cap, PXB_ARMS_MAX, sizeof(*x), i, x);
+	if (strncmp(line, "]}", 2) == 0) {
+		r->saw_end = 1;
+		return PXB__STATE_END;
+	}
+	if (parse_arm(line, &x) < 0)
+		return PXB__STATE_BAD;
+	if (x.until <= r->now) {
+		r->dropped = 1;
+		return 0;
+	}
+	return put_arm(r->a, &x) == PXB_ERR_NOMEM ? PXB_ERR_NOMEM : 0;
 }
+
+/* The longest line read (with its newline), and so the largest file. */
+#define LINE_MAX_LEN 1024
+#define FILE_MAX_LEN ((PXB_ARMS_MAX + 2) * (size_t)LINE_MAX_LEN)
 
 static int load(pxb_arms *a, int64_t now, int *damaged)
 {
-	FILE *f = fopen(a->path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int saw_end = 0, saw_start = 0, bad = 0, dropped = 0;
+	struct reading r = {a, now, 0, 0, 0};
+	struct pxb__state_damage dmg;
+	int rc = pxb__state_file_read(&a->file, LINE_MAX_LEN, FILE_MAX_LEN, load_line, &r, &dmg);
+	int bad = dmg.bad || !r.saw_start || !r.saw_end;
 
-	if (!f)
-		return errno == ENOENT ? 0 : PXB_ERR_IO;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		struct pxb_arm x;
-		int rc;
-
-		if (strncmp(line, "{\"version\"", 10) == 0) {
-			saw_start = 1;
-			continue;
-		}
-		if (strncmp(line, "]}", 2) == 0) {
-			saw_end = 1;
-			break;
-		}
-		/* A line without its newline was cut; one with a NUL is not whole either. */
-		if (line[len - 1] != '\n' || strlen(line) != (size_t)len || len > 1024 ||
-		    parse_arm(line, &x) < 0) {
-			bad = 1;
-			continue;
-		}
-		if (x.until <= now) {
-			dropped = 1;
-			continue;
-		}
-		rc = put_arm(a, &x);
-		if (rc == PXB_ERR_NOMEM) {
-			free(line);
-			fclose(f);
-			return rc;
-		}
-	}
-	if (ferror(f))
-		bad = 1;
-	free(line);
-	fclose(f);
-	if (!saw_start || !saw_end)
-		bad = 1;
+	if (rc < 0)
+		return rc == PXB_ERR_NOENT ? 0 : rc;
 	if (bad && damaged)
 		*damaged = 1;
 	/* Write back what was read, whole, so the damage is not read again. */
-	if (bad || dropped)
+	if (bad || r.dropped)
 		save(a);
 	return 0;
 }
@@ -310,9 +247,7 @@ void pxb_arms_free(pxb_arms *a)
 {
 	if (!a)
 		return;
-	free(a->path);
-	free(a->tmp_path);
-	free(a->dir);
+	pxb__state_file_fini(&a->file);
 	free(a->v);
 	free(a);
 }
@@ -326,22 +261,12 @@ int pxb_arms_open(const char *dir, int64_t now, pxb_arms **out, int *damaged)
 		*damaged = 0;
 	if (!a)
 		return PXB_ERR_NOMEM;
-	if (dir) {
-		size_t n = strlen(dir) + sizeof("/arms.json.tmp");
-		a->dir = strdup(dir);
-		a->path = malloc(n);
-		a->tmp_path = malloc(n);
-		if (!a->dir || !a->path || !a->tmp_path) {
-			pxb_arms_free(a);
-			return PXB_ERR_NOMEM;
-		}
-		snprintf(a->path, n, "%s/arms.json", dir);
-		snprintf(a->tmp_path, n, "%s/arms.json.tmp", dir);
+	rc = pxb__state_file_init(&a->file, dir, "arms.json");
+	if (rc == 0)
 		rc = load(a, now, damaged);
-		if (rc < 0) {
-			pxb_arms_free(a);
-			return rc;
-		}
+	if (rc < 0) {
+		pxb_arms_free(a);
+		return rc;
 	}
 	*out = a;
 	return 0;
@@ -349,30 +274,7 @@ int pxb_arms_open(const char *dir, int64_t now, pxb_arms **out, int *damaged)
 
 const char *pxb_arms_path(const pxb_arms *a)
 {
-	return a ? a->path : NULL;
-}
-
-static int make_token(char out[PXB_ARM_TOKEN_LEN + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8_t r[PXB_ARM_TOKEN_LEN / 2];
-	size_t got = 0;
-
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return PXB_ERR_IO;
-		}
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[2 * i] = hex[r[i] >> 4];
-		out[2 * i + 1] = hex[r[i] & 15];
-	}
-	out[PXB_ARM_TOKEN_LEN] = '\0';
-	return 0;
+	return a ? a->file.path : NULL;
 }
 
 int pxb_arms_arm(pxb_arms *a, const uint8_t mac[6], const char *entry, int64_t until, int once,
@@ -392,7 +294,7 @@ int pxb_arms_arm(pxb_arms *a, const uint8_t mac[6], const char *entry, int64_t u
 	x.created = now;
 	x.until = until;
 	x.once = !!once;
-	rc = make_token(x.token);
+	rc = pxb__state_token(x.token, PXB_ARM_TOKEN_LEN);
 	if (rc < 0)
 		return rc;
 	memset(&old, 0, sizeof(old));
@@ -409,8 +311,7 @@ int pxb_arms_arm(pxb_arms *a, const uint8_t mac[6], const char *entry, int64_t u
 		if (found && had) {
 			a->v[i] = old;
 		} else if (found) {
-			memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
-			a->n--;
+			pxb__vec_remove(a->v, &a->n, sizeof(*a->v), i);
 		}
 		return rc;
 	}
@@ -432,8 +333,7 @@ int pxb_arms_disarm(pxb_arms *a, const uint8_t mac[6])
 	if (!found)
 		return PXB_ERR_NOENT;
 	gone = a->v[i];
-	memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
-	a->n--;
+	pxb__vec_remove(a->v, &a->n, sizeof(*a->v), i);
 	tell(a, &gone, 1);
 	return save(a);
 }
@@ -450,8 +350,7 @@ int pxb_arms_apply(pxb_arms *a, const struct pxb_arm *x, int removed)
 	if (removed) {
 		if (!found || strcmp(a->v[i].token, x->token) != 0)
 			return 0; /* gone already, or armed again since */
-		memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
-		a->n--;
+		pxb__vec_remove(a->v, &a->n, sizeof(*a->v), i);
 		return save(a);
 	}
 	if (found && memcmp(&a->v[i], x, sizeof(*x)) == 0)

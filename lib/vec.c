@@ -1,6 +1,7 @@
 /*
- * vec.c - insertion into the sorted, growable arrays the library's small
- * stores keep (arms, installs): one copy of the grow-and-shift.
+ * vec.c - the sorted, growable arrays the library's small stores keep
+ * (arms, installs): one copy of the grow-and-shift, the removal and the
+ * search by MAC.
  */
 #include "config.h"
 
@@ -30,4 +31,48 @@ int pxb__vec_insert(void **v, unsigned *n, unsigned *cap, unsigned max, size_t s
 	memcpy(p + (size_t)at * size, elem, size);
 	(*n)++;
 	return 0;
+}
+
+void pxb__vec_remove(void *v, unsigned *n, size_t size, unsigned at)
+{
+	unsigned char *p = v;
+
+	memmove(p + (size_t)at * size, p + (size_t)(at + 1) * size, (size_t)(*n - at - 1) * size);
+	(*n)--;
+}
+
+unsigned pxb__vec_find_mac(const void *v, unsigned n, size_t size, const uint8_t mac[6],
+			   int *found)
+{
+	const unsigned char *p = v;
+	unsigned lo = 0, hi = n;
+
+	*found = 0;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int c = memcmp(p + (size_t)mid * size, mac, 6);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int pxb__vec_put_mac(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
+		     const void *elem)
+{
+	int found;
+	unsigned i = pxb__vec_find_mac(*v, *n, size, elem, &found);
+
+	if (found) {
+		memcpy((unsigned char *)*v + (size_t)i * size, elem, size);
+		return 0;
+	}
+	return pxb__vec_insert(v, n, cap, max, size, i, elem);
 }

@@ -143,6 +143,20 @@ static int has_dot_component(const char *norm)
 	return 0;
 }
 
+/*
+ * The path a lookup (open, list) looks for, normalized into norm (room for
+ * PXB_VFS_PATH_MAX + 1): 0, pxb_vfs_normalize()'s error, or PXB_ERR_NOENT
+ * for a hidden name while dotfiles are off (as if it were not there).
+ */
+static int lookup_path(const pxb_vfs *v, const char *path, char *norm)
+{
+	int rc = pxb_vfs_normalize(path, strlen(path), norm, PXB_VFS_PATH_MAX + 1);
+
+	if (rc < 0)
+		return rc;
+	return !v->dotfiles && has_dot_component(norm) ? PXB_ERR_NOENT : 0;
+}
+
 void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg)
 {
 	unsigned j = 0;
@@ -260,11 +274,9 @@ int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto, const struct pxb_
 	char norm[PXB_VFS_PATH_MAX + 1];
 	int rc, best = PXB_ERR_NOENT;
 
-	rc = pxb_vfs_normalize(path, strlen(path), norm, sizeof(norm));
+	rc = lookup_path(v, path, norm);
 	if (rc < 0)
 		return rc;
-	if (!v->dotfiles && has_dot_component(norm))
-		return PXB_ERR_NOENT; /* hidden: as if it were not there */
 	for (unsigned i = 0; i < v->n; i++) {
 		const struct mount *m = &v->m[i];
 		const char *rel;
@@ -453,11 +465,9 @@ int pxb_vfs_list(pxb_vfs *v, const char *path, unsigned proto,
 	struct listing l = {0};
 	int rc, found = 0;
 
-	rc = pxb_vfs_normalize(path, strlen(path), norm, sizeof(norm));
+	rc = lookup_path(v, path, norm);
 	if (rc < 0)
 		return rc;
-	if (!v->dotfiles && has_dot_component(norm))
-		return PXB_ERR_NOENT;
 	for (unsigned i = 0; i < v->n; i++) {
 		const struct mount *m = &v->m[i];
 		const char *rel;

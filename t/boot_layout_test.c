@@ -136,11 +136,54 @@ static void sink(void)
 	pxb_boot_model_free(m);
 }
 
+/* A catalog's populate: its scan merged, a configured entry of the same id winning. */
+static void merge(void)
+{
+	pxb_boot_model *found = pxb_boot_model_new(), *m = pxb_boot_model_new();
+	struct pxb_boot_entry e = {.id = "x", .label = "found x", .kind = PXB_BOOT_LINUX,
+				   .kernel = "/x/vmlinuz", .source = "catalog"};
+
+	ok(found && m, "merge: models");
+	if (!found || !m)
+		return;
+	pxb_boot_add_entry(found, &e);
+	e.id = "y";
+	e.label = "found y";
+	pxb_boot_add_entry(found, &e);
+	e.label = "configured y";
+	e.source = NULL;
+	pxb_boot_add_entry(m, &e);
+	is_int(pxb_layout_merge(m, found), 0, "merge: 0");
+	is_int((int)pxb_boot_entry_count(m), 2, "merge: x added, y not twice");
+	ok(pxb_boot_find_entry(m, "x") != NULL, "merge: x is there");
+	is_str(pxb_boot_find_entry(m, "y")->label, "configured y", "merge: the configured y wins");
+	is_int(pxb_layout_merge(m, NULL), 0, "merge: nothing scanned yet");
+	pxb_boot_model_free(found);
+	pxb_boot_model_free(m);
+}
+
+/* A catalog's warnings: each said once, again after the list is freed. */
+static void said(void)
+{
+	struct pxb_layout_said s = {0};
+
+	is_int(pxb_layout_said_first(&s, "a: bad"), 1, "said: first time");
+	is_int(pxb_layout_said_first(&s, "b: bad"), 1, "said: another key");
+	is_int(pxb_layout_said_first(&s, "a: bad"), 0, "said: not twice");
+	is_int((int)s.n, 2, "said: two kept");
+	pxb_layout_said_free(&s);
+	ok(s.n == 0 && s.keys == NULL, "said: freed, empty");
+	is_int(pxb_layout_said_first(&s, "a: bad"), 1, "said: again after a free");
+	pxb_layout_said_free(&s);
+}
+
 int main(void)
 {
 	plan_lazy();
 	archiso();
 	live();
 	sink();
+	merge();
+	said();
 	return done_testing();
 }

@@ -28,8 +28,7 @@ struct catdir {
 	pxb_host *h;
 	pxb_boot_model *found; /* entries of the last scan (source "catalog-dir") */
 	uint64_t gen;
-	char **reported;
-	unsigned nreported;
+	struct pxb_layout_said said; /* warnings given, not repeated at a rescan */
 };
 
 static const struct pxb_conf_setting settings[] = {
@@ -59,19 +58,11 @@ static const struct pxb_conf_setting settings[] = {
 static void report_once(void *arg, const char *path, const char *what)
 {
 	struct catdir *c = arg;
-	char key[4600], **nr;
+	char key[4600];
 
 	snprintf(key, sizeof(key), "%s: %s", path, what);
-	for (unsigned i = 0; i < c->nreported; i++)
-		if (!strcmp(c->reported[i], key))
-			return;
-	nr = realloc(c->reported, (c->nreported + 1) * sizeof(*nr));
-	if (nr) {
-		c->reported = nr;
-		if ((nr[c->nreported] = strdup(key)) != NULL)
-			c->nreported++;
-	}
-	pxb_host_log(c->h, PXB_LOG_WARNING, "%s", key);
+	if (pxb_layout_said_first(&c->said, key))
+		pxb_host_log(c->h, PXB_LOG_WARNING, "%s", key);
 }
 
 /* Scans everything configured into a new model and (re)mounts catalog.trees. */
@@ -136,15 +127,7 @@ fail:
 
 static int populate(void *arg, pxb_boot_model *m)
 {
-	struct catdir *c = arg;
-	unsigned n = c->found ? pxb_boot_entry_count(c->found) : 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		int rc = pxb_boot_add_entry(m, pxb_boot_entry_at(c->found, i));
-		if (rc == PXB_ERR_NOMEM)
-			return rc; /* PXB_ERR_EXIST: a configured entry has that id and wins */
-	}
-	return 0;
+	return pxb_layout_merge(m, ((struct catdir *)arg)->found);
 }
 
 static uint64_t generation(void *arg)
@@ -194,9 +177,7 @@ static void fini(void *state)
 	if (!c)
 		return;
 	pxb_boot_model_free(c->found);
-	for (unsigned i = 0; i < c->nreported; i++)
-		free(c->reported[i]);
-	free(c->reported);
+	pxb_layout_said_free(&c->said);
 	free(c);
 }
 

@@ -74,8 +74,7 @@ struct catiso {
 	size_t n;
 	pxb_boot_model *found;
 	uint64_t gen;
-	char **reported;
-	unsigned nreported;
+	struct pxb_layout_said said; /* lines logged, not repeated at a rescan */
 };
 
 static const struct pxb_conf_setting settings[] = {
@@ -110,18 +109,8 @@ static const struct pxb_conf_setting settings[] = {
 /* Logs a line once per key (a rescan does not repeat it). */
 static void log_once(struct catiso *c, int level, const char *key, const char *line)
 {
-	char **nr;
-
-	for (unsigned i = 0; i < c->nreported; i++)
-		if (!strcmp(c->reported[i], key))
-			return;
-	nr = realloc(c->reported, (c->nreported + 1) * sizeof(*nr));
-	if (nr) {
-		c->reported = nr;
-		if ((nr[c->nreported] = strdup(key)) != NULL)
-			c->nreported++;
-	}
-	pxb_host_log(c->h, level, "%s", line);
+	if (pxb_layout_said_first(&c->said, key))
+		pxb_host_log(c->h, level, "%s", line);
 }
 
 static void report_image(struct catiso *c, int level, const char *path, const char *what)
@@ -562,14 +551,10 @@ static const struct pxb_vfs_provider provider = {
 static int populate(void *arg, pxb_boot_model *m)
 {
 	struct catiso *c = arg;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&c->mu);
-	for (unsigned i = 0; c->found && i < pxb_boot_entry_count(c->found); i++)
-		if (pxb_boot_add_entry(m, pxb_boot_entry_at(c->found, i)) == PXB_ERR_NOMEM) {
-			rc = PXB_ERR_NOMEM; /* PXB_ERR_EXIST: a configured entry has that id and wins */
-			break;
-		}
+	rc = pxb_layout_merge(m, c->found);
 	pthread_mutex_unlock(&c->mu);
 	return rc;
 }
@@ -616,9 +601,7 @@ static void fini(void *state)
 		pxb_vfs_unmount_arg(pxb_host_vfs(c->h), c);
 	slots_free(c->s, c->n);
 	pxb_boot_model_free(c->found);
-	for (unsigned i = 0; i < c->nreported; i++)
-		free(c->reported[i]);
-	free(c->reported);
+	pxb_layout_said_free(&c->said);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

@@ -216,22 +216,31 @@ static void json_timeline(struct http_buf *b, const struct pxb_events_client *cl
 	http_buf_str(b, "]}");
 }
 
+/* The recent clients (at most MAX_CLIENTS, *n of them), to free; NULL: out of memory. */
+static struct pxb_events_client *recent(pxb_events *ev, unsigned *n)
+{
+	struct pxb_events_client *cl = ev ? calloc(MAX_CLIENTS, sizeof(*cl)) : NULL;
+
+	*n = 0;
+	if (!cl)
+		return NULL;
+	*n = pxb_events_clients(ev, cl, MAX_CLIENTS);
+	if (*n > MAX_CLIENTS)
+		*n = MAX_CLIENTS;
+	return cl;
+}
+
 static enum MHD_Result clients(struct http *s, struct http_conn *c, struct MHD_Connection *con)
 {
 	pxb_events *ev = pxb_host_events(s->host);
-	struct pxb_events_client *cl = calloc(MAX_CLIENTS, sizeof(*cl));
 	struct http_buf b = {0};
 	int64_t now = http_wall_ms();
 	unsigned n;
+	struct pxb_events_client *cl = recent(ev, &n);
 	int text = http_api_text(con);
 
-	if (!cl || !ev) {
-		free(cl);
+	if (!cl)
 		return error(c, con, 500, "out of memory");
-	}
-	n = pxb_events_clients(ev, cl, MAX_CLIENTS);
-	if (n > MAX_CLIENTS)
-		n = MAX_CLIENTS;
 	if (!text)
 		http_buf_str(&b, "{\"clients\":[");
 	for (unsigned i = 0; i < n; i++) {
@@ -428,19 +437,14 @@ static enum MHD_Result metrics(struct http *s, struct http_conn *c, struct MHD_C
 static enum MHD_Result status(struct http *s, struct http_conn *c, struct MHD_Connection *con)
 {
 	pxb_events *ev = pxb_host_events(s->host);
-	struct pxb_events_client *cl = calloc(MAX_CLIENTS, sizeof(*cl));
 	struct http_buf b = {0};
 	int64_t now = http_wall_ms();
 	char when[32];
 	unsigned n;
+	struct pxb_events_client *cl = recent(ev, &n);
 
-	if (!cl || !ev) {
-		free(cl);
+	if (!cl)
 		return error(c, con, 500, "out of memory");
-	}
-	n = pxb_events_clients(ev, cl, MAX_CLIENTS);
-	if (n > MAX_CLIENTS)
-		n = MAX_CLIENTS;
 	fmt_time(now, when, sizeof(when));
 	http_buf_str(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 		     "<meta http-equiv=\"refresh\" content=\"10\">"

@@ -35,6 +35,14 @@
 
 #define ARMS_ALLOW "GET, HEAD, POST, DELETE"
 
+static const struct http_api_store store = {
+	.allow = ARMS_ALLOW,
+	.removed = "disarmed",
+	.log = "",
+	.none = "not armed",
+	.nowrite = "cannot write the arm store",
+};
+
 /* Text (?format=text) for what succeeded, JSON otherwise. */
 static enum MHD_Result answer(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			      struct http_buf *b)
@@ -55,12 +63,9 @@ static enum MHD_Result fail(struct http_conn *c, struct MHD_Connection *con, uns
 static void arm_text(struct http_buf *b, const struct pxb_arm *a, int64_t now, int with_token)
 {
 	char mac[18], when[32];
-	time_t t = (time_t)a->until;
-	struct tm tm;
 	int64_t left = a->until > now ? a->until - now : 0;
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	http_api_utc(a->until, when, sizeof(when));
 	http_buf_printf(b, "%s  entry %s  until %s (%lldm%02llds left)%s  %s",
 			pxb_mac_format(a->mac, mac, ':'), a->entry[0] ? a->entry : "-", when,
 			(long long)(left / 60), (long long)(left % 60), a->once ? "  once" : "",
@@ -145,17 +150,14 @@ static enum MHD_Result arm(struct http *s, struct http_conn *c, struct MHD_Conne
 	if (entry && !*entry)
 		entry = NULL;
 	if (entry) {
-		pxb_boot_model *m = NULL;
-		int known;
+		const char *why;
+		unsigned status;
 
 		if (!pxb_boot_id_valid(entry))
 			return fail(c, con, 400, "entry: not an entry id");
-		if (pxb_boot_model_build(s->host, &m) < 0)
-			return fail(c, con, 500, "the boot model cannot be built");
-		known = pxb_boot_find_entry(m, entry) != NULL;
-		pxb_boot_model_free(m);
-		if (!known)
-			return fail(c, con, 400, "entry: no such entry");
+		status = http_api_entry_unknown(s, entry, &why);
+		if (status)
+			return fail(c, con, status, why);
 	}
 	if (dur && (pxb_parse_duration(dur, &secs) < 0 || secs <= 0))
 		return fail(c, con, 400, "for: not a duration (90, 90s, 30m, 2h, 1d)");
@@ -192,9 +194,7 @@ static int own_token(struct MHD_Connection *con, pxb_arms *arms, const uint8_t m
 enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			  const char *method, const char *sub)
 {
-	int get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
-	int post = !strcmp(method, MHD_HTTP_METHOD_POST);
-	int del = !strcmp(method, MHD_HTTP_METHOD_DELETE);
+	int get, post, del;
 	pxb_arms *arms = pxb_host_arms(s->host);
 	pxb_policy *pol = pxb_host_policy(s->host);
 	int authorized = s->api_token[0] && http_api_authorized(s, con);
@@ -202,10 +202,9 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 	struct http_buf b = {0};
 	int64_t now = (int64_t)time(NULL);
 	const struct pxb_arm *a;
-	int rc;
 
 	c->api = 1;
-	if (!get && !post && !del)
+	if (http_api_methods(method, &get, &post, &del) < 0)
 		return fail(c, con, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 	if ((post || del) && !s->api_token[0])
 		return fail(c, con, MHD_HTTP_FORBIDDEN, "writes are off: set http.api_token");
@@ -228,25 +227,11 @@ enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connec
 		return fail(c, con, MHD_HTTP_UNAUTHORIZED, "a valid bearer token is needed");
 	if (post)
 		return arm(s, c, con, arms, pol, mac);
-	if (del) {
-		char macs[18];
-
-		rc = pxb_arms_disarm(arms, mac);
-		if (rc == PXB_ERR_NOENT)
-			return fail(c, con, 404, "not armed");
-		if (rc < 0)
-			return fail(c, con, 500, "cannot write the arm store");
-		pxb_mac_format(mac, macs, ':');
-		http_log(s, PXB_LOG_NOTICE, "%s disarmed by %s", macs, c->peer);
-		if (http_api_text(con))
-			http_buf_printf(&b, "%s disarmed\n", macs);
-		else
-			http_buf_printf(&b, "{\"disarmed\":\"%s\"}\n", macs);
-		return answer(c, con, 200, &b);
-	}
+	if (del)
+		return http_api_removed(s, c, con, &store, pxb_arms_disarm(arms, mac), mac);
 	a = stored(arms, mac);
 	if (!a || a->until <= now)
-		return fail(c, con, 404, "not armed");
+		return fail(c, con, 404, store.none);
 	arm_json(&b, a, now, authorized, http_api_text(con));
 	if (!http_api_text(con))
 		http_buf_str(&b, "\n");

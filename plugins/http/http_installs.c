@@ -25,6 +25,14 @@
 #define INSTALLS_ALLOW "GET, HEAD, POST, DELETE"
 #define INSTALL_FOR_MAX (30 * 86400)
 
+static const struct http_api_store store = {
+	.allow = INSTALLS_ALLOW,
+	.removed = "forgotten",
+	.log = "install record of ",
+	.none = "no install recorded",
+	.nowrite = "cannot write the install store",
+};
+
 static enum MHD_Result answer(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			      struct http_buf *b)
 {
@@ -41,15 +49,10 @@ static enum MHD_Result fail(struct http_conn *c, struct MHD_Connection *con, uns
 
 static void when(int64_t t, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!t) {
+	if (t)
+		http_api_utc(t, buf, len);
+	else
 		snprintf(buf, len, "-");
-		return;
-	}
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static void record(struct http_buf *b, const struct pxb_install *x, int64_t now, int text)
@@ -84,20 +87,18 @@ static enum MHD_Result ask(struct http *s, struct http_conn *c, struct MHD_Conne
 	const char *dur = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "for");
 	const pxb_conf *conf = pxb_host_conf(s->host);
 	int64_t now = (int64_t)time(NULL), secs = 7200;
-	pxb_boot_model *m = NULL;
 	struct pxb_install x;
 	struct http_buf b = {0};
 	char macs[18], msg[128];
-	int known, rc;
+	const char *why;
+	unsigned status;
+	int rc;
 
 	if (!entry || !pxb_boot_id_valid(entry))
 		return fail(c, con, 400, "entry: name the entry that installs (?entry=ID)");
-	if (pxb_boot_model_build(s->host, &m) < 0)
-		return fail(c, con, 500, "the boot model cannot be built");
-	known = pxb_boot_find_entry(m, entry) != NULL;
-	pxb_boot_model_free(m);
-	if (!known)
-		return fail(c, con, 400, "entry: no such entry");
+	status = http_api_entry_unknown(s, entry, &why);
+	if (status)
+		return fail(c, con, status, why);
 	if (conf)
 		pxb_parse_duration(pxb_conf_string(pxb_conf_root(conf), "install.for"), &secs);
 	if (dur && (pxb_parse_duration(dur, &secs) < 0 || secs <= 0 || secs > INSTALL_FOR_MAX))
@@ -118,19 +119,16 @@ static enum MHD_Result ask(struct http *s, struct http_conn *c, struct MHD_Conne
 enum MHD_Result http_installs(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			      const char *method, const char *sub)
 {
-	int get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
-	int post = !strcmp(method, MHD_HTTP_METHOD_POST);
-	int del = !strcmp(method, MHD_HTTP_METHOD_DELETE);
+	int get, post, del;
 	pxb_installs *st = pxb_host_installs(s->host);
 	int64_t now = (int64_t)time(NULL);
 	int text = http_api_text(con);
 	struct http_buf b = {0};
 	struct pxb_install x;
 	uint8_t mac[6];
-	int rc;
 
 	c->api = 1;
-	if (!get && !post && !del)
+	if (http_api_methods(method, &get, &post, &del) < 0)
 		return fail(c, con, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 	if (!s->api_token[0])
 		return fail(c, con, MHD_HTTP_FORBIDDEN, "installs need http.api_token set");
@@ -159,21 +157,10 @@ enum MHD_Result http_installs(struct http *s, struct http_conn *c, struct MHD_Co
 		return fail(c, con, 404, "not a MAC or the name of a host entry");
 	if (post)
 		return ask(s, c, con, st, mac);
-	if (del) {
-		char macs[18];
-
-		rc = pxb_installs_forget(st, mac);
-		if (rc == PXB_ERR_NOENT)
-			return fail(c, con, 404, "no install recorded");
-		if (rc < 0)
-			return fail(c, con, 500, "cannot write the install store");
-		http_log(s, PXB_LOG_NOTICE, "install record of %s forgotten by %s",
-			 pxb_mac_format(mac, macs, ':'), c->peer);
-		http_buf_printf(&b, text ? "%s forgotten\n" : "{\"forgotten\":\"%s\"}\n", macs);
-		return answer(c, con, 200, &b);
-	}
+	if (del)
+		return http_api_removed(s, c, con, &store, pxb_installs_forget(st, mac), mac);
 	if (pxb_installs_get(st, mac, &x) < 0)
-		return fail(c, con, 404, "no install recorded");
+		return fail(c, con, 404, store.none);
 	record(&b, &x, now, text);
 	if (!text)
 		http_buf_str(&b, "\n");

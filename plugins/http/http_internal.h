@@ -167,6 +167,28 @@ enum MHD_Result http_api_respond(struct http_conn *c, struct MHD_Connection *con
 enum MHD_Result http_api_error(struct http_conn *c, struct MHD_Connection *con, unsigned status,
 			       const char *allow, const char *msg);
 
+/* http_api_store.c: what the endpoints over the library's stores (arms, installs) share. */
+struct http_api_store {
+	const char *allow;   /* the methods taken, for 405's Allow */
+	const char *removed; /* what a DELETE did: "disarmed", "forgotten" */
+	const char *log;     /* the start of its log line, before the MAC */
+	const char *none;    /* 404's words: no record for the MAC */
+	const char *nowrite; /* 500's words: the store could not be written */
+};
+/* Sorts method into *get (GET or HEAD), *post and *del: 0, or -1 for another method. */
+int http_api_methods(const char *method, int *get, int *post, int *del);
+/* Is entry one of the boot model's? 0, else the status to answer (400, 500) and *why. */
+unsigned http_api_entry_unknown(struct http *s, const char *entry, const char **why);
+/*
+ * The answer to a DELETE of mac's record, given the store's rc: 404 (st->none)
+ * for PXB_ERR_NOENT, 500 (st->nowrite) for another error, else logged and 200
+ * with "MAC removed" (?format=text) or {"removed":"MAC"}. MHD's result.
+ */
+enum MHD_Result http_api_removed(struct http *s, struct http_conn *c, struct MHD_Connection *con,
+				 const struct http_api_store *st, int rc, const uint8_t mac[6]);
+/* t (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SSZ" into buf. */
+void http_api_utc(int64_t t, char *buf, size_t len);
+
 /* http_arms.c: PREFIX/arms (sub: what follows "/arms"), and the token check of files. */
 enum MHD_Result http_arms(struct http *s, struct http_conn *c, struct MHD_Connection *con,
 			  const char *method, const char *sub);

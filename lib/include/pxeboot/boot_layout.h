@@ -104,6 +104,27 @@ struct pxb_layout_sink {
  */
 PXB_API void pxb_layout_add(struct pxb_layout_sink *s, struct pxb_boot_entry *e);
 
+/*
+ * Adds every entry of from (a catalog's last scan) to m, as a catalog's
+ * populate does: an entry whose id m has already (a configured entry) is
+ * skipped, that one wins. Returns 0 or PXB_ERR_NOMEM. from may be NULL.
+ */
+PXB_API int pxb_layout_merge(pxb_boot_model *m, const pxb_boot_model *from);
+
+/* What a catalog said already (its warnings), so that a rescan does not say it again. */
+struct pxb_layout_said {
+	char **keys;
+	unsigned n;
+};
+
+/*
+ * 1 when key was not said before (it is remembered now; for want of memory
+ * it is not, and will be said again), 0 when it was.
+ */
+PXB_API int pxb_layout_said_first(struct pxb_layout_said *s, const char *key);
+/* Forgets everything said (s stays usable, empty). */
+PXB_API void pxb_layout_said_free(struct pxb_layout_said *s);
+
 #ifdef __cplusplus
 }
 #endif
