@@ -320,8 +320,8 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 	return ferror(out) ? PXB_ERR_IO : 0;
 }
 
-static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
-		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+int pxb_grub_write(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		   FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
 {
 	return pxb_grub_render(m, client, o, out, warn, warn_arg);
 }
@@ -330,5 +330,5 @@ int pxb_grub_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 			const struct pxb_grub_opts *o, char **buf, size_t *len,
 			pxb_grub_warn_fn warn, void *warn_arg)
 {
-	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
+	return pxb_boot_render_mem(pxb_grub_write, m, client, o, buf, len, warn, warn_arg);
 }

@@ -344,8 +344,8 @@ int pxb_ipxe_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 	return pxb_ipxe_render_buf_opts(m, client, NULL, buf, len, warn, warn_arg);
 }
 
-static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
-		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+int pxb_ipxe_write(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		   FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
 {
 	return render(m, client, o, out, warn, warn_arg);
 }
@@ -354,5 +354,5 @@ int pxb_ipxe_render_buf_opts(const pxb_boot_model *m, const struct pxb_client *c
 			     const struct pxb_ipxe_opts *o, char **buf, size_t *len,
 			     pxb_ipxe_warn_fn warn, void *warn_arg)
 {
-	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
+	return pxb_boot_render_mem(pxb_ipxe_write, m, client, o, buf, len, warn, warn_arg);
 }

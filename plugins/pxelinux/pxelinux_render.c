@@ -303,8 +303,8 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 	return ferror(out) ? PXB_ERR_IO : 0;
 }
 
-static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
-		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+int pxb_pxelinux_write(const pxb_boot_model *m, const struct pxb_client *client,
+		       const void *o, FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
 {
 	return pxb_pxelinux_render(m, client, o, out, warn, warn_arg);
 }
@@ -313,5 +313,5 @@ int pxb_pxelinux_render_buf(const pxb_boot_model *m, const struct pxb_client *cl
 			    const struct pxb_pxelinux_opts *o, char **buf, size_t *len,
 			    pxb_pxelinux_warn_fn warn, void *warn_arg)
 {
-	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
+	return pxb_boot_render_mem(pxb_pxelinux_write, m, client, o, buf, len, warn, warn_arg);
 }
