@@ -1,5 +1,5 @@
 /*
- * menu_plugin_test.c - the renderer plugins' glue (pxeboot/menu_plugin.h)
+ * menu_plugin_test.c - the renderer plugins' glue (pxeboot/boot_menu_plugin.h)
  * driven with a renderer of its own: the model built at init and kept,
  * built again when a catalog's generation changes and on reloads (the old
  * one kept when that fails), the mounts made, moved, dropped and removed at
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include <pxeboot/pxeboot.h>
-#include <pxeboot/menu_plugin.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include "tap.h"
 
 /* ---- a catalog whose generation and entries the test sets --------------- */

@@ -28,7 +28,7 @@
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
-#include <pxeboot/menu_plugin.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include "grub_render.h"
 
 #define MAX_PATHS 8

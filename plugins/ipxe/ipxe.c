@@ -20,7 +20,7 @@
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
-#include <pxeboot/menu_plugin.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include "ipxe_render.h"
 
 struct ipxe_plugin {

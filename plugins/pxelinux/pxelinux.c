@@ -17,7 +17,7 @@
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
-#include <pxeboot/menu_plugin.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include "pxelinux_render.h"
 
 struct pxl_plugin {

@@ -1,5 +1,5 @@
 /*
- * pxeboot/menu_plugin.h - the glue every menu renderer plugin shares.
+ * pxeboot/boot_menu_plugin.h - the glue every menu renderer plugin shares.
  *
  * A renderer plugin (iPXE, PXELINUX, GRUB...) describes itself in a
  * struct pxb_menu_plugin_desc: its format name, how it reads its settings
@@ -26,8 +26,8 @@
  * Everything here runs on the daemon's loop; rendering is not reentrant
  * for one plugin (pxb_menu_plugin_install keeps its answer in the plugin).
  */
-#ifndef PXEBOOT_MENU_PLUGIN_H
-#define PXEBOOT_MENU_PLUGIN_H
+#ifndef PXEBOOT_BOOT_MENU_PLUGIN_H
+#define PXEBOOT_BOOT_MENU_PLUGIN_H
 
 #include <stddef.h>
 #include <pxeboot/common.h>

@@ -1,5 +1,5 @@
 /*
- * menu_plugin.c - the glue of a menu renderer plugin (pxeboot/menu_plugin.h):
+ * boot_menu_plugin.c - the glue of a menu renderer plugin (pxeboot/boot_menu_plugin.h):
  * its model cache, its mounts, its renderer registration and its menus
  * rendered into buffers, once for every renderer.
  */
@@ -12,7 +12,7 @@
 
 #include <pxeboot/boot.h>
 #include <pxeboot/install.h>
-#include <pxeboot/menu_plugin.h>
+#include <pxeboot/boot_menu_plugin.h>
 
 /* One prefix served; its address owns the mount in the host's namespace. */
 struct mount {
