@@ -7,6 +7,7 @@
 
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,4 +277,15 @@ void pxb_menu_plugin_fini(void *state)
 	unmount_from(mp, 0);
 	pxb_boot_cache_free(&mp->cache);
 	free(mp);
+}
+
+void pxb_boot_warn_left_out(pxb_boot_warn_fn warn, void *warn_arg, const char *format,
+			    const char *id, const char *why)
+{
+	char msg[512];
+
+	if (!warn)
+		return;
+	snprintf(msg, sizeof(msg), "%s menu: entry \"%s\" left out: %s", format, id, why);
+	warn(warn_arg, msg);
 }

@@ -4,7 +4,8 @@
  * built again when a catalog's generation changes and on reloads (the old
  * one kept when that fails), the mounts made, moved, dropped and removed at
  * the end, the renderer registered, served and asked menus told apart, and
- * init failing without leaving anything behind.
+ * init failing without leaving anything behind; the renderers' line for an
+ * entry left out of a menu.
  */
 #include "config.h"
 
@@ -287,10 +288,28 @@ static void test_init_errors(void)
 	pxb_vfs_free(v);
 }
 
+static char warned[256];
+
+static void keep_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	snprintf(warned, sizeof(warned), "%s", msg);
+}
+
+static void test_left_out(void)
+{
+	pxb_boot_warn_left_out(keep_warning, NULL, "iPXE", "rescue", "no URL");
+	is_str(warned, "iPXE menu: entry \"rescue\" left out: no URL", "a left-out entry's line");
+	warned[0] = '\0';
+	pxb_boot_warn_left_out(NULL, NULL, "iPXE", "rescue", "ignored");
+	is_str(warned, "", "no warn function: nothing said");
+}
+
 int main(void)
 {
 	plan_lazy();
 	test_cache_and_mounts();
 	test_init_errors();
+	test_left_out();
 	return done_testing();
 }

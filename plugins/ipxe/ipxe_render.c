@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/boot_menu_plugin.h>
 #include "ipxe_render.h"
 
 #define URL_MAX 2048
@@ -117,12 +118,7 @@ struct rctx {
 
 static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
 {
-	char msg[512];
-
-	if (!r->warn)
-		return;
-	snprintf(msg, sizeof(msg), "iPXE menu: entry \"%s\" left out: %s", e->id, why);
-	r->warn(r->warn_arg, msg);
+	pxb_boot_warn_left_out(r->warn, r->warn_arg, "iPXE", e->id, why);
 }
 
 /* The lines booting e, into a memory buffer; NULL when it cannot be rendered. */

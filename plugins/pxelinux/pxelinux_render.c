@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/boot_menu_plugin.h>
 #include "pxelinux_render.h"
 
 #define PATH_MAX_ 2048
@@ -124,12 +125,7 @@ struct rctx {
 
 static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
 {
-	char msg[512];
-
-	if (!r->warn)
-		return;
-	snprintf(msg, sizeof(msg), "PXELINUX menu: entry \"%s\" left out: %s", e->id, why);
-	r->warn(r->warn_arg, msg);
+	pxb_boot_warn_left_out(r->warn, r->warn_arg, "PXELINUX", e->id, why);
 }
 
 /* Where PXELINUX fetches path: a TFTP path from the root, or an http:// URL. */

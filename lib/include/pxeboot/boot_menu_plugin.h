@@ -156,6 +156,14 @@ PXB_API int pxb_menu_plugin_install(pxb_menu_plugin *mp, const pxb_boot_model *m
 				    const struct pxb_client *client, int64_t now,
 				    const char **default_id, unsigned *timeout);
 
+/*
+ * For a menu format's writer: tells warn (may be NULL: nothing) that entry
+ * id was left out of the menu of format ("iPXE") and why, as one line
+ * "<format> menu: entry \"<id>\" left out: <why>". No errors.
+ */
+PXB_API void pxb_boot_warn_left_out(pxb_boot_warn_fn warn, void *warn_arg, const char *format,
+				    const char *id, const char *why);
+
 #ifdef __cplusplus
 }
 #endif
