@@ -9,6 +9,11 @@
  *      $(pkg-config --cflags --libs libpxeboot)
  *
  * and load it with `plugins = ["example"];` and plugin_dir (or -P).
+ *
+ * A boot menu renderer (a new menu format) needs none of this glue: it
+ * describes itself in a struct pxb_menu_plugin_desc and lets
+ * pxb_menu_plugin_init() keep its model, mounts and registration
+ * (pxeboot/boot_menu_plugin.h; plugins/pxelinux/pxelinux.c is a short one).
  */
 #include <arpa/inet.h>
 #include <stdio.h>

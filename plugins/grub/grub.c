@@ -28,6 +28,7 @@
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include "grub_render.h"
 
 #define MAX_PATHS 8
@@ -52,7 +53,6 @@ struct grub_plugin {
 	int per_client;
 	struct grub_mount mounts[MAX_PATHS + 2];
 	unsigned nmounts;
-	struct pxb_boot_cache cache;
 };
 
 static const struct pxb_conf_setting settings[] = {
@@ -72,42 +72,24 @@ static const struct pxb_conf_setting settings[] = {
 	{NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-static const pxb_boot_model *model(struct grub_plugin *p)
+static int options(pxb_menu_plugin *mp, const pxb_boot_model *m, struct pxb_client *c,
+		   int served, void *opts)
 {
-	return pxb_boot_cache_get(&p->cache, p->h, NULL);
-}
+	struct pxb_grub_opts *o = opts;
 
-static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
-{
-	struct grub_plugin *p = arg;
-	const pxb_boot_model *m = model(p);
-	struct pxb_grub_opts o = p->opts;
-	struct pxb_install_menu im;
-
-	if (!m)
-		return PXB_ERR_CONFIG;
+	(void)served;
+	*o = ((struct grub_plugin *)pxb_menu_plugin_state(mp))->opts;
 	/* An unattended install of c (pxeboot/install.h): its entry, or the disk. */
-	if (pxb_install_menu(p->h, m, c, (int64_t)time(NULL), &im) == 1) {
-		o.default_id = im.default_id;
-		o.force_timeout = im.timeout;
-	}
-	return pxb_grub_render_buf(m, c, &o, out, len, pxb_boot_warn_log, p->h);
+	pxb_menu_plugin_install(mp, m, c, (int64_t)time(NULL), &o->default_id, &o->force_timeout);
+	return 0;
 }
 
-static const char *menu_path(void *arg, const struct pxb_client *c)
+static const char *menu_path(pxb_menu_plugin *mp)
 {
-	struct grub_plugin *p = arg;
+	struct grub_plugin *p = pxb_menu_plugin_state(mp);
 
-	(void)c;
 	return p->npaths ? p->paths[0] : "/grub/grub.cfg";
 }
-
-static const struct pxb_renderer renderer = {
-	.size = sizeof(struct pxb_renderer),
-	.format = "grub",
-	.render = render,
-	.menu_path = menu_path,
-};
 
 /* Splits an absolute path into its directory ("/" or "/a/b") and base name. */
 static const char *split(const char *path, char *dir, size_t len)
@@ -153,8 +135,8 @@ static int cfg_name(const struct grub_mount *mt, const char *rel, char *out, siz
 	return 0;
 }
 
-static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_client *c,
-		    struct pxb_file *f)
+static int cfg_open(pxb_menu_plugin *mp, struct grub_mount *mt, const char *rel,
+		    const struct pxb_client *c, struct pxb_file *f)
 {
 	struct grub_plugin *p = mt->p;
 	struct pxb_client known, target;
@@ -174,7 +156,7 @@ static int cfg_open(struct grub_mount *mt, const char *rel, const struct pxb_cli
 		k = &known;
 	if (!pxb_grub_lookup(name, p->per_client, k, &target, &have))
 		return PXB_ERR_NOENT;
-	return pxb_boot_menu_file(f, render, p, have ? &target : NULL);
+	return pxb_menu_plugin_serve(mp, f, have ? &target : NULL);
 }
 
 static void release_fd(struct pxb_file *f)
@@ -211,24 +193,12 @@ static int loader_open(struct grub_mount *mt, const char *rel, struct pxb_file *
 	return 0;
 }
 
-static int mount_open(void *arg, const char *rel, const struct pxb_client *c,
-		      struct pxb_file *f)
+static int mount_open(pxb_menu_plugin *mp, void *arg, const char *rel,
+		      const struct pxb_client *c, struct pxb_file *f)
 {
 	struct grub_mount *mt = arg;
 
-	return mt->loader ? loader_open(mt, rel, f) : cfg_open(mt, rel, c, f);
-}
-
-static const struct pxb_vfs_provider provider = {
-	.name = "grub",
-	.open = mount_open,
-};
-
-static void unmount_all(struct grub_plugin *p)
-{
-	for (unsigned i = 0; i < p->nmounts; i++)
-		pxb_host_unmount(p->h, &p->mounts[i]);
-	p->nmounts = 0;
+	return mt->loader ? loader_open(mt, rel, f) : cfg_open(mp, mt, rel, c, f);
 }
 
 static void add_loader(struct grub_plugin *p, const char *dir, const char *name,
@@ -252,11 +222,13 @@ static void add_loader(struct grub_plugin *p, const char *dir, const char *name,
 	p->nmounts++;
 }
 
-static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
+static int apply(pxb_menu_plugin *mp, const pxb_conf_node *sec)
 {
+	struct grub_plugin *p = pxb_menu_plugin_state(mp);
 	char dir[256];
 	unsigned cnt = pxb_conf_count(sec, "paths");
 	const char *ldir;
+	int rc = 0;
 
 	p->npaths = 0;
 	for (unsigned i = 0; i < cnt && p->npaths < MAX_PATHS; i++) {
@@ -267,6 +239,7 @@ static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
 	p->per_client = pxb_conf_bool(sec, "per_client");
 	p->opts.serial = pxb_conf_bool(sec, "serial");
 
+	p->h = pxb_menu_plugin_host(mp);
 	p->nmounts = 0;
 	/* One mount per distinct directory of the configured names. */
 	for (unsigned i = 0; i < p->npaths; i++) {
@@ -286,72 +259,28 @@ static void apply(struct grub_plugin *p, const pxb_conf_node *sec)
 		ldir = "/";
 	add_loader(p, ldir, SHIM_NAME, pxb_conf_string(sec, "shim"), "shim");
 	add_loader(p, ldir, GRUB_NAME, pxb_conf_string(sec, "grub"), "grub");
-}
-
-static int mount(struct grub_plugin *p)
-{
-	for (unsigned i = 0; i < p->nmounts; i++) {
-		int rc = pxb_host_mount(p->h, p->mounts[i].prefix, &provider, &p->mounts[i],
-					PXB_VFS_ALL);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
-{
-	struct grub_plugin *p = calloc(1, sizeof(*p));
-	int rc;
-
-	if (!p)
-		return PXB_ERR_NOMEM;
-	p->h = h;
-	apply(p, sec);
-	/* Build once now so configuration mistakes show at start-up. */
-	rc = pxb_boot_cache_rebuild(&p->cache, h);
-	if (rc < 0)
-		goto fail;
-	rc = mount(p);
-	if (rc < 0)
-		goto fail;
-	rc = pxb_host_register(h, PXB_SVC_RENDERER, "grub", &renderer, p);
-	if (rc < 0)
-		goto fail;
-	*state = p;
-	return 0;
-fail:
-	unmount_all(p);
-	pxb_boot_cache_free(&p->cache);
-	free(p);
+	for (unsigned i = 0; i < p->nmounts && rc == 0; i++)
+		rc = pxb_menu_plugin_add_mount(mp, p->mounts[i].prefix, &p->mounts[i]);
 	return rc;
 }
 
-static int reload(void *state, const pxb_conf_node *sec)
+static const struct pxb_menu_plugin_desc desc = {
+	.format = "grub",
+	.state_size = sizeof(struct grub_plugin),
+	.apply = apply,
+	.write = pxb_grub_write,
+	.opts_size = sizeof(struct pxb_grub_opts),
+	.options = options,
+	.open = mount_open,
+	.menu_path = menu_path,
+};
+
+static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 {
-	struct grub_plugin *p = state;
-	int rc = pxb_boot_cache_rebuild(&p->cache, p->h);
-
-	if (rc < 0)
-		return rc; /* the old model stays */
-	unmount_all(p);
-	apply(p, sec);
-	return mount(p);
-}
-
-static void fini(void *state)
-{
-	struct grub_plugin *p = state;
-
-	if (!p)
-		return;
-	/* Its mounts are keyed by &p->mounts[i], not by the state the host
-	 * removes mounts by: they go here, before the memory they point at. */
-	unmount_all(p);
-	pxb_boot_cache_free(&p->cache);
-	free(p);
+	return pxb_menu_plugin_init(&desc, h, sec, state);
 }
 
 PXB_PLUGIN(.name = "grub", .version = PXB_VERSION_STRING,
 	   .summary = "Secure Boot chain: signed shim and GRUB, grub.cfg rendered per client",
-	   .settings = settings, .init = init, .reload = reload, .fini = fini);
+	   .settings = settings, .init = init, .reload = pxb_menu_plugin_reload,
+	   .fini = pxb_menu_plugin_fini);

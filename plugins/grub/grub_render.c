@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/boot_menu_plugin.h>
 #include "grub_render.h"
 
 #define PATH_MAX_ 2048
@@ -257,12 +258,8 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 			def = e;
 		if (bodies[i] && o && o->default_id && !strcmp(e->id, o->default_id))
 			def = e;
-		if (!bodies[i] && report && warn) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "GRUB menu: entry \"%s\" left out: %s", e->id,
-				 whys[i]);
-			warn(warn_arg, msg);
-		}
+		if (!bodies[i] && report)
+			pxb_boot_warn_left_out(warn, warn_arg, "GRUB", e->id, whys[i]);
 	}
 	for (unsigned i = 0; i < v->nitems && !def; i++)
 		if (bodies[i])
@@ -320,8 +317,8 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 	return ferror(out) ? PXB_ERR_IO : 0;
 }
 
-static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
-		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+int pxb_grub_write(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		   FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
 {
 	return pxb_grub_render(m, client, o, out, warn, warn_arg);
 }
@@ -330,5 +327,5 @@ int pxb_grub_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 			const struct pxb_grub_opts *o, char **buf, size_t *len,
 			pxb_grub_warn_fn warn, void *warn_arg)
 {
-	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
+	return pxb_boot_render_mem(pxb_grub_write, m, client, o, buf, len, warn, warn_arg);
 }

@@ -34,6 +34,10 @@ int pxb_grub_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 			const struct pxb_grub_opts *o, char **buf, size_t *len,
 			pxb_grub_warn_fn warn, void *warn_arg);
 
+/* pxb_grub_render as a pxb_boot_write_fn (o: a struct pxb_grub_opts). */
+int pxb_grub_write(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		   FILE *out, pxb_boot_warn_fn warn, void *warn_arg);
+
 /* Writes s as one GRUB word in single quotes ("'" becomes '\''). */
 void pxb_grub_quote(FILE *out, const char *s);
 

@@ -20,12 +20,13 @@
 
 #include <pxeboot/pxeboot.h>
 #include <pxeboot/boot.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include "ipxe_render.h"
 
 struct ipxe_plugin {
 	pxb_host *h;
 	char path[256];
-	struct pxb_boot_cache cache;
+	struct pxb_arm arm; /* the armed client's, while its menu is written (token) */
 };
 
 static const struct pxb_conf_setting settings[] = {
@@ -35,9 +36,9 @@ static const struct pxb_conf_setting settings[] = {
 };
 
 /* Tells the event store which files belong to which entry (boots by entry). */
-static void note_entries(struct ipxe_plugin *p, const pxb_boot_model *m)
+static void note_entries(pxb_menu_plugin *mp, const pxb_boot_model *m)
 {
-	pxb_events *ev = pxb_host_events(p->h);
+	pxb_events *ev = pxb_host_events(pxb_menu_plugin_host(mp));
 
 	for (unsigned i = 0; ev && m && i < pxb_boot_entry_count(m); i++) {
 		const struct pxb_boot_entry *e = pxb_boot_entry_at(m, i);
@@ -93,17 +94,6 @@ static void note_menu(struct ipxe_plugin *p, const pxb_boot_model *m, const stru
 	pxb_events_add(ev, &e);
 }
 
-/* The current model, built again when a catalog changed. NULL when none could be built. */
-static const pxb_boot_model *model(struct ipxe_plugin *p)
-{
-	int rebuilt;
-	const pxb_boot_model *m = pxb_boot_cache_get(&p->cache, p->h, &rebuilt);
-
-	if (rebuilt)
-		note_entries(p, m);
-	return m; /* on failure the previous model stays */
-}
-
 /* Seconds an armed boot's menu waits when the menu itself would wait forever. */
 #define ARMED_TIMEOUT 10
 
@@ -125,28 +115,23 @@ static int protects_any(pxb_host *h, const pxb_boot_model *m)
  * ask for again; only when no entry is protected is it spent when the
  * proven machine fetches its menu (fetch set: served, not only shown).
  */
-static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fetch, char **out,
-		       size_t *len)
+static int options(pxb_menu_plugin *mp, const pxb_boot_model *m, struct pxb_client *c,
+		   int fetch, void *opts)
 {
-	const pxb_boot_model *m = model(p);
+	struct ipxe_plugin *p = pxb_menu_plugin_state(mp);
 	pxb_arms *arms = pxb_host_arms(p->h);
-	struct pxb_ipxe_opts o = {0};
-	struct pxb_client armed;
+	struct pxb_ipxe_opts *o = opts;
 	struct pxb_arm arm;
-	struct pxb_install_menu im;
 	int64_t now = (int64_t)time(NULL);
 	int proven = c && c->has_mac && pxb_policy_client_proven(p->h, c->mac, c->addr, now);
 
-	if (!m)
-		return PXB_ERR_CONFIG;
 	if (proven && pxb_arms_lookup(arms, c->mac, now, &arm) == 0) {
 		char mac[18];
 
-		armed = *c;
-		armed.token = arm.token;
-		c = &armed;
-		o.default_id = arm.entry[0] ? arm.entry : NULL;
-		o.min_timeout = ARMED_TIMEOUT;
+		p->arm = arm;
+		c->token = p->arm.token;
+		o->default_id = p->arm.entry[0] ? p->arm.entry : NULL;
+		o->min_timeout = ARMED_TIMEOUT;
 		pxb_mac_format(arm.mac, mac, ':');
 		if (arm.entry[0] && !pxb_boot_find_entry(m, arm.entry))
 			pxb_host_log(p->h, PXB_LOG_WARNING, "%s is armed for entry \"%s\", which "
@@ -160,107 +145,41 @@ static int render_menu(struct ipxe_plugin *p, const struct pxb_client *c, int fe
 				pxb_host_log(p->h, PXB_LOG_WARNING, "cannot write %s",
 					     pxb_arms_path(arms));
 		}
-	} else if (proven && pxb_install_menu(p->h, m, c, now, &im) == 1) {
-		o.default_id = im.default_id; /* an unattended install (pxeboot/install.h) */
-		o.force_timeout = im.timeout;
+	} else if (proven) { /* an unattended install (pxeboot/install.h) */
+		pxb_menu_plugin_install(mp, m, c, now, &o->default_id, &o->force_timeout);
 	}
 	note_menu(p, m, c, proven);
-	return pxb_ipxe_render_buf_opts(m, c, &o, out, len, pxb_boot_warn_log, p->h);
+	return 0;
 }
 
-static int render(void *arg, const struct pxb_client *c, char **out, size_t *len)
+static int apply(pxb_menu_plugin *mp, const pxb_conf_node *sec)
 {
-	return render_menu(arg, c, 0, out, len);
+	struct ipxe_plugin *p = pxb_menu_plugin_state(mp);
+
+	p->h = pxb_menu_plugin_host(mp);
+	snprintf(p->path, sizeof(p->path), "%s", pxb_conf_string(sec, "menu_path"));
+	return pxb_menu_plugin_add_mount(mp, p->path, NULL);
 }
 
-static const char *menu_path(void *arg, const struct pxb_client *c)
-{
-	struct ipxe_plugin *p = arg;
-
-	(void)c;
-	return p->path;
-}
-
-static const struct pxb_renderer renderer = {
-	.size = sizeof(struct pxb_renderer),
+/*
+ * One file, the menu at ipxe.menu_path; as served, a one-shot arm of a
+ * policy protecting nothing is spent (options: fetch).
+ */
+static const struct pxb_menu_plugin_desc desc = {
 	.format = "ipxe",
-	.render = render,
-	.menu_path = menu_path,
-};
-
-/* The menu as served (a one-shot arm of a policy protecting nothing is spent). */
-static int fetch(void *arg, const struct pxb_client *c, char **out, size_t *len)
-{
-	return render_menu(arg, c, 1, out, len);
-}
-
-static int menu_open(void *arg, const char *rel, const struct pxb_client *c, struct pxb_file *f)
-{
-	if (*rel)
-		return PXB_ERR_NOENT; /* only the mount point itself */
-	return pxb_boot_menu_file(f, fetch, arg, c);
-}
-
-static const struct pxb_vfs_provider provider = {
-	.name = "ipxe",
-	.open = menu_open,
+	.state_size = sizeof(struct ipxe_plugin),
+	.apply = apply,
+	.write = pxb_ipxe_write,
+	.opts_size = sizeof(struct pxb_ipxe_opts),
+	.options = options,
+	.rebuilt = note_entries,
 };
 
 static int init(pxb_host *h, const pxb_conf_node *sec, void **state)
 {
-	struct ipxe_plugin *p = calloc(1, sizeof(*p));
-	int rc;
-
-	if (!p)
-		return PXB_ERR_NOMEM;
-	p->h = h;
-	snprintf(p->path, sizeof(p->path), "%s", pxb_conf_string(sec, "menu_path"));
-	/* Build once now so configuration mistakes show at start-up. */
-	rc = pxb_boot_cache_rebuild(&p->cache, h);
-	if (rc < 0)
-		goto fail;
-	note_entries(p, p->cache.model);
-	rc = pxb_host_mount(h, p->path, &provider, p, PXB_VFS_ALL);
-	if (rc < 0)
-		goto fail;
-	rc = pxb_host_register(h, PXB_SVC_RENDERER, "ipxe", &renderer, p);
-	if (rc < 0)
-		goto fail;
-	*state = p;
-	return 0;
-fail:
-	pxb_host_unmount(h, p);
-	pxb_boot_cache_free(&p->cache);
-	free(p);
-	return rc;
-}
-
-static int reload(void *state, const pxb_conf_node *sec)
-{
-	struct ipxe_plugin *p = state;
-	const char *path = pxb_conf_string(sec, "menu_path");
-	int rc = pxb_boot_cache_rebuild(&p->cache, p->h);
-
-	if (rc < 0)
-		return rc; /* the old model and path stay */
-	note_entries(p, p->cache.model);
-	if (strcmp(path, p->path) != 0) {
-		snprintf(p->path, sizeof(p->path), "%s", path);
-		return pxb_host_mount(p->h, p->path, &provider, p, PXB_VFS_ALL);
-	}
-	return 0;
-}
-
-static void fini(void *state)
-{
-	struct ipxe_plugin *p = state;
-
-	if (!p)
-		return;
-	pxb_boot_cache_free(&p->cache);
-	free(p);
+	return pxb_menu_plugin_init(&desc, h, sec, state);
 }
 
 PXB_PLUGIN(.name = "ipxe", .version = PXB_VERSION_STRING,
 	   .summary = "iPXE boot menu scripts rendered per client", .settings = settings,
-	   .init = init, .reload = reload, .fini = fini);
+	   .init = init, .reload = pxb_menu_plugin_reload, .fini = pxb_menu_plugin_fini);

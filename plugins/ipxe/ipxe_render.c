@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/boot_menu_plugin.h>
 #include "ipxe_render.h"
 
 #define URL_MAX 2048
@@ -117,12 +118,7 @@ struct rctx {
 
 static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
 {
-	char msg[512];
-
-	if (!r->warn)
-		return;
-	snprintf(msg, sizeof(msg), "iPXE menu: entry \"%s\" left out: %s", e->id, why);
-	r->warn(r->warn_arg, msg);
+	pxb_boot_warn_left_out(r->warn, r->warn_arg, "iPXE", e->id, why);
 }
 
 /* The lines booting e, into a memory buffer; NULL when it cannot be rendered. */
@@ -344,8 +340,8 @@ int pxb_ipxe_render_buf(const pxb_boot_model *m, const struct pxb_client *client
 	return pxb_ipxe_render_buf_opts(m, client, NULL, buf, len, warn, warn_arg);
 }
 
-static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
-		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+int pxb_ipxe_write(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		   FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
 {
 	return render(m, client, o, out, warn, warn_arg);
 }
@@ -354,5 +350,5 @@ int pxb_ipxe_render_buf_opts(const pxb_boot_model *m, const struct pxb_client *c
 			     const struct pxb_ipxe_opts *o, char **buf, size_t *len,
 			     pxb_ipxe_warn_fn warn, void *warn_arg)
 {
-	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
+	return pxb_boot_render_mem(pxb_ipxe_write, m, client, o, buf, len, warn, warn_arg);
 }

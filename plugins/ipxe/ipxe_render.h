@@ -32,6 +32,10 @@ struct pxb_ipxe_opts {
 	unsigned force_timeout;  /* seconds; not 0: the menu waits this long, whatever it says */
 };
 
+/* pxb_ipxe_render as a pxb_boot_write_fn (o: a struct pxb_ipxe_opts, or NULL). */
+int pxb_ipxe_write(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
+		   FILE *out, pxb_boot_warn_fn warn, void *warn_arg);
+
 /* pxb_ipxe_render_buf with options (o may be NULL). */
 int pxb_ipxe_render_buf_opts(const pxb_boot_model *m, const struct pxb_client *client,
 			     const struct pxb_ipxe_opts *o, char **buf, size_t *len,

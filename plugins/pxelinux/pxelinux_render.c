@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/boot_menu_plugin.h>
 #include "pxelinux_render.h"
 
 #define PATH_MAX_ 2048
@@ -124,12 +125,7 @@ struct rctx {
 
 static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
 {
-	char msg[512];
-
-	if (!r->warn)
-		return;
-	snprintf(msg, sizeof(msg), "PXELINUX menu: entry \"%s\" left out: %s", e->id, why);
-	r->warn(r->warn_arg, msg);
+	pxb_boot_warn_left_out(r->warn, r->warn_arg, "PXELINUX", e->id, why);
 }
 
 /* Where PXELINUX fetches path: a TFTP path from the root, or an http:// URL. */
@@ -303,8 +299,8 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 	return ferror(out) ? PXB_ERR_IO : 0;
 }
 
-static int write_menu(const pxb_boot_model *m, const struct pxb_client *client, const void *o,
-		      FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
+int pxb_pxelinux_write(const pxb_boot_model *m, const struct pxb_client *client,
+		       const void *o, FILE *out, pxb_boot_warn_fn warn, void *warn_arg)
 {
 	return pxb_pxelinux_render(m, client, o, out, warn, warn_arg);
 }
@@ -313,5 +309,5 @@ int pxb_pxelinux_render_buf(const pxb_boot_model *m, const struct pxb_client *cl
 			    const struct pxb_pxelinux_opts *o, char **buf, size_t *len,
 			    pxb_pxelinux_warn_fn warn, void *warn_arg)
 {
-	return pxb_boot_render_mem(write_menu, m, client, o, buf, len, warn, warn_arg);
+	return pxb_boot_render_mem(pxb_pxelinux_write, m, client, o, buf, len, warn, warn_arg);
 }

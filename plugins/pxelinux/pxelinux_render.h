@@ -32,6 +32,10 @@ int pxb_pxelinux_render_buf(const pxb_boot_model *m, const struct pxb_client *cl
 			    const struct pxb_pxelinux_opts *o, char **buf, size_t *len,
 			    pxb_pxelinux_warn_fn warn, void *warn_arg);
 
+/* pxb_pxelinux_render as a pxb_boot_write_fn (o: a struct pxb_pxelinux_opts). */
+int pxb_pxelinux_write(const pxb_boot_model *m, const struct pxb_client *client,
+		       const void *o, FILE *out, pxb_boot_warn_fn warn, void *warn_arg);
+
 /* What a pxelinux.cfg/ name says about the client asking for it. */
 enum pxb_pxelinux_name {
 	PXB_PXELINUX_NONE = 0, /* not a name PXELINUX asks for, or not this client's */

@@ -14,6 +14,7 @@
 #include <pxeboot/tftp.h>
 #include <pxeboot/boot.h>
 #include <pxeboot/boot_layout.h>
+#include <pxeboot/boot_menu_plugin.h>
 #include <pxeboot/events.h>
 #include <pxeboot/policy.h>
 #include <pxeboot/install.h>
