@@ -273,6 +273,18 @@ int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *
 			rc = PXB_ERR_TOOBIG;
 		trace_step(trace, PXB_STEP_COND, i, mr->conds[i].tag);
 	}
+	/* 2b. derived tags (dnsmasq's tag-if, run_tag_if()), in order, after the others */
+	for (size_t i = 0; i < mr->ntagifs; i++) {
+		const struct tagif *ti = &mr->tagifs[i];
+
+		if (!expr_holds(&ti->expr, cl))
+			continue;
+		for (size_t j = 0; j < ti->set.n; j++) {
+			if (pxb_client_add_tag(cl, ti->set.terms[j].tag) < 0)
+				rc = PXB_ERR_TOOBIG;
+			trace_step(trace, PXB_STEP_TAG_IF, i, ti->set.terms[j].tag);
+		}
+	}
 	client_opts(mr, h, cl, out, trace);
 	/* 3. "no boot offer" wins over anything that would offer one */
 	if (h && h->noboot) {
