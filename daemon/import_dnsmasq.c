@@ -150,6 +150,7 @@ void impd_free(struct impd *d)
 	free_list(&d->subnets);
 	free_list(&d->hosts);
 	free_list(&d->conds);
+	free_list(&d->tag_ifs);
 	free_list(&d->dns);
 	for (size_t i = 0; i < d->nboot; i++) {
 		free(d->boot[i].tags);

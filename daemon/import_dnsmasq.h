@@ -77,6 +77,7 @@ struct impd {
 
 	int proxy, server;            /* dhcp-range kinds seen */
 	struct impd_list interfaces, subnets, hosts, conds;
+	struct impd_list tag_ifs;     /* dhcp.tag_if elements, in order */
 	struct impd_boot *boot;
 	size_t nboot;
 	struct impd_opt *opts;

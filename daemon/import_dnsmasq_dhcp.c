@@ -387,6 +387,39 @@ static struct impd_boot *new_boot(struct impd *d)
 	return &b[n - 1];
 }
 
+/*
+ * tag-if=set:T[,set:T...][,tag:C...]: dhcp.tag_if, in the same order
+ * (dnsmasq's run_tag_if() runs them in order after the other tags).
+ */
+static void tag_if(struct impd *d, char **argv, int argc)
+{
+	char set[IMPD_MAX_LINE] = "", *tags;
+	size_t len = 0;
+	int i = 0;
+
+	for (; i < argc && strncmp(argv[i], "set:", 4) == 0; i++) {
+		const char *t = impd_tag_name(d, argv[i]);
+
+		if (!t)
+			return;
+		len += (size_t)snprintf(set + len, sizeof(set) - len, "%s\"%s\"", len ? ", " : "", t);
+		if (len >= sizeof(set))
+			return;
+	}
+	if (!len) {
+		impd_warn(d, "expected set:TAG[,set:TAG...][,tag:TAG...]");
+		return;
+	}
+	tags = impd_tags(d, argv, argc, &i);
+	if (!tags)
+		return;
+	if (i < argc)
+		impd_warn(d, "\"%s\": neither set: nor tag: (the line is left out)", argv[i]);
+	else
+		impd_push(d, &d->tag_ifs, impd_printf(d, "{ set = [%s]; tags = \"%s\"; }", set, tags));
+	free(tags);
+}
+
 /* dhcp-boot=[tag:T,...]FILE[,SNAME[,SERVER]] */
 static void boot(struct impd *d, char **argv, int argc)
 {
@@ -692,9 +725,7 @@ void impd_option(struct impd *d, const char *name, char *value)
 	} else if (!strcmp(name, "dhcp-mac")) {
 		mac(d, argv, argc);
 	} else if (!strcmp(name, "tag-if")) {
-		impd_warn(d, "no equivalent: pxeboot's tag conditions test the request, not "
-			     "other tags (write the expression into each rule that uses %s)",
-			  argc ? argv[0] : "it");
+		tag_if(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-ignore")) {
 		ignore(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-boot")) {

@@ -195,6 +195,7 @@ void impd_emit(struct impd *d, FILE *out)
 	subnets(d, out);
 	list(out, "hosts", &d->hosts, "  ");
 	list(out, "tags", &d->conds, "  ");
+	list(out, "tag_if", &d->tag_ifs, "  ");
 	boot_rules(d, out);
 	options(d, out);
 	fprintf(out, "};\n");

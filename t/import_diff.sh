@@ -1,7 +1,7 @@
 #!/bin/bash
 # import_diff.sh - pxebootctl import dnsmasq proved by differential testing:
 # each corpus configuration that sets up DHCP (t/import/{seed,ipxe,
-# netbootxyz,sysrescue,openwrt}.conf) is imported; the real dnsmasq with the
+# netbootxyz,sysrescue,openwrt,tagif}.conf) is imported; the real dnsmasq with the
 # corpus file and pxebootd with the imported one run side by side, each in
 # its own namespace on a veth pair whose client end has the same address
 # (so addresses in replies can be compared as they are). The same client
@@ -109,7 +109,7 @@ start_pair() { # start_pair NAME: import; both servers in namespaces of their ow
 }
 
 pairs="" no_options=""
-names="seed ipxe netbootxyz sysrescue openwrt"
+names="seed ipxe netbootxyz sysrescue openwrt tagif"
 for n in $names; do
 	start_pair "$n"
 done
