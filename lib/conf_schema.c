@@ -51,6 +51,9 @@ static const struct pxb_conf_setting tftp[] = {
 	 "address (and port) TFTP requests arrive on"},
 	{"max_blksize", PXB_CT_INT, "65464", 8, 65464, NULL, NULL,
 	 "largest block size granted (RFC 2348)"},
+	{"secure", PXB_CT_BOOL, "false", 0, 0, NULL, NULL,
+	 "serve only files below tftp.root owned by the user pxebootd runs as (as root: only "
+	 "those readable by all), as dnsmasq's tftp-secure; generated files are not concerned"},
 	{"max_windowsize", PXB_CT_INT, "64", 1, 65535, NULL, NULL,
 	 "largest window granted (RFC 7440)"},
 	{"max_window_bytes", PXB_CT_INT, "131072", 512, 16777216, NULL, NULL,
