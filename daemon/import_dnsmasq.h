@@ -46,6 +46,7 @@ struct impd_boot {
 	int noboot;
 	int tagged;   /* dnsmasq had tags on it (tagged rules are tried first) */
 	int service;  /* from pxe-service (tried before dhcp-boot) */
+	char *menu;   /* its menu text (not shown by pxeboot; a comment) */
 };
 
 struct impd_opt {
@@ -90,6 +91,8 @@ struct impd {
 	int tftp, tftp_secure, no_blocksize, authoritative;
 	char *tftp_root;
 	unsigned services_per_arch[16];
+	int prompt_now;               /* pxe-prompt=TEXT,0: the first service boots at once */
+	struct impd_list menu_warns;  /* "file:line: ..." of menus, reported unless prompt_now */
 };
 
 /*

@@ -643,9 +643,12 @@ static void pxe_service(struct impd *d, char **argv, int argc)
 		impd_warn(d, "server %s: only an address can be imported", argv[i + 3]);
 		goto out;
 	}
+	/* Reported at the end unless pxe-prompt=TEXT,0 makes the ROM boot the first at once. */
 	if (++d->services_per_arch[a] == 2)
-		impd_warn(d, "a menu of several services for %s: pxeboot gives the first one's file "
-			     "without a menu", argv[i]);
+		impd_push(d, &d->menu_warns,
+			  impd_printf(d, "%s:%u: pxe-service: a menu of several services for %s: "
+					 "pxeboot gives the first one's file without a menu (the same "
+					 "only with pxe-prompt=TEXT,0)", d->file, d->line, argv[i]));
 	if (d->services_per_arch[a] > 1)
 		goto out;
 	snprintf(atag, sizeof(atag), "pxe-arch-%d", a);
@@ -657,12 +660,37 @@ static void pxe_service(struct impd *d, char **argv, int argc)
 	b->service = 1;
 	b->tagged = 1;
 	b->tags = *tags ? impd_printf(d, "%s & %s", atag, tags) : impd_strdup(d, atag);
+	b->menu = impd_strdup(d, argv[i + 1]);
 	/* The boot server stage's name (src/rfc2131.c): BASENAME.0 unless it has a dot. */
 	b->file = strchr(argv[i + 2], '.') ? impd_strdup(d, argv[i + 2])
 					   : impd_printf(d, "%s.0", argv[i + 2]);
 	if (i + 3 < argc)
 		b->server = impd_strdup(d, argv[i + 3]);
 out:
+	free(tags);
+}
+
+/*
+ * pxe-prompt=[tag:T,]TEXT[,TIMEOUT]: with timeout 0 the PXE ROM boots the
+ * first service at once (dnsmasq(8)), which is what pxeboot does; a longer
+ * wait, or none given (wait for a key), shows what pxeboot does not.
+ */
+static void pxe_prompt(struct impd *d, char **argv, int argc)
+{
+	int i = 0;
+	char *tags = impd_tags(d, argv, argc, &i);
+
+	if (!tags)
+		return;
+	if (i >= argc || i + 2 < argc)
+		impd_warn(d, "expected [tag:T,]PROMPT[,TIMEOUT]");
+	else if (!*tags && i + 1 < argc && strcmp(argv[i + 1], "0") == 0)
+		d->prompt_now = 1;
+	else
+		impd_warn(d, "no equivalent: pxeboot shows no prompt and boots the first service's "
+			     "file at once; with dnsmasq the PXE ROM shows \"%s\"%s and boots it %s", argv[i],
+			  *tags ? " to some tags" : "",
+			  i + 1 < argc ? "after the timeout" : "after a key press");
 	free(tags);
 }
 
@@ -692,10 +720,10 @@ void impd_option(struct impd *d, const char *name, char *value)
 			impd_warn(d, "TFTP on some interfaces only: pxeboot serves on tftp.listen");
 	} else if (!strcmp(name, "tftp-secure")) {
 		d->tftp_secure = 1;
-		impd_warn(d, "no equivalent: pxeboot serves every regular file below tftp.root, "
-			     "whoever owns it");
 	} else if (!strcmp(name, "tftp-no-blocksize")) {
 		d->no_blocksize = 1;
+	} else if (!strcmp(name, "port") && argc == 1 && !strcmp(argv[0], "0")) {
+		/* no DNS server: pxeboot has none */
 	} else if (!strcmp(name, "dhcp-authoritative")) {
 		d->authoritative = 1;
 	} else if (!strcmp(name, "leasefile-ro") || !strcmp(name, "dhcp-leasefile")) {
@@ -735,8 +763,7 @@ void impd_option(struct impd *d, const char *name, char *value)
 	} else if (!strcmp(name, "pxe-service")) {
 		pxe_service(d, argv, argc);
 	} else if (!strcmp(name, "pxe-prompt")) {
-		impd_warn(d, "no equivalent: pxeboot shows no PXE prompt (the boot file is given at "
-			     "once)");
+		pxe_prompt(d, argv, argc);
 	} else {
 		for (int i = 0; not_boot[i]; i++)
 			if (!strcmp(not_boot[i], name)) {
