@@ -31,6 +31,7 @@ static const char *const kind_names[] = {
 	[PXB_MATCH_CLIENT_ADDR] = "client-addr",
 	[PXB_MATCH_OPTION] = "option",
 	[PXB_MATCH_OPTION_EQUALS] = "option-equals",
+	[PXB_MATCH_OPTION_CONTAINS] = "option-contains",
 };
 
 const char *pxb_match_kind_name(enum pxb_match_kind k)
@@ -304,6 +305,7 @@ static int build_cond(struct cond *c, const struct pxb_match_cond_config *cc)
 	case PXB_MATCH_REMOTE_ID:
 		return parse_value(cc->value, cc->hex, &c->bytes, &c->len);
 	case PXB_MATCH_OPTION_EQUALS:
+	case PXB_MATCH_OPTION_CONTAINS:
 		if (cc->option == PXB_OPT_PAD || cc->option == PXB_OPT_END)
 			return PXB_ERR_CONFIG;
 		return parse_value(cc->value, cc->hex, &c->bytes, &c->len);

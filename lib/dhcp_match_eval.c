@@ -35,6 +35,15 @@ static int view_eq(const struct pxb_dhcp_view *v, const uint8_t *b, size_t n)
 	return v->len == n && (n == 0 || memcmp(v->data, b, n) == 0);
 }
 
+/* Whether b occurs anywhere in v (dnsmasq's match_bytes() for a text value). */
+static int view_has(const struct pxb_dhcp_view *v, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; n <= v->len && i <= v->len - n; i++)
+		if (n == 0 || memcmp(v->data + i, b, n) == 0)
+			return 1;
+	return 0;
+}
+
 static int in_net(struct in_addr a, const struct cond *c)
 {
 	return (ntohl(a.s_addr) & c->netmask) == c->net;
@@ -97,6 +106,8 @@ static int cond_holds(const struct cond *c, const struct facts *f)
 		return pxb_dhcp_has_opt(m, c->option);
 	case PXB_MATCH_OPTION_EQUALS:
 		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_eq(&v, c->bytes, c->len);
+	case PXB_MATCH_OPTION_CONTAINS:
+		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_has(&v, c->bytes, c->len);
 	}
 	return 0;
 }

@@ -488,7 +488,9 @@ PXB_API int pxb_dhcp_build(const struct pxb_dhcp_reply *r, const struct pxb_dhcp
  *      client-addr    value = "a.b.c.d/n": ciaddr, else option 50
  *      option         option = code; present
  *      option-equals  option = code; value = data, exact
- *    For circuit-id, remote-id and option-equals, hex = 1 reads value as
+ *      option-contains option = code; value = data found anywhere in it
+ *                     (dnsmasq's dhcp-match with a text value)
+ *    For circuit-id, remote-id, option-equals and option-contains, hex = 1 reads value as
  *    hex octets ("01:0a:ff" or "010aff") instead of text.
  *    Conditions see the tags set before them only through their own test;
  *    they cannot test tags.
@@ -534,6 +536,7 @@ enum pxb_match_kind {
 	PXB_MATCH_CLIENT_ADDR,
 	PXB_MATCH_OPTION,
 	PXB_MATCH_OPTION_EQUALS,
+	PXB_MATCH_OPTION_CONTAINS,
 };
 
 /* Returns the config name of a kind ("user-class", ...) or NULL. */
