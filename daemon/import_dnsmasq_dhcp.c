@@ -279,8 +279,14 @@ static void tag_class(struct impd *d, const char *name, char **argv, int argc)
 		return;
 	}
 	if (name[5] == 'v') {
-		/* dnsmasq looks for the value anywhere in option 60; pxeboot at its start. */
-		add_cond(d, t, "vendor-prefix", v, 0);
+		/* dnsmasq looks for the value anywhere in option 60. */
+		char *q = quote(d, v);
+
+		if (q)
+			impd_push(d, &d->conds,
+				  impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; "
+						 "option = 60; value = \"%s\"; }", t, q));
+		free(q);
 		return;
 	}
 	hex = strchr(v, ':') && strspn(v, "0123456789abcdefABCDEF:") == strlen(v);
@@ -329,23 +335,20 @@ static void match(struct impd *d, char **argv, int argc)
 	n = impd_opt_value(d, code, argv + 2, argc - 2, val, sizeof(val), &text);
 	if (n <= 0)
 		return;
-	if (code == 60 && text) {
-		/* dnsmasq finds the value anywhere in option 60; pxeboot at its start. */
-		char *v = strndup((char *)val, (size_t)n);
-		if (v)
-			add_cond(d, t, "vendor-prefix", v, 0);
+	if (text) {
+		/* dnsmasq's match_bytes(): a text value anywhere in the option. */
+		char *v = strndup((char *)val, (size_t)n), *q = v ? quote(d, v) : NULL;
+
+		if (q)
+			impd_push(d, &d->conds,
+				  impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; "
+						 "option = %d; value = \"%s\"; }", t, code, q));
+		free(q);
 		free(v);
 		return;
 	}
-	if (code == 77 && text) {
-		char *v = strndup((char *)val, (size_t)n);
-		if (v)
-			add_cond(d, t, "user-class", v, 0);
-		free(v);
-		return;
-	}
-	impd_warn(d, "option %d: pxeboot compares the whole value, dnsmasq looks for it "
-		     "anywhere in the option", code);
+	impd_warn(d, "option %d: pxeboot compares the whole option; dnsmasq compares a hex value "
+		     "with its start, a number or address with each of its items", code);
 	{
 		char hex[3 * 255 + 1];
 		size_t k = 0;
@@ -643,8 +646,16 @@ static void pxe_service(struct impd *d, char **argv, int argc)
 		impd_warn(d, "server %s: only an address can be imported", argv[i + 3]);
 		goto out;
 	}
-	/* Reported at the end unless pxe-prompt=TEXT,0 makes the ROM boot the first at once. */
-	if (++d->services_per_arch[a] == 2)
+	/*
+	 * A BIOS menu is reported at the end unless pxe-prompt=TEXT,0 makes the
+	 * ROM boot the first item at once. Other architectures get no menu from
+	 * dnsmasq, and then no file from its boot server either.
+	 */
+	if (++d->services_per_arch[a] == 2 && a != 0)
+		impd_warn(d, "several services for %s: dnsmasq sends this architecture no menu "
+			     "and its boot server (port 4011) no file; pxeboot gives the first one's "
+			     "file", argv[i]);
+	else if (d->services_per_arch[a] == 2)
 		impd_push(d, &d->menu_warns,
 			  impd_printf(d, "%s:%u: pxe-service: a menu of several services for %s: "
 					 "pxeboot gives the first one's file without a menu (the same "

@@ -176,7 +176,8 @@ void impd_emit(struct impd *d, FILE *out)
 		char set[40], *v = d->vendors[i].vendor, *q;
 
 		snprintf(set, sizeof(set), "vendor-%zu", i);
-		q = impd_printf(d, "{ set = \"%s\"; match = \"vendor-prefix\"; value = \"%s\"; }",
+		q = impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; option = 60; "
+				   "value = \"%s\"; }",
 				set, quoted_ok(v) ? v : "");
 		impd_push(d, &d->conds, q);
 	}

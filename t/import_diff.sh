@@ -32,6 +32,11 @@ mkdir -p "$d/root"
 declare -A ARGS SRV
 # Differences that are meant: CONFIG PROFILE FIELD|reason (FIELD: a glob).
 deliberate() {
+	case "$1 $2 $3" in
+	"pxemenu efi64 ack.bootfile"|"pxemenu ipxe-efi ack.bootfile")
+		echo "two services for x64 UEFI (the import lists it): dnsmasq sends UEFI no menu" \
+			"and no file on port 4011, pxebootd the first service's file"; return;;
+	esac
 	# pxemenu is a proxy pxe-service setup as sysrescue is: the same differences.
 	case "${1/#pxemenu/sysrescue} $2 $3" in
 	"sysrescue "*" offer.opt43") echo "pxe-service menu not shown: pxebootd's option 43 says" \
