@@ -169,6 +169,7 @@ int pxbd_mount_roots(struct pxbd *d)
 
 	pxb_vfs_unmount_arg(d->vfs, d); /* the daemon's own directory mounts */
 	pxb_vfs_serve_dotfiles(d->vfs, pxb_conf_bool(root, "vfs.serve_dotfiles"));
+	pxb_vfs_secure(d->vfs, pxb_conf_bool(root, "tftp.secure") ? PXB_VFS_TFTP : 0);
 	if (strcmp(troot, hroot) == 0) {
 		if (pxb_vfs_mount_dir_arg(d->vfs, "/", troot, PXB_VFS_ALL, d) < 0) {
 			pxbd_log(PXB_LOG_WARNING, "vfs", "tftp.root and http.root %s: no such "

@@ -150,12 +150,15 @@ void impd_free(struct impd *d)
 	free_list(&d->subnets);
 	free_list(&d->hosts);
 	free_list(&d->conds);
+	free_list(&d->tag_ifs);
+	free_list(&d->menu_warns);
 	free_list(&d->dns);
 	for (size_t i = 0; i < d->nboot; i++) {
 		free(d->boot[i].tags);
 		free(d->boot[i].file);
 		free(d->boot[i].sname);
 		free(d->boot[i].server);
+		free(d->boot[i].menu);
 	}
 	free(d->boot);
 	for (size_t i = 0; i < d->nopts; i++) {

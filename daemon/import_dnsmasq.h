@@ -46,6 +46,7 @@ struct impd_boot {
 	int noboot;
 	int tagged;   /* dnsmasq had tags on it (tagged rules are tried first) */
 	int service;  /* from pxe-service (tried before dhcp-boot) */
+	char *menu;   /* its menu text (not shown by pxeboot; a comment) */
 };
 
 struct impd_opt {
@@ -77,6 +78,7 @@ struct impd {
 
 	int proxy, server;            /* dhcp-range kinds seen */
 	struct impd_list interfaces, subnets, hosts, conds;
+	struct impd_list tag_ifs;     /* dhcp.tag_if elements, in order */
 	struct impd_boot *boot;
 	size_t nboot;
 	struct impd_opt *opts;
@@ -89,6 +91,8 @@ struct impd {
 	int tftp, tftp_secure, no_blocksize, authoritative;
 	char *tftp_root;
 	unsigned services_per_arch[16];
+	int prompt_now;               /* pxe-prompt=TEXT,0: the first service boots at once */
+	struct impd_list menu_warns;  /* "file:line: ..." of menus, reported unless prompt_now */
 };
 
 /*

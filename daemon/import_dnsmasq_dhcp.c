@@ -279,8 +279,14 @@ static void tag_class(struct impd *d, const char *name, char **argv, int argc)
 		return;
 	}
 	if (name[5] == 'v') {
-		/* dnsmasq looks for the value anywhere in option 60; pxeboot at its start. */
-		add_cond(d, t, "vendor-prefix", v, 0);
+		/* dnsmasq looks for the value anywhere in option 60. */
+		char *q = quote(d, v);
+
+		if (q)
+			impd_push(d, &d->conds,
+				  impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; "
+						 "option = 60; value = \"%s\"; }", t, q));
+		free(q);
 		return;
 	}
 	hex = strchr(v, ':') && strspn(v, "0123456789abcdefABCDEF:") == strlen(v);
@@ -329,23 +335,20 @@ static void match(struct impd *d, char **argv, int argc)
 	n = impd_opt_value(d, code, argv + 2, argc - 2, val, sizeof(val), &text);
 	if (n <= 0)
 		return;
-	if (code == 60 && text) {
-		/* dnsmasq finds the value anywhere in option 60; pxeboot at its start. */
-		char *v = strndup((char *)val, (size_t)n);
-		if (v)
-			add_cond(d, t, "vendor-prefix", v, 0);
+	if (text) {
+		/* dnsmasq's match_bytes(): a text value anywhere in the option. */
+		char *v = strndup((char *)val, (size_t)n), *q = v ? quote(d, v) : NULL;
+
+		if (q)
+			impd_push(d, &d->conds,
+				  impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; "
+						 "option = %d; value = \"%s\"; }", t, code, q));
+		free(q);
 		free(v);
 		return;
 	}
-	if (code == 77 && text) {
-		char *v = strndup((char *)val, (size_t)n);
-		if (v)
-			add_cond(d, t, "user-class", v, 0);
-		free(v);
-		return;
-	}
-	impd_warn(d, "option %d: pxeboot compares the whole value, dnsmasq looks for it "
-		     "anywhere in the option", code);
+	impd_warn(d, "option %d: pxeboot compares the whole option; dnsmasq compares a hex value "
+		     "with its start, a number or address with each of its items", code);
 	{
 		char hex[3 * 255 + 1];
 		size_t k = 0;
@@ -385,6 +388,39 @@ static struct impd_boot *new_boot(struct impd *d)
 	d->boot = b;
 	d->nboot = n;
 	return &b[n - 1];
+}
+
+/*
+ * tag-if=set:T[,set:T...][,tag:C...]: dhcp.tag_if, in the same order
+ * (dnsmasq's run_tag_if() runs them in order after the other tags).
+ */
+static void tag_if(struct impd *d, char **argv, int argc)
+{
+	char set[IMPD_MAX_LINE] = "", *tags;
+	size_t len = 0;
+	int i = 0;
+
+	for (; i < argc && strncmp(argv[i], "set:", 4) == 0; i++) {
+		const char *t = impd_tag_name(d, argv[i]);
+
+		if (!t)
+			return;
+		len += (size_t)snprintf(set + len, sizeof(set) - len, "%s\"%s\"", len ? ", " : "", t);
+		if (len >= sizeof(set))
+			return;
+	}
+	if (!len) {
+		impd_warn(d, "expected set:TAG[,set:TAG...][,tag:TAG...]");
+		return;
+	}
+	tags = impd_tags(d, argv, argc, &i);
+	if (!tags)
+		return;
+	if (i < argc)
+		impd_warn(d, "\"%s\": neither set: nor tag: (the line is left out)", argv[i]);
+	else
+		impd_push(d, &d->tag_ifs, impd_printf(d, "{ set = [%s]; tags = \"%s\"; }", set, tags));
+	free(tags);
 }
 
 /* dhcp-boot=[tag:T,...]FILE[,SNAME[,SERVER]] */
@@ -610,9 +646,20 @@ static void pxe_service(struct impd *d, char **argv, int argc)
 		impd_warn(d, "server %s: only an address can be imported", argv[i + 3]);
 		goto out;
 	}
-	if (++d->services_per_arch[a] == 2)
-		impd_warn(d, "a menu of several services for %s: pxeboot gives the first one's file "
-			     "without a menu", argv[i]);
+	/*
+	 * A BIOS menu is reported at the end unless pxe-prompt=TEXT,0 makes the
+	 * ROM boot the first item at once. Other architectures get no menu from
+	 * dnsmasq, and then no file from its boot server either.
+	 */
+	if (++d->services_per_arch[a] == 2 && a != 0)
+		impd_warn(d, "several services for %s: dnsmasq sends this architecture no menu "
+			     "and its boot server (port 4011) no file; pxeboot gives the first one's "
+			     "file", argv[i]);
+	else if (d->services_per_arch[a] == 2)
+		impd_push(d, &d->menu_warns,
+			  impd_printf(d, "%s:%u: pxe-service: a menu of several services for %s: "
+					 "pxeboot gives the first one's file without a menu (the same "
+					 "only with pxe-prompt=TEXT,0)", d->file, d->line, argv[i]));
 	if (d->services_per_arch[a] > 1)
 		goto out;
 	snprintf(atag, sizeof(atag), "pxe-arch-%d", a);
@@ -624,12 +671,37 @@ static void pxe_service(struct impd *d, char **argv, int argc)
 	b->service = 1;
 	b->tagged = 1;
 	b->tags = *tags ? impd_printf(d, "%s & %s", atag, tags) : impd_strdup(d, atag);
+	b->menu = impd_strdup(d, argv[i + 1]);
 	/* The boot server stage's name (src/rfc2131.c): BASENAME.0 unless it has a dot. */
 	b->file = strchr(argv[i + 2], '.') ? impd_strdup(d, argv[i + 2])
 					   : impd_printf(d, "%s.0", argv[i + 2]);
 	if (i + 3 < argc)
 		b->server = impd_strdup(d, argv[i + 3]);
 out:
+	free(tags);
+}
+
+/*
+ * pxe-prompt=[tag:T,]TEXT[,TIMEOUT]: with timeout 0 the PXE ROM boots the
+ * first service at once (dnsmasq(8)), which is what pxeboot does; a longer
+ * wait, or none given (wait for a key), shows what pxeboot does not.
+ */
+static void pxe_prompt(struct impd *d, char **argv, int argc)
+{
+	int i = 0;
+	char *tags = impd_tags(d, argv, argc, &i);
+
+	if (!tags)
+		return;
+	if (i >= argc || i + 2 < argc)
+		impd_warn(d, "expected [tag:T,]PROMPT[,TIMEOUT]");
+	else if (!*tags && i + 1 < argc && strcmp(argv[i + 1], "0") == 0)
+		d->prompt_now = 1;
+	else
+		impd_warn(d, "no equivalent: pxeboot shows no prompt and boots the first service's "
+			     "file at once; with dnsmasq the PXE ROM shows \"%s\"%s and boots it %s", argv[i],
+			  *tags ? " to some tags" : "",
+			  i + 1 < argc ? "after the timeout" : "after a key press");
 	free(tags);
 }
 
@@ -659,10 +731,10 @@ void impd_option(struct impd *d, const char *name, char *value)
 			impd_warn(d, "TFTP on some interfaces only: pxeboot serves on tftp.listen");
 	} else if (!strcmp(name, "tftp-secure")) {
 		d->tftp_secure = 1;
-		impd_warn(d, "no equivalent: pxeboot serves every regular file below tftp.root, "
-			     "whoever owns it");
 	} else if (!strcmp(name, "tftp-no-blocksize")) {
 		d->no_blocksize = 1;
+	} else if (!strcmp(name, "port") && argc == 1 && !strcmp(argv[0], "0")) {
+		/* no DNS server: pxeboot has none */
 	} else if (!strcmp(name, "dhcp-authoritative")) {
 		d->authoritative = 1;
 	} else if (!strcmp(name, "leasefile-ro") || !strcmp(name, "dhcp-leasefile")) {
@@ -692,9 +764,7 @@ void impd_option(struct impd *d, const char *name, char *value)
 	} else if (!strcmp(name, "dhcp-mac")) {
 		mac(d, argv, argc);
 	} else if (!strcmp(name, "tag-if")) {
-		impd_warn(d, "no equivalent: pxeboot's tag conditions test the request, not "
-			     "other tags (write the expression into each rule that uses %s)",
-			  argc ? argv[0] : "it");
+		tag_if(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-ignore")) {
 		ignore(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-boot")) {
@@ -704,8 +774,7 @@ void impd_option(struct impd *d, const char *name, char *value)
 	} else if (!strcmp(name, "pxe-service")) {
 		pxe_service(d, argv, argc);
 	} else if (!strcmp(name, "pxe-prompt")) {
-		impd_warn(d, "no equivalent: pxeboot shows no PXE prompt (the boot file is given at "
-			     "once)");
+		pxe_prompt(d, argv, argc);
 	} else {
 		for (int i = 0; not_boot[i]; i++)
 			if (!strcmp(not_boot[i], name)) {

@@ -23,6 +23,11 @@ static void list(FILE *out, const char *name, const struct impd_list *l, const c
 	fprintf(out, "%s);\n", indent);
 }
 
+static int quoted_ok(const char *s)
+{
+	return s && !strpbrk(s, "\"\\\n");
+}
+
 static void boot_rule(FILE *out, const struct impd_boot *b, int last)
 {
 	fprintf(out, "    {");
@@ -36,12 +41,10 @@ static void boot_rule(FILE *out, const struct impd_boot *b, int last)
 		fprintf(out, " server_name = \"%s\";", b->sname);
 	if (b->server)
 		fprintf(out, " next_server = \"%s\";", b->server);
-	fprintf(out, " }%s\n", last ? "" : ",");
-}
-
-static int quoted_ok(const char *s)
-{
-	return s && !strpbrk(s, "\"\\\n");
+	fprintf(out, " }%s", last ? "" : ",");
+	if (b->menu && quoted_ok(b->menu))
+		fprintf(out, " # pxe-service \"%s\": menu text not shown", b->menu);
+	fprintf(out, "\n");
 }
 
 static void boot_rules(struct impd *d, FILE *out)
@@ -152,6 +155,10 @@ void impd_emit(struct impd *d, FILE *out)
 				"needs dhcp.interfaces\n");
 		d->incomplete = 1;
 	}
+	for (size_t i = 0; !d->prompt_now && i < d->menu_warns.n; i++) {
+		fprintf(d->err, "%s\n", d->menu_warns.v[i]);
+		d->incomplete = 1;
+	}
 	if (d->known_used) {
 		/* dnsmasq's tag "known": the client has a dhcp-host line. */
 		for (size_t i = 0; i < d->hosts.n; i++) {
@@ -169,7 +176,8 @@ void impd_emit(struct impd *d, FILE *out)
 		char set[40], *v = d->vendors[i].vendor, *q;
 
 		snprintf(set, sizeof(set), "vendor-%zu", i);
-		q = impd_printf(d, "{ set = \"%s\"; match = \"vendor-prefix\"; value = \"%s\"; }",
+		q = impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; option = 60; "
+				   "value = \"%s\"; }",
 				set, quoted_ok(v) ? v : "");
 		impd_push(d, &d->conds, q);
 	}
@@ -178,6 +186,8 @@ void impd_emit(struct impd *d, FILE *out)
 	fprintf(out, "tftp = {\n  enable = %s;\n", d->tftp ? "true" : "false");
 	if (d->tftp_root && quoted_ok(d->tftp_root))
 		fprintf(out, "  root = \"%s\";\n", d->tftp_root);
+	if (d->tftp_secure)
+		fprintf(out, "  secure = true; # tftp-secure\n");
 	if (d->no_blocksize)
 		fprintf(out, "  max_blksize = 512; # tftp-no-blocksize\n");
 	fprintf(out, "};\n");
@@ -195,6 +205,7 @@ void impd_emit(struct impd *d, FILE *out)
 	subnets(d, out);
 	list(out, "hosts", &d->hosts, "  ");
 	list(out, "tags", &d->conds, "  ");
+	list(out, "tag_if", &d->tag_ifs, "  ");
 	boot_rules(d, out);
 	options(d, out);
 	fprintf(out, "};\n");

@@ -226,6 +226,11 @@ static void print_trace(const pxb_conf_node *r, const struct pxb_match_trace *t,
 			       conf_str(r, "dhcp.tags", k, "match"), conf_str(r, "dhcp.tags", k, "value"));
 			any = 1;
 			break;
+		case PXB_STEP_TAG_IF:
+			printf("  %-12s set by dhcp.tag_if[%d] (tags \"%s\")\n", t->step[i].tag, k,
+			       conf_str(r, "dhcp.tag_if", k, "tags"));
+			any = 1;
+			break;
 		default:
 			break;
 		}

@@ -29,6 +29,9 @@ struct pxb_dhcp_setup {
 	struct pxb_dhcp_opt_config *host_opts; /* all hosts' options, hosts point into it */
 	struct pxb_tag_opt_config *tag_opts;
 	size_t ntag_opts;
+	struct pxb_tag_if_config *tag_ifs;
+	const char **tag_if_sets;    /* all tag_if's set tags, tag_ifs point into it */
+	size_t ntag_ifs;
 	struct pxb_arch_file_config *arch_files;
 	struct in_addr *relays;
 	size_t nhosts, nconds, nrules, narch;
@@ -51,6 +54,8 @@ void pxb_dhcp_setup_free(struct pxb_dhcp_setup *s)
 	free(s->opts);
 	free(s->host_opts);
 	free(s->tag_opts);
+	free(s->tag_ifs);
+	free(s->tag_if_sets);
 	free(s->arch_files);
 	free(s->relays);
 	free(s);
@@ -219,6 +224,43 @@ static int load_tag_opts(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_
 	return errors ? PXB_ERR_CONFIG : 0;
 }
 
+/* dhcp.tag_if: derived tags. */
+static int load_tag_ifs(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_conf_node *d,
+			pxb_conf_report_fn report, void *arg)
+{
+	unsigned n = pxb_conf_count(d, "tag_if"), nset = 0, k = 0;
+	int errors = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		nset += pxb_conf_count(pxb_conf_elem(d, "tag_if", i), "set");
+	s->tag_ifs = calloc(n ? n : 1, sizeof(*s->tag_ifs));
+	s->tag_if_sets = calloc(nset ? nset : 1, sizeof(char *));
+	if (!s->tag_ifs || !s->tag_if_sets)
+		return PXB_ERR_NOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		const pxb_conf_node *e = pxb_conf_elem(d, "tag_if", i);
+		struct pxb_tag_if_config *t = &s->tag_ifs[i];
+
+		t->tags = pxb_conf_string(e, "tags");
+		check_expr(c, e, t->tags, report, arg, &errors);
+		t->set = s->tag_if_sets + k;
+		t->nset = pxb_conf_count(e, "set");
+		if (!t->nset)
+			problem(c, e, report, arg, &errors, "set (the tags added) is required");
+		for (unsigned j = 0; j < t->nset; j++) {
+			const char *tag = pxb_conf_elem_string(e, "set", j);
+
+			if (!tag || !*tag || pxb_match_expr_check(tag) < 0 || strpbrk(tag, " \t&,!:"))
+				problem(c, pxb_conf_get(e, "set"), report, arg, &errors,
+					"\"%s\" is not a tag (letters, digits, '_', '-', '.')",
+					tag ? tag : "");
+			s->tag_if_sets[k++] = tag;
+		}
+	}
+	s->ntag_ifs = n;
+	return errors ? PXB_ERR_CONFIG : 0;
+}
+
 static int load_hosts(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_conf_node *d,
 		      pxb_conf_report_fn report, void *arg)
 {
@@ -288,7 +330,8 @@ static int load_conds(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 		cd->value = pxb_conf_string(e, "value");
 		cd->hex = pxb_conf_bool(e, "hex");
 		cd->option = (uint8_t)pxb_conf_int(e, "option");
-		if ((cd->kind == PXB_MATCH_OPTION || cd->kind == PXB_MATCH_OPTION_EQUALS) &&
+		if ((cd->kind == PXB_MATCH_OPTION || cd->kind == PXB_MATCH_OPTION_EQUALS ||
+		     cd->kind == PXB_MATCH_OPTION_CONTAINS) &&
 		    !cd->option)
 			problem(c, e, report, arg, &errors, "match \"%s\" needs option", match);
 		else if (cd->kind != PXB_MATCH_OPTION && !cd->value)
@@ -402,6 +445,8 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 		rc = r;
 	if ((r = load_tag_opts(s, c, d, report, arg)) < 0)
 		rc = r;
+	if ((r = load_tag_ifs(s, c, d, report, arg)) < 0)
+		rc = r;
 	if (rc < 0)
 		goto fail;
 	memset(&mc, 0, sizeof(mc));
@@ -415,6 +460,8 @@ int pxb_dhcp_setup_from_conf(const pxb_conf *c, struct pxb_dhcp_setup **out,
 	mc.narch_files = s->narch;
 	mc.tag_options = s->tag_opts;
 	mc.ntag_options = s->ntag_opts;
+	mc.tag_ifs = s->tag_ifs;
+	mc.ntag_ifs = s->ntag_ifs;
 	rc = pxb_match_rules_new(&mc, &s->match, &what, &idx);
 	if (rc == PXB_ERR_CONFIG) {
 		char line[512];

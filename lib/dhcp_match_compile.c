@@ -31,6 +31,7 @@ static const char *const kind_names[] = {
 	[PXB_MATCH_CLIENT_ADDR] = "client-addr",
 	[PXB_MATCH_OPTION] = "option",
 	[PXB_MATCH_OPTION_EQUALS] = "option-equals",
+	[PXB_MATCH_OPTION_CONTAINS] = "option-contains",
 };
 
 const char *pxb_match_kind_name(enum pxb_match_kind k)
@@ -304,6 +305,7 @@ static int build_cond(struct cond *c, const struct pxb_match_cond_config *cc)
 	case PXB_MATCH_REMOTE_ID:
 		return parse_value(cc->value, cc->hex, &c->bytes, &c->len);
 	case PXB_MATCH_OPTION_EQUALS:
+	case PXB_MATCH_OPTION_CONTAINS:
 		if (cc->option == PXB_OPT_PAD || cc->option == PXB_OPT_END)
 			return PXB_ERR_CONFIG;
 		return parse_value(cc->value, cc->hex, &c->bytes, &c->len);
@@ -442,6 +444,28 @@ static int build_tagopt(struct tagopt *t, const struct pxb_tag_opt_config *tc)
 	return build_opt(&t->o, &tc->opt);
 }
 
+static int build_tagif(struct tagif *t, const struct pxb_tag_if_config *tc)
+{
+	int rc = parse_expr(tc->tags, &t->expr);
+
+	if (rc)
+		return rc;
+	if (!tc->nset || !tc->set)
+		return PXB_ERR_CONFIG;
+	t->set.terms = calloc(tc->nset, sizeof(*t->set.terms));
+	if (!t->set.terms)
+		return PXB_ERR_NOMEM;
+	for (size_t i = 0; i < tc->nset; i++) {
+		size_t l = tc->set[i] ? strlen(tc->set[i]) : 0;
+
+		if (!valid_tag(tc->set[i] ? tc->set[i] : "", l))
+			return PXB_ERR_CONFIG;
+		memcpy(t->set.terms[i].tag, tc->set[i], l + 1);
+		t->set.n++;
+	}
+	return 0;
+}
+
 /*
  * The most options one client can get from hosts and tags: the codes the
  * options by tag name plus the most one host has. It bounds the choice.
@@ -489,6 +513,11 @@ void pxb_match_rules_free(struct pxb_match_rules *mr)
 		free(mr->tagopts[i].o.data);
 	}
 	free(mr->tagopts);
+	for (size_t i = 0; i < mr->ntagifs; i++) {
+		free(mr->tagifs[i].expr.terms);
+		free(mr->tagifs[i].set.terms);
+	}
+	free(mr->tagifs);
 	for (size_t i = 0; i < mr->narchfiles; i++)
 		free(mr->archfiles[i].file);
 	free(mr->hosts);
@@ -518,13 +547,15 @@ int pxb_match_rules_new(const struct pxb_match_config *cfg, struct pxb_match_rul
 	mr->rules = calloc(cfg->nrules + 1, sizeof(*mr->rules));
 	mr->archfiles = calloc(cfg->narch_files + 1, sizeof(*mr->archfiles));
 	mr->tagopts = calloc(cfg->ntag_options + 1, sizeof(*mr->tagopts));
+	mr->tagifs = calloc(cfg->ntag_ifs + 1, sizeof(*mr->tagifs));
 	rc = PXB_ERR_NOMEM;
-	if (!mr->hosts || !mr->conds || !mr->rules || !mr->archfiles || !mr->tagopts)
+	if (!mr->hosts || !mr->conds || !mr->rules || !mr->archfiles || !mr->tagopts ||
+	    !mr->tagifs)
 		goto fail;
 	rc = PXB_ERR_CONFIG;
 	if ((cfg->nhosts && !cfg->hosts) || (cfg->nconds && !cfg->conds) ||
 	    (cfg->nrules && !cfg->rules) || (cfg->narch_files && !cfg->arch_files) ||
-	    (cfg->ntag_options && !cfg->tag_options))
+	    (cfg->ntag_options && !cfg->tag_options) || (cfg->ntag_ifs && !cfg->tag_ifs))
 		goto fail;
 
 	what = "host";
@@ -546,6 +577,13 @@ int pxb_match_rules_new(const struct pxb_match_config *cfg, struct pxb_match_rul
 	for (i = 0; i < cfg->nconds; i++) {
 		mr->nconds++;
 		rc = build_cond(&mr->conds[i], &cfg->conds[i]);
+		if (rc)
+			goto fail;
+	}
+	what = "tag-if";
+	for (i = 0; i < cfg->ntag_ifs; i++) {
+		mr->ntagifs++;
+		rc = build_tagif(&mr->tagifs[i], &cfg->tag_ifs[i]);
 		if (rc)
 			goto fail;
 	}

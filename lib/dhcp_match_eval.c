@@ -35,6 +35,15 @@ static int view_eq(const struct pxb_dhcp_view *v, const uint8_t *b, size_t n)
 	return v->len == n && (n == 0 || memcmp(v->data, b, n) == 0);
 }
 
+/* Whether b occurs anywhere in v (dnsmasq's match_bytes() for a text value). */
+static int view_has(const struct pxb_dhcp_view *v, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; n <= v->len && i <= v->len - n; i++)
+		if (n == 0 || memcmp(v->data + i, b, n) == 0)
+			return 1;
+	return 0;
+}
+
 static int in_net(struct in_addr a, const struct cond *c)
 {
 	return (ntohl(a.s_addr) & c->netmask) == c->net;
@@ -97,6 +106,8 @@ static int cond_holds(const struct cond *c, const struct facts *f)
 		return pxb_dhcp_has_opt(m, c->option);
 	case PXB_MATCH_OPTION_EQUALS:
 		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_eq(&v, c->bytes, c->len);
+	case PXB_MATCH_OPTION_CONTAINS:
+		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_has(&v, c->bytes, c->len);
 	}
 	return 0;
 }
@@ -272,6 +283,18 @@ int pxb_match_eval(const struct pxb_match_rules *mr, const struct pxb_dhcp_msg *
 		if (pxb_client_add_tag(cl, mr->conds[i].tag) < 0)
 			rc = PXB_ERR_TOOBIG;
 		trace_step(trace, PXB_STEP_COND, i, mr->conds[i].tag);
+	}
+	/* 2b. derived tags (dnsmasq's tag-if, run_tag_if()), in order, after the others */
+	for (size_t i = 0; i < mr->ntagifs; i++) {
+		const struct tagif *ti = &mr->tagifs[i];
+
+		if (!expr_holds(&ti->expr, cl))
+			continue;
+		for (size_t j = 0; j < ti->set.n; j++) {
+			if (pxb_client_add_tag(cl, ti->set.terms[j].tag) < 0)
+				rc = PXB_ERR_TOOBIG;
+			trace_step(trace, PXB_STEP_TAG_IF, i, ti->set.terms[j].tag);
+		}
 	}
 	client_opts(mr, h, cl, out, trace);
 	/* 3. "no boot offer" wins over anything that would offer one */

@@ -72,6 +72,12 @@ struct tagopt {
 	struct opt o;
 };
 
+/* A derived tag (pxb_tag_if_config): set holds the tags added, all with neg = 0. */
+struct tagif {
+	struct expr expr;
+	struct expr set;
+};
+
 struct archfile {
 	uint16_t arch;
 	char *file;
@@ -88,6 +94,8 @@ struct pxb_match_rules {
 	size_t narchfiles;
 	struct tagopt *tagopts;
 	size_t ntagopts;
+	struct tagif *tagifs;
+	size_t ntagifs;
 };
 
 #endif

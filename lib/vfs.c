@@ -43,6 +43,7 @@ struct pxb_vfs {
 	unsigned n;
 	unsigned seq;
 	int dotfiles;         /* serve names starting with '.' */
+	unsigned secure;      /* protocols served only files of our own (pxb_vfs_secure) */
 };
 
 pxb_vfs *pxb_vfs_new(void)
@@ -132,6 +133,22 @@ int pxb_vfs_mount_provider(pxb_vfs *v, const char *prefix, const struct pxb_vfs_
 void pxb_vfs_serve_dotfiles(pxb_vfs *v, int on)
 {
 	v->dotfiles = !!on;
+}
+
+void pxb_vfs_secure(pxb_vfs *v, unsigned protos)
+{
+	v->secure = protos;
+}
+
+/*
+ * Whether a file passes pxb_vfs_secure()'s test: ours, or when we are root
+ * readable by all (dnsmasq's tftp-secure, src/tftp.c).
+ */
+static int owned(const struct stat *st)
+{
+	uid_t uid = geteuid();
+
+	return uid == 0 ? (st->st_mode & S_IROTH) != 0 : st->st_uid == uid;
 }
 
 /* Does a component of the normalized path start with '.'? */
@@ -240,7 +257,7 @@ static void release_fd(struct pxb_file *f)
  * otherwise wait for a writer, and with it every protocol on the loop; the
  * flag is dropped again once fstat says it is a regular file.
  */
-static int open_in_dir(const struct mount *m, const char *rel, struct pxb_file *f)
+static int open_in_dir(const struct mount *m, const char *rel, int secure, struct pxb_file *f)
 {
 	struct stat st;
 	int fd = open_beneath(m, rel, O_RDONLY | O_NONBLOCK), fl;
@@ -251,9 +268,9 @@ static int open_in_dir(const struct mount *m, const char *rel, struct pxb_file *
 		close(fd);
 		return PXB_ERR_IO;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) || (secure && !owned(&st))) {
 		close(fd);
-		return PXB_ERR_ACCESS; /* directories, FIFOs, devices, sockets */
+		return PXB_ERR_ACCESS; /* directories, FIFOs, devices, sockets; not ours */
 	}
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
@@ -291,7 +308,7 @@ int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto, const struct pxb_
 			f->fd = -1;
 			rc = m->prov->open(m->arg, rel, client, f);
 		} else {
-			rc = open_in_dir(m, rel, f);
+			rc = open_in_dir(m, rel, (proto & v->secure) != 0, f);
 		}
 		if (rc == 0)
 			return 0;

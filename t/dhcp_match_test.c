@@ -184,6 +184,12 @@ static void test_conditions(void)
 		{ .set = "VCX", .kind = PXB_MATCH_VENDOR_CLASS, .value = "PXEClient" },
 		{ .set = "ARM", .kind = PXB_MATCH_ARCH, .value = "efi-arm64, efi-arm64-http" },
 		{ .set = "X64", .kind = PXB_MATCH_ARCH, .value = "7,efi-x64-http" },
+		{ .set = "UNDI3", .kind = PXB_MATCH_OPTION_CONTAINS, .option = 60, .value = "UNDI:003" },
+		{ .set = "ARCH7", .kind = PXB_MATCH_OPTION_CONTAINS, .option = 60,
+		  .value = "3a:30:30:30:30:37", .hex = 1 },
+		{ .set = "NOTIN", .kind = PXB_MATCH_OPTION_CONTAINS, .option = 60,
+		  .value = "PXEClient:Arch:00007:UNDI:003000:" },
+		{ .set = "EMPTY", .kind = PXB_MATCH_OPTION_CONTAINS, .option = 77, .value = "" },
 	};
 	struct pxb_match_config cfg = { .conds = conds, .nconds = sizeof(conds) / sizeof(conds[0]) };
 	struct pxb_match_rules *r = NULL;
@@ -209,6 +215,10 @@ static void test_conditions(void)
 	ok(!pxb_client_has_tag(&cl, "HAS175") && !pxb_client_has_tag(&cl, "HTTP"),
 	   "no 175, not HTTPClient");
 	ok(!pxb_client_has_tag(&cl, "VCX"), "vendor class exact does not match a longer one");
+	ok(pxb_client_has_tag(&cl, "UNDI3") && pxb_client_has_tag(&cl, "ARCH7"),
+	   "option contains, text and hex, inside the option");
+	ok(!pxb_client_has_tag(&cl, "NOTIN"), "option contains: a value longer than the option");
+	ok(!pxb_client_has_tag(&cl, "EMPTY"), "option contains: an absent option holds nothing");
 	ok(pxb_client_has_tag(&cl, "X64") && !pxb_client_has_tag(&cl, "ARM"), "arch by name list");
 	ok(!pxb_client_has_tag(&cl, "CIRC") && !pxb_client_has_tag(&cl, "CADDR"), "no relay info");
 	is_int(ch.offer, 0, "no rules: no offer");
@@ -226,6 +236,9 @@ static void test_conditions(void)
 	ok(pxb_client_has_tag(&cl, "CIRC") && pxb_client_has_tag(&cl, "REMOTE"),
 	   "circuit id, remote id");
 	ok(!pxb_client_has_tag(&cl, "REMOTE2"), "remote id prefix is not equal");
+	ok(!pxb_client_has_tag(&cl, "UNDI3") && !pxb_client_has_tag(&cl, "ARCH7") &&
+	   pxb_client_has_tag(&cl, "EMPTY"),
+	   "option contains: not in UNDI:002001; an empty value in option 77 holds");
 	ok(pxb_client_has_tag(&cl, "NET4") && !pxb_client_has_tag(&cl, "NET0"), "subnet by giaddr");
 	ok(pxb_client_has_tag(&cl, "RELAYED"), "giaddr in 198.18.0.0/15");
 	ok(pxb_client_has_tag(&cl, "CADDR"), "ciaddr in subnet");
@@ -497,7 +510,7 @@ static void test_config_errors(void)
 	{
 		int fine = 1;
 
-		for (int k = PXB_MATCH_USER_CLASS; k <= PXB_MATCH_OPTION_EQUALS; k++)
+		for (int k = PXB_MATCH_USER_CLASS; k <= PXB_MATCH_OPTION_CONTAINS; k++)
 			if (pxb_match_kind_parse(pxb_match_kind_name((enum pxb_match_kind)k)) != k)
 				fine = 0;
 		ok(fine, "kind names round trip");

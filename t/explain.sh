@@ -4,7 +4,8 @@
 # the tags, rule and reply fields of the golden files t/golden/explain-*.txt,
 # in server mode and in proxy mode, and (t/golden/explain-options.conf) the
 # extra options of a host entry, options by tag and a boot rule, the losers
-# too. Usable as a configuration test: a change
+# too, and (the imported t/golden/import-tagif.conf) tags derived by
+# dhcp.tag_if. Usable as a configuration test: a change
 # of the rules that changes an answer changes the output.
 #   PXB_REGOLD=1 writes the golden files from the current output.
 . "$top_srcdir/t/lib/common.sh"
@@ -46,6 +47,9 @@ case_ proxy-not-pxe "$d/proxy.conf" --mac 52:54:00:aa:bb:cc
 opts="$top_srcdir/t/golden/explain-options.conf"
 case_ options-host "$opts" --mac 52:54:00:00:00:21 $bios
 case_ options-other "$opts" --mac 52:54:00:00:00:99 $bios
+# Derived tags (dhcp.tag_if, the imported tag-if corpus setup): each named with its element.
+sed 's/^  mode = .*/&\n  interfaces = ["lo"];/' "$top_srcdir/t/golden/import-tagif.conf" >"$d/tagif.conf"
+case_ tag-if "$d/tagif.conf" --mac 52:54:00:12:34:56 $bios
 
 # Errors are reported, not explained.
 "$CTL" explain -c "$d/none.conf" --mac 52:54:00:12:34:56 >/dev/null 2>"$d/e1"

@@ -488,10 +488,15 @@ PXB_API int pxb_dhcp_build(const struct pxb_dhcp_reply *r, const struct pxb_dhcp
  *      client-addr    value = "a.b.c.d/n": ciaddr, else option 50
  *      option         option = code; present
  *      option-equals  option = code; value = data, exact
- *    For circuit-id, remote-id and option-equals, hex = 1 reads value as
+ *      option-contains option = code; value = data found anywhere in it
+ *                     (dnsmasq's dhcp-match with a text value)
+ *    For circuit-id, remote-id, option-equals and option-contains, hex = 1 reads value as
  *    hex octets ("01:0a:ff" or "010aff") instead of text.
  *    Conditions see the tags set before them only through their own test;
  *    they cannot test tags.
+ * 2b. Derived tags (struct pxb_tag_if_config, dnsmasq's tag-if) come next,
+ *    in order: each whose tag expression holds adds its tags, which the
+ *    derived tags after it see (a tag-if tests only those above it).
  * 3. Boot rules (struct pxb_boot_rule_config) each have a tag expression:
  *    terms separated by '&', ',' or blanks, all of which must hold (AND);
  *    a term is TAG or !TAG, an optional "tag:" prefix is allowed, so
@@ -531,6 +536,7 @@ enum pxb_match_kind {
 	PXB_MATCH_CLIENT_ADDR,
 	PXB_MATCH_OPTION,
 	PXB_MATCH_OPTION_EQUALS,
+	PXB_MATCH_OPTION_CONTAINS,
 };
 
 /* Returns the config name of a kind ("user-class", ...) or NULL. */
@@ -594,6 +600,17 @@ struct pxb_arch_file_config {
 	const char *file;
 };
 
+/*
+ * A derived tag (dnsmasq's tag-if): when the expression tags holds (after
+ * the host entry and the conditions, and the derived tags before this
+ * one), every tag of set is added. NULL or "" tags: always.
+ */
+struct pxb_tag_if_config {
+	const char *const *set;
+	size_t nset;
+	const char *tags;
+};
+
 struct pxb_match_config {
 	const struct pxb_match_host_config *hosts;
 	size_t nhosts;
@@ -605,6 +622,8 @@ struct pxb_match_config {
 	size_t narch_files;
 	const struct pxb_tag_opt_config *tag_options;
 	size_t ntag_options;
+	const struct pxb_tag_if_config *tag_ifs;
+	size_t ntag_ifs;
 };
 
 /* What a request arrived on. */
@@ -656,6 +675,7 @@ enum pxb_match_step_kind {
 	PXB_STEP_OPT_HOST,     /* host index's option sub (code) */
 	PXB_STEP_OPT_TAG,      /* option by tag index held (code) */
 	PXB_STEP_OPT_RULE,     /* chosen boot rule index's option sub (code) */
+	PXB_STEP_TAG_IF,       /* derived tag index held, tag added */
 };
 
 /*

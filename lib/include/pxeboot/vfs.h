@@ -116,6 +116,15 @@ PXB_API int pxb_vfs_mount_provider(pxb_vfs *v, const char *prefix,
  */
 PXB_API void pxb_vfs_serve_dotfiles(pxb_vfs *v, int on);
 
+/*
+ * Files of directory mounts opened for a protocol in protos (PXB_VFS_TFTP,
+ * ...; 0: none, as in a new namespace) are served only when the effective
+ * user owns them, or, when that is root, when they are readable by all
+ * (dnsmasq's tftp-secure). Others answer PXB_ERR_ACCESS. Providers' files
+ * are not concerned.
+ */
+PXB_API void pxb_vfs_secure(pxb_vfs *v, unsigned protos);
+
 /* Removes every mount whose owner (provider argument) is arg. */
 PXB_API void pxb_vfs_unmount_arg(pxb_vfs *v, void *arg);
 
