@@ -24,11 +24,9 @@ void pgbuf_hex(struct pgbuf *b, const uint8_t *p, size_t n); /* '\x..'::bytea */
 /* The schema version this build creates; older schemas are migrated up. */
 #define PGSQL_SCHEMA_VERSION 2
 
-/*
- * Creates or migrates the schema (blocking, on a fresh connection). Returns
- * 0, or -1 with a message in err.
- */
-int pgsql_migrate(PGconn *c, char *err, size_t errlen);
+/* The statement creating or migrating the schema (sent on each new
+ * connection; it fails when the database's schema is newer). */
+void pgsql_migrate_sql(struct pgbuf *b);
 
 /* The statement committing changes ch[0..n) (sorted by address, one per
  * address) at now for server me. It returns the addresses committed. */

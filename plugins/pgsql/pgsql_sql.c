@@ -107,52 +107,26 @@ static const char *const migrations[PGSQL_SCHEMA_VERSION] = {
 	"CREATE INDEX pxb_arms_chg ON pxb_arms (chg);",
 };
 
-int pgsql_migrate(PGconn *c, char *err, size_t errlen)
+void pgsql_migrate_sql(struct pgbuf *b)
 {
-	PGresult *r;
-	int version = 0;
-	char sql[64];
-
-	/* one migrating server at a time: the lock ends with the transaction */
-	r = PQexec(c, "BEGIN; SELECT pg_advisory_xact_lock(7078706); "
-		      "CREATE TABLE IF NOT EXISTS pxb_schema (version integer NOT NULL)");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		goto sqlerr;
-	PQclear(r);
-	r = PQexec(c, "SELECT max(version) FROM pxb_schema");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		goto sqlerr;
-	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-		version = atoi(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	if (version > PGSQL_SCHEMA_VERSION) {
-		snprintf(err, errlen, "the database has schema version %d, newer than this "
-			 "pxebootd's %d", version, PGSQL_SCHEMA_VERSION);
-		PQclear(PQexec(c, "ROLLBACK"));
-		return -1;
-	}
-	for (; version < PGSQL_SCHEMA_VERSION; version++) {
-		r = PQexec(c, migrations[version]);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			goto sqlerr;
-		PQclear(r);
-		snprintf(sql, sizeof(sql), "INSERT INTO pxb_schema VALUES (%d)", version + 1);
-		r = PQexec(c, sql);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			goto sqlerr;
-		PQclear(r);
-	}
-	r = PQexec(c, "COMMIT");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		goto sqlerr;
-	PQclear(r);
-	return 0;
-sqlerr:
-	snprintf(err, errlen, "schema: %s", PQresultErrorMessage(r));
-	err[strcspn(err, "\n")] = '\0';
-	PQclear(r);
-	PQclear(PQexec(c, "ROLLBACK"));
-	return -1;
+	/*
+	 * One query, so one implicit transaction, sent without waiting: the
+	 * advisory lock lets one server migrate at a time (it ends with the
+	 * transaction), the DO block applies the missing steps or refuses a
+	 * newer schema. statement_timeout bounds a database that is slow.
+	 */
+	b->len = 0;
+	pgbuf_add(b, "SET statement_timeout = 10000; SET client_min_messages = warning; "
+		  "SELECT pg_advisory_xact_lock(7078706); "
+		  "CREATE TABLE IF NOT EXISTS pxb_schema (version integer NOT NULL); "
+		  "DO $pxb$ DECLARE v integer; BEGIN "
+		  "SELECT coalesce(max(version), 0) INTO v FROM pxb_schema; "
+		  "IF v > %d THEN RAISE EXCEPTION 'the database has schema version %%, newer than "
+		  "this pxebootd''s %d', v; END IF; ", PGSQL_SCHEMA_VERSION, PGSQL_SCHEMA_VERSION);
+	for (int v = 0; v < PGSQL_SCHEMA_VERSION; v++)
+		pgbuf_add(b, "IF v < %d THEN EXECUTE $m$%s$m$; INSERT INTO pxb_schema VALUES (%d); "
+			  "END IF; ", v + 1, migrations[v], v + 1);
+	pgbuf_add(b, "END $pxb$");
 }
 
 static void add_key(struct pgbuf *b, const struct pxb_lease_key *k)
