@@ -49,7 +49,7 @@
 #define LOAD_PAGE 20000 /* rows a load reads per statement (pgsql_sync_sql's LIMIT) */
 
 /* what the connection waits for: MIGRATE and LOAD happen before it is up */
-enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC, ARMS, MIGRATE, LOAD };
+enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC, ARMS, MIGRATE, LOAD, RESV };
 
 #define ARMS_QUEUE 1024 /* arm changes waiting for the database at most */
 
@@ -79,6 +79,8 @@ struct pg {
 	int64_t load_after;
 	size_t nloaded;
 	char setup_err[256];
+	struct pgsql_resv resv; /* this server's reservations, stored when resv_dirty */
+	int resv_dirty;
 	struct timespec sent_at;
 	/* arms (pxeboot/policy.h): changes made here wait in parms until stored */
 	pxb_arms *arms;               /* the host's, observed */
@@ -177,6 +179,8 @@ static void lost(struct pg *p, const char *why)
 	if (p->busy == COMMIT || p->busy == COMMIT_FAILED)
 		settle_batch(p, 1);
 	p->nsent = 0; /* arms in flight are sent again */
+	if (p->busy == RESV)
+		p->resv_dirty = 1;
 	p->busy = IDLE;
 	p->up = 0;
 	p->connecting = 0;
@@ -467,6 +471,7 @@ static void start_sync(struct pg *p)
 	hook_arms(p);
 	pgsql_sync_sql(&p->sql, p->last_chg > SYNC_OVERLAP ? p->last_chg - SYNC_OVERLAP : 0, p->me);
 	pgsql_arms_sync_sql(&p->sql, p->arm_chg, p->me);
+	pgsql_resv_sync_sql(&p->sql, p->me);
 	clock_gettime(CLOCK_MONOTONIC, &p->last_sync);
 	p->busy = SYNC;
 	if (send_sql(p) < 0)
@@ -479,6 +484,14 @@ static void next_work(struct pg *p)
 		return;
 	if (p->t && !p->loaded_all) {
 		begin_load(p); /* the table opened after the connection was made */
+		return;
+	}
+	if (p->resv_dirty) {
+		p->resv_dirty = 0;
+		pgsql_resv_sql(&p->sql, &p->resv, p->me);
+		p->busy = RESV;
+		if (send_sql(p) < 0)
+			lost(p, PQerrorMessage(p->c));
 		return;
 	}
 	if (p->t && pxb_lease_staged_seq(p->t) > p->taken)
@@ -532,6 +545,8 @@ static void on_result(struct pg *p, PGresult *r)
 		int64_t top = p->t ? pgsql_load_rows(p->t, r, 0, &n) : 0;
 		if (top > p->last_chg)
 			p->last_chg = top;
+	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK && PQnfields(r) == 1) {
+		pgsql_resv_apply(p->t, r);
 	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK) {
 		p->arm_chg = pgsql_apply_arms(p->arms, r, p->arm_chg);
 	} else if (p->busy == ARMS && st == PGRES_COMMAND_OK) {
@@ -542,7 +557,8 @@ static void on_result(struct pg *p, PGresult *r)
 		p->nsent = 0;
 	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		pxb_host_log(p->h, PXB_LOG_WARNING, "%s failed: %s",
-			     p->busy == ARMS ? "storing arms" : "reading changes",
+			     p->busy == ARMS ? "storing arms" : p->busy == RESV ?
+			     "storing reservations" : "reading changes",
 			     PQresultErrorMessage(r));
 		p->nsent = 0;
 		note(p, "pxeboot_pgsql_errors_total", 1);
@@ -616,7 +632,6 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 	struct pxb_lease_config lc = {.external_commit = 1};
 	int rc;
 
-	(void)conf;
 	if (!p->url[0]) {
 		pxb_host_log(p->h, PXB_LOG_ERR, "dhcp.lease_store is \"pgsql\" but pgsql.url is "
 			     "empty");
@@ -628,9 +643,12 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 	lc.alloc_spread = 2166136261u;
 	for (const char *c = p->me; *c; c++)
 		lc.alloc_spread = (lc.alloc_spread ^ (uint8_t)*c) * 16777619u;
-	rc = pxb_lease_open(&lc, now, &p->t, NULL);
+	rc = pgsql_resv_read(&p->resv, conf);
+	if (rc == 0)
+		rc = pxb_lease_open(&lc, now, &p->t, NULL);
 	if (rc < 0)
 		return rc;
+	p->resv_dirty = 1;
 	p->settled = settled;
 	p->settled_arg = settled_arg;
 	p->taken = 0;
@@ -758,6 +776,7 @@ static void pg_fini(void *state)
 	free(p->rej);
 	free(p->ok);
 	free(p->sql.p);
+	pgsql_resv_free(&p->resv);
 	free(p);
 }
 

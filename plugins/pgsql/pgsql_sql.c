@@ -11,7 +11,9 @@
  * RETURNING: that change is rejected and its ACK is never sent. Two servers
  * binding one address to two clients at once are serialized by the unique
  * index (the second waits for the first's row and then re-checks the WHERE
- * against it, READ COMMITTED): exactly one wins.
+ * against it, READ COMMITTED): exactly one wins. A bound lease on an
+ * address another MAC has reserved (pxb_reservations, pgsql_resv.c) is
+ * never inserted.
  *
  * Addresses are bigint (the uint32 of lease.h: 'a.b.c.d'::inet - '0.0.0.0'
  * gives it), client keys and host names bytea (they come from the network:
@@ -105,6 +107,13 @@ static const char *const migrations[PGSQL_SCHEMA_VERSION] = {
 	" server text NOT NULL,"
 	" chg bigint NOT NULL);"
 	"CREATE INDEX pxb_arms_chg ON pxb_arms (chg);",
+	/* 3: the fixed addresses of each server's dhcp.hosts (pgsql_resv.c) */
+	"CREATE TABLE pxb_reservations ("
+	" addr bigint NOT NULL CHECK (addr >= 0 AND addr < 4294967296),"
+	" mac bytea NOT NULL,"
+	" server text NOT NULL,"
+	" PRIMARY KEY (server, addr));"
+	"CREATE INDEX pxb_reservations_addr ON pxb_reservations (addr);",
 };
 
 void pgsql_migrate_sql(struct pgbuf *b)
@@ -164,7 +173,10 @@ void pgsql_commit_sql(struct pgbuf *b, const struct pxb_lease_change *ch, size_t
 		pgbuf_add(b, "), ins AS (INSERT INTO pxb_leases AS l "
 			  "(addr,ckey,state,expires,hostname,server,chg) "
 			  "SELECT addr,ckey,state,expires,hostname,'%s',nextval('pxb_lease_chg') "
-			  "FROM v ON CONFLICT (addr) DO UPDATE SET ckey=excluded.ckey,"
+			  "FROM v WHERE v.state<>2 OR NOT EXISTS (SELECT 1 FROM pxb_reservations r "
+			  "WHERE r.addr=v.addr AND length(v.ckey)=8 AND get_byte(v.ckey,1)=1 "
+			  "AND substr(v.ckey,3)<>r.mac) "
+			  "ON CONFLICT (addr) DO UPDATE SET ckey=excluded.ckey,"
 			  "state=excluded.state,expires=excluded.expires,"
 			  "hostname=excluded.hostname,server=excluded.server,chg=excluded.chg "
 			  "WHERE l.ckey=excluded.ckey OR l.expires<=%" PRId64 " OR l.state=3 "
@@ -172,7 +184,11 @@ void pgsql_commit_sql(struct pgbuf *b, const struct pxb_lease_change *ch, size_t
 			  "moved AS (DELETE FROM pxb_leases d USING ins WHERE d.ckey=ins.ckey "
 			  "AND length(ins.ckey)>0 AND d.addr NOT IN (SELECT addr FROM ins)), ",
 			  me, now);
-	pgbuf_add(b, "gone AS (DELETE FROM pxb_leases WHERE addr IN (-1");
+	/* a removed lease stays as a tombstone (released, or a decline that
+	 * ended) with a new chg, so that the other servers' syncs see it go */
+	pgbuf_add(b, "gone AS (UPDATE pxb_leases SET state=CASE WHEN state=4 THEN 4 ELSE 3 END,"
+		  "expires=LEAST(expires,%" PRId64 "),server='%s',chg=nextval('pxb_lease_chg') "
+		  "WHERE addr IN (-1", now, me);
 	for (size_t i = 0; i < n; i++)
 		if (ch[i].op == PXB_LEASE_CHANGE_DEL) {
 			pgbuf_add(b, ",%" PRIu32, ch[i].lease.addr);
