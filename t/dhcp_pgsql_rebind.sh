@@ -14,16 +14,8 @@
 . "$top_srcdir/t/lib/netns.sh"
 . "$top_srcdir/t/lib/pgsql.sh"
 
-pg_require
-[ -e "$PXB_PLUGIN_DIR/pgsql.so" ] || tap_skip_all "pgsql plugin not built (libpq-dev)"
-bb=$(command -v busybox) || tap_skip_all "needs busybox (udhcpc)"
-netns_require
-
 W=$(scratch_dir)
-pg_setup "$W"
-
-netns_make lan
-netns_bridge lan br0 ""
+pg_udhcpc_net "$W"
 for n in a b c1 c2 c3; do netns_make $n; done
 netns_port lan br0 a 198.18.0.1/24
 netns_port lan br0 b 198.18.0.4/24

@@ -10,17 +10,9 @@
 . "$top_srcdir/t/lib/netns.sh"
 . "$top_srcdir/t/lib/pgsql.sh"
 
-pg_require
-[ -e "$PXB_PLUGIN_DIR/pgsql.so" ] || tap_skip_all "pgsql plugin not built (libpq-dev)"
-bb=$(command -v busybox) || tap_skip_all "needs busybox (udhcpc)"
-netns_require
-
 W=$(scratch_dir)
-pg_setup "$W"
-
+pg_udhcpc_net "$W"
 # a and its client namespace ca on br0; b and cb on br1
-netns_make lan
-netns_bridge lan br0 ""
 netns_bridge lan br1 ""
 for n in a b ca cb; do netns_make $n; done
 netns_port lan br0 a 198.18.0.1/24
