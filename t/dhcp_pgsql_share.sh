@@ -4,8 +4,10 @@
 # and a RELEASE made on a. Servers a and b each have their own link (their
 # DISCOVERs never meet) and the same two-address pool; a reserves the second
 # address for a host that b knows nothing of. b must never give that
-# address to another MAC, even asked for it by name, and must give the
-# first address once its client released it on a. Real clients: udhcpc.
+# address to another MAC, even asked for it by name, must give the first
+# address once its client released it on a, and must not give it once a
+# client declined it on a. Real clients: udhcpc (its ARP check, -a, makes
+# the DECLINE).
 . "$top_srcdir/t/lib/common.sh"
 . "$top_srcdir/t/lib/netns.sh"
 . "$top_srcdir/t/lib/pgsql.sh"
@@ -64,6 +66,24 @@ client() {
 		-s "$W/udhcpc.sh" "$@" >"$out.log" 2>&1
 }
 
+# client_bg NS MAC OUT: udhcpc left running (SIGUSR2: RELEASE, RFC 2131 4.4.6); sets CPID
+client_bg() {
+	local ns=$1 mac=$2 out=$3 nsname
+	eval "nsname=\$NS_$ns"
+	ip -n "$nsname" link set "v$ns" down
+	ip -n "$nsname" addr flush dev "v$ns"
+	ip -n "$nsname" link set "v$ns" address "$mac"
+	ip -n "$nsname" link set "v$ns" up
+	: >"$out"
+	OUT=$out ip netns exec "$nsname" "$bb" udhcpc -i "v$ns" -f -t 3 -T 1 -s "$W/udhcpc.sh" \
+		>"$out.log" 2>&1 &
+	CPID=$!
+	track_pid $CPID
+}
+row_is() { # ADDR STATE: the row of ADDR has that state
+	[ "$(psqlq "SELECT state FROM pxb_leases WHERE addr = '$1'::inet - '0.0.0.0'::inet")" = "$2" ]
+}
+
 start_pxebootd_in "$NS_a" "$W/a.log" -c "$W/a.conf"
 start_pxebootd_in "$NS_b" "$W/b.log" -c "$W/b.conf"
 ok "both servers connect" wait_for 15 \
@@ -82,24 +102,29 @@ is "y2 asking b for the reserved address by name gets nothing" "$(cat "$W/y2r")"
 is "no lease on the reserved address in the table" \
 	"$(psqlq "SELECT count(*) FROM pxb_leases WHERE addr = '198.18.0.101'::inet - '0.0.0.0'::inet AND state = 2")" 0
 
-# y1 again, running this time: SIGUSR2 makes it send a RELEASE (RFC 2131 4.4.6)
-: >"$W/y1r"
-ip -n "$NS_ca" link set vca down
-ip -n "$NS_ca" link set vca address 02:00:00:00:0f:01
-ip -n "$NS_ca" link set vca up
-OUT=$W/y1r ip netns exec "$NS_ca" "$bb" udhcpc -i vca -f -t 3 -T 1 -s "$W/udhcpc.sh" \
-	>"$W/y1r.log" 2>&1 &
-Y1=$!
-track_pid $Y1
+# y1 again, running this time, releases on a
+client_bg ca 02:00:00:00:0f:01 "$W/y1r"
 wait_for 10 grep -q 198.18.0.100 "$W/y1r"
-kill -USR2 $Y1
-ok "y1 releases on a: the row says released" wait_for 5 \
-	sh -c "psql -h '$PGD' -U pxb -d postgres -XAtqc \"SELECT state FROM pxb_leases WHERE addr = '198.18.0.100'::inet - '0.0.0.0'::inet\" | grep -qx 3"
+kill -USR2 $CPID
+ok "y1 releases on a: the row says released" wait_for 5 row_is 198.18.0.100 3
 sleep 1
-client cb 02:00:00:00:0f:02 "$W/y3"
+client_bg cb 02:00:00:00:0f:02 "$W/y3"
+wait_for 10 grep -q . "$W/y3"
 is "then b gives y2 the address y1 released on a" "$(cat "$W/y3")" "198.18.0.100 198.18.0.4"
 client ca 02:00:00:00:0f:aa "$W/fx"
 is "the reserved host gets its address from a" "$(cat "$W/fx")" "198.18.0.101 198.18.0.1"
+
+# a DECLINE on a (RFC 2131 4.4.1: z's ARP check finds the address taken) keeps b from it
+kill -USR2 $CPID
+ok "y2 releases on b" wait_for 5 row_is 198.18.0.100 3
+netns_make sq
+netns_port lan br0 sq 198.18.0.100/24
+client ca 02:00:00:00:0f:03 "$W/z" -a
+ok "z declines the address a acknowledged: the row says declined" \
+	wait_for 5 row_is 198.18.0.100 4
+sleep 1
+client cb 02:00:00:00:0f:04 "$W/y4"
+is "b has nothing for y4 (.100 declined on a, .101 reserved on a)" "$(cat "$W/y4")" ""
 if [ "$_tap_failed" -ne 0 ]; then
 	for f in a.log b.log y2.log; do sed "s|^|# $f: |" "$W/$f" | tail -15; done
 fi

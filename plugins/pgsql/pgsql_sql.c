@@ -6,7 +6,10 @@
  * Who gets an address is decided by PostgreSQL alone: pxb_leases has its
  * address as primary key, and a batch is one INSERT ... ON CONFLICT (addr)
  * DO UPDATE ... WHERE (one statement, so one transaction). The update
- * happens only when the row is this client's, has expired, or was released;
+ * happens only when the row is this client's, has expired, or was released
+ * (or the change is a decline by the server that wrote the row: it checked
+ * that the DECLINE came from the address's client, RFC 2131 4.3.3, and a
+ * decline has no key to compare; another server's row is not touched);
  * otherwise the row is left as it is and the address does not come back in
  * RETURNING: that change is rejected and its ACK is never sent. Two servers
  * binding one address to two clients at once are serialized by the unique
@@ -180,6 +183,7 @@ void pgsql_commit_sql(struct pgbuf *b, const struct pxb_lease_change *ch, size_t
 			  "state=excluded.state,expires=excluded.expires,"
 			  "hostname=excluded.hostname,server=excluded.server,chg=excluded.chg "
 			  "WHERE l.ckey=excluded.ckey OR l.expires<=%" PRId64 " OR l.state=3 "
+			  "OR (excluded.state=4 AND l.server=excluded.server) "
 			  "RETURNING l.addr,l.ckey), "
 			  "moved AS (DELETE FROM pxb_leases d USING ins WHERE d.ckey=ins.ckey "
 			  "AND length(ins.ckey)>0 AND d.addr NOT IN (SELECT addr FROM ins)), ",
