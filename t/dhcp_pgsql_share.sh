@@ -53,15 +53,19 @@ ip addr add "$ip/24" dev "$interface"
 echo "$ip $serverid" >>"$OUT"
 SH
 chmod +x "$W/udhcpc.sh"
+# new_client NSNAME NS MAC OUT: the client interface, without address, takes MAC
+new_client() {
+	ip -n "$1" link set "v$2" down
+	ip -n "$1" addr flush dev "v$2"
+	ip -n "$1" link set "v$2" address "$3"
+	ip -n "$1" link set "v$2" up
+	: >"$4"
+}
 # client NS MAC OUT [ARGS...]: one udhcpc run (obtain, quit), bounded
 client() {
 	local ns=$1 mac=$2 out=$3 nsname; shift 3
 	eval "nsname=\$NS_$ns"
-	ip -n "$nsname" link set "v$ns" down
-	ip -n "$nsname" addr flush dev "v$ns"
-	ip -n "$nsname" link set "v$ns" address "$mac"
-	ip -n "$nsname" link set "v$ns" up
-	: >"$out"
+	new_client "$nsname" "$ns" "$mac" "$out"
 	OUT=$out ip netns exec "$nsname" timeout 20 "$bb" udhcpc -i "v$ns" -f -q -n -t 3 -T 1 \
 		-s "$W/udhcpc.sh" "$@" >"$out.log" 2>&1
 }
@@ -70,11 +74,7 @@ client() {
 client_bg() {
 	local ns=$1 mac=$2 out=$3 nsname
 	eval "nsname=\$NS_$ns"
-	ip -n "$nsname" link set "v$ns" down
-	ip -n "$nsname" addr flush dev "v$ns"
-	ip -n "$nsname" link set "v$ns" address "$mac"
-	ip -n "$nsname" link set "v$ns" up
-	: >"$out"
+	new_client "$nsname" "$ns" "$mac" "$out"
 	OUT=$out ip netns exec "$nsname" "$bb" udhcpc -i "v$ns" -f -t 3 -T 1 -s "$W/udhcpc.sh" \
 		>"$out.log" 2>&1 &
 	CPID=$!
