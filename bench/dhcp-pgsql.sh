@@ -1,12 +1,12 @@
 #!/bin/bash
 # dhcp-pgsql.sh - DHCP with leases in PostgreSQL: DORA/s and server CPU per
-# exchange for 1 and 2 pxebootd (dhcp.lease_store = "pgsql") on one
+# exchange for 1, 2 and 3 pxebootd (dhcp.lease_store = "pgsql") on one
 # PostgreSQL 15, beside kea-dhcp4 with its PostgreSQL lease backend
 # (kea-admin db-init pgsql) on the same database server, in one run.
 #
 # Each server has a namespace of its own with a veth to a client namespace
 # where perfdhcp relays (giaddr) 4-way exchanges at a fixed rate from
-# distinct MACs; two pxebootd get one perfdhcp each at half the rate.
+# distinct MACs; n pxebootd get one perfdhcp each at 1/n of the rate.
 # PostgreSQL runs as nobody on a unix socket in the work directory, in a
 # cgroup of its own (its backends are forked into it), so "CPU per
 # exchange" is the servers' plus PostgreSQL's, from cgroup cpuacct.usage.
@@ -81,7 +81,7 @@ pair() {
 	ip -n "$s" addr add "198.18.$i.1/24" dev "vs$i"; ip -n "$c" addr add "198.18.$i.2/24" dev "vc$i"
 	ip -n "$s" link set "vs$i" up; ip -n "$c" link set "vc$i" up
 }
-pair 0; pair 1
+pair 0; pair 1; pair 2
 
 pxb_conf() { # I DB
 	cat <<CONF
@@ -93,7 +93,7 @@ plugins = ["pgsql"];
 pgsql = { url = "postgresql:///$2?host=$PGD&user=pxb"; server_id = "bench$1"; };
 dhcp = {
   mode = "server"; lease_store = "pgsql"; interfaces = ["vs$1"]; rate = 0;
-  relays = ["198.18.0.2", "198.18.1.2"]; lease_time = "1h";
+  relays = ["198.18.0.2", "198.18.1.2", "198.18.2.2"]; lease_time = "1h";
   subnets = ( { network = "198.18.0.0/15"; pool_start = "198.19.0.1";
                 pool_end = "198.19.255.254"; router = "198.18.0.1"; } );
 };
@@ -156,7 +156,8 @@ measure() { # CONFIG RATE NSERVERS NAMES...
 	echo "$r" | tee -a "$W/report.tsv"
 }
 
-for cfg in "pxebootd x1" "pxebootd x2" "kea-dhcp4"; do
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+for cfg in "pxebootd x1" "pxebootd x2" "pxebootd x3" "kea-dhcp4"; do
 	case $cfg in
 	"pxebootd x1")
 		pxb_conf 0 postgres >"$W/pxb0.conf"
@@ -167,6 +168,12 @@ for cfg in "pxebootd x1" "pxebootd x2" "kea-dhcp4"; do
 		start_srv pxb0 0 "$PXB_BIN" -f -P "$BUILD/plugins/.libs" -c "$W/pxb0.conf"
 		start_srv pxb1 1 "$PXB_BIN" -f -P "$BUILD/plugins/.libs" -c "$W/pxb1.conf"
 		names=(pxb0 pxb1); n=2 ;;
+	"pxebootd x3")
+		for i in 0 1 2; do
+			pxb_conf $i postgres >"$W/pxb$i.conf"
+			start_srv pxb$i $i "$PXB_BIN" -f -P "$BUILD/plugins/.libs" -c "$W/pxb$i.conf"
+		done
+		names=(pxb0 pxb1 pxb2); n=3 ;;
 	kea-dhcp4)
 		kea_conf >"$W/kea.json"
 		start_srv kea 0 env KEA_PIDFILE_DIR="$W" KEA_LOCKFILE_DIR="$W" kea-dhcp4 -c "$W/kea.json"
@@ -183,12 +190,13 @@ done
 if [ "$RECORD" = 1 ]; then
 	{
 		echo
-		echo "## DHCP with leases in PostgreSQL: pxebootd x1, x2 and kea-dhcp4 ($(date -u +%Y-%m-%d))"
+		echo "## DHCP with leases in PostgreSQL: pxebootd x1, x2, x3 and kea-dhcp4 ($(date -u +%Y-%m-%d))"
 		echo
 		echo "bench/dhcp-pgsql.sh: perfdhcp (relay, distinct MACs) at fixed total rates for ${SECS} s"
 		echo "each, PostgreSQL 15 on a unix socket (fsync on), $(nproc) CPUs shared by everything,"
 		echo "$(uname -sr), $(kea-dhcp4 -V | head -1 | sed 's/^/kea /'). CPU per exchange from cgroup"
-		echo "cpuacct (cgroups=$CG_OK); \"pg\" is PostgreSQL's share."
+		echo "cpuacct (cgroups=$CG_OK); \"pg\" is PostgreSQL's share. The machine is shared: load"
+		echo "average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
 		echo
 		echo "| config | rate offered | DORA/s | lost % | server us/exch | pg us/exch | total us/exch |"
 		echo "| --- | --- | --- | --- | --- | --- | --- |"

@@ -57,7 +57,7 @@ start_pxebootd_in "$NS_a" "$W/a.log" -c "$W/a.conf"; PA=$PXBD_PID
 start_pxebootd_in "$NS_b" "$W/b.log" -c "$W/b.conf"; PB=$PXBD_PID
 ok "both servers connect to PostgreSQL and create the schema" \
 	wait_for 15 sh -c "grep -q 'connected as a' '$W/a.log' && grep -q 'connected as b' '$W/b.log'"
-is "schema created at its current version" "$(psqlq 'SELECT max(version) FROM pxb_schema')" 2
+is "schema created at its current version" "$(psqlq 'SELECT max(version) FROM pxb_schema')" 3
 
 # ACKs captured on the bridge's ports (from a: pa, from b: pb); perfdhcp
 # storms: 150 DORA/s from 600 clients for SECS seconds

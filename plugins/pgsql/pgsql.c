@@ -15,11 +15,14 @@
  * fdatasync does the same), one batch at a time on one connection is all
  * the ordering we need, and a thread would add a queue, a lock and a
  * wake-up pipe around the lease table, which is not thread-safe, for no
- * gain. Connecting is asynchronous too (PQconnectStartParams and
- * PQconnectPoll driven by socket events), so a database that is away never
- * stalls DHCP answers that need no commit; the schema check and the first
- * load after a connection are short blocking statements bounded by
- * statement_timeout.
+ * gain. Everything a connection does is asynchronous, the first one at
+ * start-up included: connecting (PQconnectStartParams and PQconnectPoll
+ * driven by socket events), the schema check and migration (one statement),
+ * and the load of the leases that follows (pages of rows), so a database
+ * that is away or slow never stalls DHCP answers that need no commit, nor
+ * TFTP or HTTP. The store counts as up, and commits are sent, only once
+ * that load is done; a statement unanswered for ANSWER_MS drops the
+ * connection (a database that stopped without closing it).
  *
  * The database away: the batch in flight and every later one is rejected
  * (no ACK without a commit; clients retry, RFC 2131 4.1), one log line says
@@ -41,7 +44,12 @@
 #define QUARANTINE_S 10 /* an address lost to another server: not offered before sync */
 #define SYNC_OVERLAP 1000 /* changes read again (they may commit out of order) */
 
-enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC, ARMS };
+#define ANSWER_MS 15000 /* a statement unanswered this long: the connection is dropped */
+#define CONNECT_S 5 /* each step of connecting, at most */
+#define LOAD_PAGE 20000 /* rows a load reads per statement (pgsql_sync_sql's LIMIT) */
+
+/* what the connection waits for: MIGRATE and LOAD happen before it is up */
+enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC, ARMS, MIGRATE, LOAD, RESV };
 
 #define ARMS_QUEUE 1024 /* arm changes waiting for the database at most */
 
@@ -66,6 +74,14 @@ struct pg {
 	uint32_t *ok;
 	size_t nok;
 	int64_t last_chg;
+	/* the load after connecting (or after the table opened): pages of rows */
+	int loaded_all, load_full, load_into, load_more;
+	int64_t load_after;
+	size_t nloaded;
+	char setup_err[256];
+	struct pgsql_resv resv; /* this server's reservations, stored when resv_dirty */
+	int resv_dirty;
+	struct timespec sent_at;
 	/* arms (pxeboot/policy.h): changes made here wait in parms until stored */
 	pxb_arms *arms;               /* the host's, observed */
 	struct pxb_arm parms[ARMS_QUEUE];
@@ -163,6 +179,8 @@ static void lost(struct pg *p, const char *why)
 	if (p->busy == COMMIT || p->busy == COMMIT_FAILED)
 		settle_batch(p, 1);
 	p->nsent = 0; /* arms in flight are sent again */
+	if (p->busy == RESV)
+		p->resv_dirty = 1;
 	p->busy = IDLE;
 	p->up = 0;
 	p->connecting = 0;
@@ -182,71 +200,6 @@ static void lost(struct pg *p, const char *why)
 	if (p->m)
 		pxb_metrics_set(p->m, "pxeboot_pgsql_up", 0, NULL);
 	arm_timer(p, p->retry_ms);
-}
-
-/* Reads every lease changed after after_chg (blocking; a fresh connection). */
-static int load_all(struct pg *p, int64_t after_chg, const char *me, size_t *total)
-{
-	*total = 0;
-	while (p->t) {
-		size_t n;
-		int64_t top;
-		PGresult *r;
-
-		pgsql_sync_sql(&p->sql, after_chg, me);
-		if (p->sql.oom)
-			return -1;
-		r = PQexec(p->c, p->sql.p);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			PQclear(r);
-			return -1;
-		}
-		top = pgsql_load_rows(p->t, r, after_chg, &n);
-		*total += n;
-		n = (size_t)PQntuples(r);
-		PQclear(r);
-		if (top > p->last_chg)
-			p->last_chg = top;
-		if (n < 20000)
-			return 0;
-		after_chg = top;
-	}
-	return 0;
-}
-
-/* A connection is up: schema, the leases it holds, then the socket on the loop. */
-static void connected(struct pg *p)
-{
-	char err[512];
-	size_t n = 0;
-	PGresult *r = PQexec(p->c, "SET statement_timeout = 10000; "
-			     "SET client_min_messages = warning");
-
-	PQclear(r);
-	if (pgsql_migrate(p->c, err, sizeof(err)) < 0) {
-		lost(p, err);
-		return;
-	}
-	/* first time: everything; after an outage: what others did meanwhile */
-	if (load_all(p, p->was_up ? p->last_chg - SYNC_OVERLAP : 0, p->was_up ? p->me : NULL,
-		     &n) < 0 || PQsetnonblocking(p->c, 1) < 0) {
-		lost(p, PQerrorMessage(p->c));
-		return;
-	}
-	p->sock_ev = event_new(p->base, PQsocket(p->c), EV_READ | EV_PERSIST, sock_cb, p);
-	if (!p->sock_ev || event_add(p->sock_ev, NULL) < 0) {
-		lost(p, "out of memory");
-		return;
-	}
-	p->up = 1;
-	p->connecting = 0;
-	clock_gettime(CLOCK_MONOTONIC, &p->last_sync);
-	pxb_host_log(p->h, PXB_LOG_NOTICE, "database %s: connected as %s, schema version %d, "
-		     "%zu lease(s) loaded", p->shown, p->me, PGSQL_SCHEMA_VERSION, n);
-	if (p->m)
-		pxb_metrics_set(p->m, "pxeboot_pgsql_up", 1, NULL);
-	arm_timer(p, p->sync_ms);
-	next_work(p);
 }
 
 /* An arm made, spent or removed through this server: queued for the database. */
@@ -283,12 +236,97 @@ static void hook_arms(struct pg *p)
 }
 
 static void connect_step(struct pg *p);
+static int send_sql(struct pg *p);
 
 static void connect_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct pg *p = arg;
+
 	(void)fd;
-	(void)what;
-	connect_step(arg);
+	if (what & EV_TIMEOUT)
+		lost(p, "no answer while connecting");
+	else
+		connect_step(p);
+}
+
+/* A page of the load: every lease (first time, or a new table), or what
+ * other servers changed since the last one seen (after an outage). */
+static void send_page(struct pg *p)
+{
+	pgsql_sync_sql(&p->sql, p->load_after, p->load_full ? NULL : p->me);
+	p->busy = LOAD;
+	if (send_sql(p) < 0)
+		lost(p, PQerrorMessage(p->c));
+}
+
+static void begin_load(struct pg *p)
+{
+	p->load_full = !p->loaded_all;
+	p->load_after = p->load_full || p->last_chg < SYNC_OVERLAP ? 0 : p->last_chg - SYNC_OVERLAP;
+	p->load_into = p->t != NULL;
+	p->nloaded = 0;
+	send_page(p);
+}
+
+/* The schema is right and the leases are loaded: commits may go. */
+static void went_up(struct pg *p)
+{
+	p->up = 1;
+	p->connecting = 0;
+	clock_gettime(CLOCK_MONOTONIC, &p->last_sync);
+	pxb_host_log(p->h, PXB_LOG_NOTICE, "database %s: connected as %s, schema version %d, "
+		     "%zu lease(s) loaded", p->shown, p->me, PGSQL_SCHEMA_VERSION, p->nloaded);
+	if (p->m)
+		pxb_metrics_set(p->m, "pxeboot_pgsql_up", 1, NULL);
+	arm_timer(p, p->sync_ms);
+}
+
+/* A statement of the set-up (MIGRATE or LOAD) is over: the next step. */
+static void setup_step(struct pg *p)
+{
+	if (p->setup_err[0]) {
+		lost(p, p->setup_err);
+		return;
+	}
+	if (p->busy == MIGRATE) {
+		begin_load(p);
+		return;
+	}
+	if (p->load_more) {
+		send_page(p);
+		return;
+	}
+	if (p->load_into && p->load_full && p->t)
+		p->loaded_all = 1;
+	p->busy = IDLE;
+	if (!p->up)
+		went_up(p);
+	else if (p->load_full)
+		pxb_host_log(p->h, PXB_LOG_NOTICE, "%zu lease(s) loaded from %s", p->nloaded,
+			     p->shown);
+	next_work(p);
+}
+
+/* Connected: the socket goes on the loop and the schema check is sent. */
+static void connection_made(struct pg *p)
+{
+	if (PQsetnonblocking(p->c, 1) < 0) {
+		lost(p, PQerrorMessage(p->c));
+		return;
+	}
+	p->sock_ev = event_new(p->base, PQsocket(p->c), EV_READ | EV_PERSIST, sock_cb, p);
+	if (!p->sock_ev || event_add(p->sock_ev, NULL) < 0) {
+		lost(p, "out of memory");
+		return;
+	}
+	p->setup_err[0] = '\0';
+	pgsql_migrate_sql(&p->sql);
+	p->busy = MIGRATE;
+	if (send_sql(p) < 0) {
+		lost(p, PQerrorMessage(p->c));
+		return;
+	}
+	arm_timer(p, p->sync_ms); /* the watchdog (timer_cb) */
 }
 
 static void connect_step(struct pg *p)
@@ -301,7 +339,7 @@ static void connect_step(struct pg *p)
 		p->sock_ev = NULL;
 	}
 	if (s == PGRES_POLLING_OK) {
-		connected(p);
+		connection_made(p);
 		return;
 	}
 	if (s == PGRES_POLLING_FAILED) {
@@ -310,7 +348,7 @@ static void connect_step(struct pg *p)
 	}
 	ev = s == PGRES_POLLING_WRITING ? EV_WRITE : EV_READ;
 	p->sock_ev = event_new(p->base, PQsocket(p->c), ev, connect_cb, p);
-	if (!p->sock_ev || event_add(p->sock_ev, &(struct timeval){.tv_sec = 10}) < 0)
+	if (!p->sock_ev || event_add(p->sock_ev, &(struct timeval){.tv_sec = CONNECT_S}) < 0)
 		lost(p, "out of memory");
 }
 
@@ -348,6 +386,7 @@ static int send_sql(struct pg *p)
 
 	if (p->sql.oom || !PQsendQuery(p->c, p->sql.p))
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &p->sent_at);
 	rc = PQflush(p->c);
 	if (rc == 1) {
 		/* a big batch: the rest goes as the socket drains */
@@ -432,6 +471,7 @@ static void start_sync(struct pg *p)
 	hook_arms(p);
 	pgsql_sync_sql(&p->sql, p->last_chg > SYNC_OVERLAP ? p->last_chg - SYNC_OVERLAP : 0, p->me);
 	pgsql_arms_sync_sql(&p->sql, p->arm_chg, p->me);
+	pgsql_resv_sync_sql(&p->sql, p->me);
 	clock_gettime(CLOCK_MONOTONIC, &p->last_sync);
 	p->busy = SYNC;
 	if (send_sql(p) < 0)
@@ -442,6 +482,18 @@ static void next_work(struct pg *p)
 {
 	if (p->busy != IDLE || !p->up)
 		return;
+	if (p->t && !p->loaded_all) {
+		begin_load(p); /* the table opened after the connection was made */
+		return;
+	}
+	if (p->resv_dirty) {
+		p->resv_dirty = 0;
+		pgsql_resv_sql(&p->sql, &p->resv, p->me);
+		p->busy = RESV;
+		if (send_sql(p) < 0)
+			lost(p, PQerrorMessage(p->c));
+		return;
+	}
 	if (p->t && pxb_lease_staged_seq(p->t) > p->taken)
 		start_commit(p);
 	if (p->busy == IDLE && p->up && p->narms) {
@@ -459,7 +511,24 @@ static void on_result(struct pg *p, PGresult *r)
 {
 	ExecStatusType st = PQresultStatus(r);
 
-	if (p->busy == COMMIT) {
+	if (p->busy == MIGRATE || p->busy == LOAD) {
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			if (!p->setup_err[0])
+				snprintf(p->setup_err, sizeof(p->setup_err), "%s%s",
+					 p->busy == MIGRATE ? "schema: " : "",
+					 PQresultErrorMessage(r));
+		} else if (p->busy == LOAD && st == PGRES_TUPLES_OK) {
+			size_t n = 0;
+			int64_t top = p->t ? pgsql_load_rows(p->t, r, p->load_after, &n) : 0;
+
+			p->nloaded += n;
+			p->load_more = PQntuples(r) >= LOAD_PAGE;
+			if (top > p->load_after)
+				p->load_after = top;
+			if (top > p->last_chg)
+				p->last_chg = top;
+		}
+	} else if (p->busy == COMMIT) {
 		if (st == PGRES_TUPLES_OK) {
 			for (int i = 0; i < PQntuples(r) && p->nok < p->capbatch; i++)
 				p->ok[p->nok++] = (uint32_t)strtoull(PQgetvalue(r, i, 0), NULL, 10);
@@ -476,6 +545,8 @@ static void on_result(struct pg *p, PGresult *r)
 		int64_t top = p->t ? pgsql_load_rows(p->t, r, 0, &n) : 0;
 		if (top > p->last_chg)
 			p->last_chg = top;
+	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK && PQnfields(r) == 1) {
+		pgsql_resv_apply(p->t, r);
 	} else if (p->busy == SYNC && st == PGRES_TUPLES_OK) {
 		p->arm_chg = pgsql_apply_arms(p->arms, r, p->arm_chg);
 	} else if (p->busy == ARMS && st == PGRES_COMMAND_OK) {
@@ -486,7 +557,8 @@ static void on_result(struct pg *p, PGresult *r)
 		p->nsent = 0;
 	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		pxb_host_log(p->h, PXB_LOG_WARNING, "%s failed: %s",
-			     p->busy == ARMS ? "storing arms" : "reading changes",
+			     p->busy == ARMS ? "storing arms" : p->busy == RESV ?
+			     "storing reservations" : "reading changes",
 			     PQresultErrorMessage(r));
 		p->nsent = 0;
 		note(p, "pxeboot_pgsql_errors_total", 1);
@@ -512,6 +584,10 @@ static void sock_cb(evutil_socket_t fd, short what, void *arg)
 				lost(p, PQerrorMessage(p->c));
 				return;
 			}
+			if (p->busy == MIGRATE || p->busy == LOAD) {
+				setup_step(p);
+				return;
+			}
 			if (p->busy == COMMIT || p->busy == COMMIT_FAILED)
 				settle_batch(p, p->busy == COMMIT_FAILED);
 			p->busy = IDLE;
@@ -531,9 +607,15 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (p->busy != IDLE && p->c && ms_since(&p->sent_at) > ANSWER_MS) {
+		lost(p, "no answer to a statement within 15 s");
+		return;
+	}
 	if (!p->up) {
 		if (!p->connecting)
 			start_connect(p);
+		else if (p->busy != IDLE)
+			arm_timer(p, p->sync_ms);
 		return;
 	}
 	arm_timer(p, p->sync_ms);
@@ -548,10 +630,8 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 {
 	struct pg *p = arg;
 	struct pxb_lease_config lc = {.external_commit = 1};
-	size_t n = 0;
 	int rc;
 
-	(void)conf;
 	if (!p->url[0]) {
 		pxb_host_log(p->h, PXB_LOG_ERR, "dhcp.lease_store is \"pgsql\" but pgsql.url is "
 			     "empty");
@@ -563,22 +643,21 @@ static int pg_open(void *arg, const pxb_conf *conf, int64_t now, pxb_lease_settl
 	lc.alloc_spread = 2166136261u;
 	for (const char *c = p->me; *c; c++)
 		lc.alloc_spread = (lc.alloc_spread ^ (uint8_t)*c) * 16777619u;
-	rc = pxb_lease_open(&lc, now, &p->t, NULL);
+	rc = pgsql_resv_read(&p->resv, conf);
+	if (rc == 0)
+		rc = pxb_lease_open(&lc, now, &p->t, NULL);
 	if (rc < 0)
 		return rc;
+	p->resv_dirty = 1;
 	p->settled = settled;
 	p->settled_arg = settled_arg;
 	p->taken = 0;
-	/* the connection is made at init; the leases are known before serving */
-	if (p->up && p->busy == IDLE) {
-		if (load_all(p, 0, NULL, &n) < 0)
-			lost(p, PQerrorMessage(p->c));
-		else
-			pxb_host_log(p->h, PXB_LOG_NOTICE, "%zu lease(s) loaded from %s", n,
-				     p->shown);
-	}
+	/* the connection started at init; a new table is loaded whole, without
+	 * waiting (until then the database refuses what others hold) */
+	p->loaded_all = 0;
 	*table = p->t;
 	*be = p;
+	next_work(p);
 	return 0;
 }
 
@@ -669,20 +748,12 @@ static int pg_init(pxb_host *h, const pxb_conf_node *sec, void **state)
 		pxb_metrics_set(p->m, "pxeboot_pgsql_up", 0, NULL);
 	}
 	if (p->url[0] && p->base) {
-		const char *const kw[] = {"dbname", "connect_timeout", "application_name", NULL};
-		const char *const val[] = {p->url, "5", "pxebootd", NULL};
-
 		p->timer = evtimer_new(p->base, timer_cb, p);
 		if (!p->timer) {
 			free(p);
 			return PXB_ERR_NOMEM;
 		}
-		/* the first connection blocks (start-up); later ones do not */
-		p->c = PQconnectdbParams(kw, val, 1);
-		if (p->c && PQstatus(p->c) == CONNECTION_OK)
-			connected(p);
-		else
-			lost(p, p->c ? PQerrorMessage(p->c) : "out of memory");
+		start_connect(p); /* it goes on in the loop */
 	}
 	*state = p;
 	return 0;
@@ -705,6 +776,7 @@ static void pg_fini(void *state)
 	free(p->rej);
 	free(p->ok);
 	free(p->sql.p);
+	pgsql_resv_free(&p->resv);
 	free(p);
 }
 

@@ -22,13 +22,11 @@ void pgbuf_add(struct pgbuf *b, const char *fmt, ...) __attribute__((format(prin
 void pgbuf_hex(struct pgbuf *b, const uint8_t *p, size_t n); /* '\x..'::bytea */
 
 /* The schema version this build creates; older schemas are migrated up. */
-#define PGSQL_SCHEMA_VERSION 2
+#define PGSQL_SCHEMA_VERSION 3
 
-/*
- * Creates or migrates the schema (blocking, on a fresh connection). Returns
- * 0, or -1 with a message in err.
- */
-int pgsql_migrate(PGconn *c, char *err, size_t errlen);
+/* The statement creating or migrating the schema (sent on each new
+ * connection; it fails when the database's schema is newer). */
+void pgsql_migrate_sql(struct pgbuf *b);
 
 /* The statement committing changes ch[0..n) (sorted by address, one per
  * address) at now for server me. It returns the addresses committed. */
@@ -54,6 +52,27 @@ void pgsql_arms_sync_sql(struct pgbuf *b, int64_t after_chg, const char *me);
 
 /* Applies the rows of an arms sync to arms; returns the highest chg seen. */
 int64_t pgsql_apply_arms(pxb_arms *arms, const PGresult *r, int64_t after_chg);
+
+/* This server's reserved addresses (dhcp.hosts' fixed addresses), pgsql_resv.c. */
+struct pgsql_resv {
+	uint32_t *addr;
+	uint8_t (*mac)[6];
+	size_t n;
+};
+
+/* Reads the fixed addresses of conf's dhcp.hosts into r (replacing what it
+ * held). Returns 0 or PXB_ERR_NOMEM. */
+int pgsql_resv_read(struct pgsql_resv *r, const pxb_conf *conf);
+void pgsql_resv_free(struct pgsql_resv *r);
+
+/* The statement replacing this server's rows of pxb_reservations with r. */
+void pgsql_resv_sql(struct pgbuf *b, const struct pgsql_resv *r, const char *me);
+
+/* Appends to a sync the statement reading the other servers' reservations. */
+void pgsql_resv_sync_sql(struct pgbuf *b, const char *me);
+
+/* Keeps the addresses of its rows out of t's pools. */
+void pgsql_resv_apply(struct pxb_lease_store *t, const PGresult *r);
 
 /* A connection string for logs: the URL's parts without the password. */
 void pgsql_redact(const char *url, char *out, size_t outlen);

@@ -6,12 +6,17 @@
  * Who gets an address is decided by PostgreSQL alone: pxb_leases has its
  * address as primary key, and a batch is one INSERT ... ON CONFLICT (addr)
  * DO UPDATE ... WHERE (one statement, so one transaction). The update
- * happens only when the row is this client's, has expired, or was released;
+ * happens only when the row is this client's, has expired, or was released
+ * (or the change is a decline by the server that wrote the row: it checked
+ * that the DECLINE came from the address's client, RFC 2131 4.3.3, and a
+ * decline has no key to compare; another server's row is not touched);
  * otherwise the row is left as it is and the address does not come back in
  * RETURNING: that change is rejected and its ACK is never sent. Two servers
  * binding one address to two clients at once are serialized by the unique
  * index (the second waits for the first's row and then re-checks the WHERE
- * against it, READ COMMITTED): exactly one wins.
+ * against it, READ COMMITTED): exactly one wins. A bound lease on an
+ * address another MAC has reserved (pxb_reservations, pgsql_resv.c) is
+ * never inserted.
  *
  * Addresses are bigint (the uint32 of lease.h: 'a.b.c.d'::inet - '0.0.0.0'
  * gives it), client keys and host names bytea (they come from the network:
@@ -105,54 +110,35 @@ static const char *const migrations[PGSQL_SCHEMA_VERSION] = {
 	" server text NOT NULL,"
 	" chg bigint NOT NULL);"
 	"CREATE INDEX pxb_arms_chg ON pxb_arms (chg);",
+	/* 3: the fixed addresses of each server's dhcp.hosts (pgsql_resv.c) */
+	"CREATE TABLE pxb_reservations ("
+	" addr bigint NOT NULL CHECK (addr >= 0 AND addr < 4294967296),"
+	" mac bytea NOT NULL,"
+	" server text NOT NULL,"
+	" PRIMARY KEY (server, addr));"
+	"CREATE INDEX pxb_reservations_addr ON pxb_reservations (addr);",
 };
 
-int pgsql_migrate(PGconn *c, char *err, size_t errlen)
+void pgsql_migrate_sql(struct pgbuf *b)
 {
-	PGresult *r;
-	int version = 0;
-	char sql[64];
-
-	/* one migrating server at a time: the lock ends with the transaction */
-	r = PQexec(c, "BEGIN; SELECT pg_advisory_xact_lock(7078706); "
-		      "CREATE TABLE IF NOT EXISTS pxb_schema (version integer NOT NULL)");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		goto sqlerr;
-	PQclear(r);
-	r = PQexec(c, "SELECT max(version) FROM pxb_schema");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		goto sqlerr;
-	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-		version = atoi(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	if (version > PGSQL_SCHEMA_VERSION) {
-		snprintf(err, errlen, "the database has schema version %d, newer than this "
-			 "pxebootd's %d", version, PGSQL_SCHEMA_VERSION);
-		PQclear(PQexec(c, "ROLLBACK"));
-		return -1;
-	}
-	for (; version < PGSQL_SCHEMA_VERSION; version++) {
-		r = PQexec(c, migrations[version]);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			goto sqlerr;
-		PQclear(r);
-		snprintf(sql, sizeof(sql), "INSERT INTO pxb_schema VALUES (%d)", version + 1);
-		r = PQexec(c, sql);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			goto sqlerr;
-		PQclear(r);
-	}
-	r = PQexec(c, "COMMIT");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		goto sqlerr;
-	PQclear(r);
-	return 0;
-sqlerr:
-	snprintf(err, errlen, "schema: %s", PQresultErrorMessage(r));
-	err[strcspn(err, "\n")] = '\0';
-	PQclear(r);
-	PQclear(PQexec(c, "ROLLBACK"));
-	return -1;
+	/*
+	 * One query, so one implicit transaction, sent without waiting: the
+	 * advisory lock lets one server migrate at a time (it ends with the
+	 * transaction), the DO block applies the missing steps or refuses a
+	 * newer schema. statement_timeout bounds a database that is slow.
+	 */
+	b->len = 0;
+	pgbuf_add(b, "SET statement_timeout = 10000; SET client_min_messages = warning; "
+		  "SELECT pg_advisory_xact_lock(7078706); "
+		  "CREATE TABLE IF NOT EXISTS pxb_schema (version integer NOT NULL); "
+		  "DO $pxb$ DECLARE v integer; BEGIN "
+		  "SELECT coalesce(max(version), 0) INTO v FROM pxb_schema; "
+		  "IF v > %d THEN RAISE EXCEPTION 'the database has schema version %%, newer than "
+		  "this pxebootd''s %d', v; END IF; ", PGSQL_SCHEMA_VERSION, PGSQL_SCHEMA_VERSION);
+	for (int v = 0; v < PGSQL_SCHEMA_VERSION; v++)
+		pgbuf_add(b, "IF v < %d THEN EXECUTE $m$%s$m$; INSERT INTO pxb_schema VALUES (%d); "
+			  "END IF; ", v + 1, migrations[v], v + 1);
+	pgbuf_add(b, "END $pxb$");
 }
 
 static void add_key(struct pgbuf *b, const struct pxb_lease_key *k)
@@ -190,15 +176,23 @@ void pgsql_commit_sql(struct pgbuf *b, const struct pxb_lease_change *ch, size_t
 		pgbuf_add(b, "), ins AS (INSERT INTO pxb_leases AS l "
 			  "(addr,ckey,state,expires,hostname,server,chg) "
 			  "SELECT addr,ckey,state,expires,hostname,'%s',nextval('pxb_lease_chg') "
-			  "FROM v ON CONFLICT (addr) DO UPDATE SET ckey=excluded.ckey,"
+			  "FROM v WHERE v.state<>2 OR NOT EXISTS (SELECT 1 FROM pxb_reservations r "
+			  "WHERE r.addr=v.addr AND length(v.ckey)=8 AND get_byte(v.ckey,1)=1 "
+			  "AND substr(v.ckey,3)<>r.mac) "
+			  "ON CONFLICT (addr) DO UPDATE SET ckey=excluded.ckey,"
 			  "state=excluded.state,expires=excluded.expires,"
 			  "hostname=excluded.hostname,server=excluded.server,chg=excluded.chg "
 			  "WHERE l.ckey=excluded.ckey OR l.expires<=%" PRId64 " OR l.state=3 "
+			  "OR (excluded.state=4 AND l.server=excluded.server) "
 			  "RETURNING l.addr,l.ckey), "
 			  "moved AS (DELETE FROM pxb_leases d USING ins WHERE d.ckey=ins.ckey "
 			  "AND length(ins.ckey)>0 AND d.addr NOT IN (SELECT addr FROM ins)), ",
 			  me, now);
-	pgbuf_add(b, "gone AS (DELETE FROM pxb_leases WHERE addr IN (-1");
+	/* a removed lease stays as a tombstone (released, or a decline that
+	 * ended) with a new chg, so that the other servers' syncs see it go */
+	pgbuf_add(b, "gone AS (UPDATE pxb_leases SET state=CASE WHEN state=4 THEN 4 ELSE 3 END,"
+		  "expires=LEAST(expires,%" PRId64 "),server='%s',chg=nextval('pxb_lease_chg') "
+		  "WHERE addr IN (-1", now, me);
 	for (size_t i = 0; i < n; i++)
 		if (ch[i].op == PXB_LEASE_CHANGE_DEL) {
 			pgbuf_add(b, ",%" PRIu32, ch[i].lease.addr);

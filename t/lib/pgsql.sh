@@ -7,6 +7,9 @@
 #   pg_setup "$dir"           # initdb + start; sets PGD (socket dir) and PG_URL
 #   pg_stop; pg_start         # a clean restart
 #   psqlq "SELECT ..."        # one query, unaligned, tuples only
+#   pg_udhcpc_net "$dir"      # the above for udhcpc clients of pxebootd in namespaces:
+#                             # SKIPs what is missing, sets bb (busybox), PGD, PG_URL,
+#                             # makes namespace lan with bridge br0
 
 PGBIN=/usr/lib/postgresql/15/bin
 
@@ -38,3 +41,13 @@ pg_setup() {
 }
 
 psqlq() { timeout 20 psql -h "$PGD" -U pxb -d postgres -XAtq -c "$1"; }
+
+pg_udhcpc_net() {
+	pg_require
+	[ -e "$PXB_PLUGIN_DIR/pgsql.so" ] || tap_skip_all "pgsql plugin not built (libpq-dev)"
+	bb=$(command -v busybox) || tap_skip_all "needs busybox (udhcpc)"
+	netns_require
+	pg_setup "$1"
+	netns_make lan
+	netns_bridge lan br0 ""
+}
