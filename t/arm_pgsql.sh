@@ -42,7 +42,7 @@ for s in a b; do
 	wait_for 10 grep -q "pxebootd .* started" "$d/$s.log" || { cat "$d/$s.log"; }
 done
 A="http://127.0.0.1:$P_a" B="http://127.0.0.1:$P_b"
-ok "both servers connect" sh -c "grep -q 'connected as a' '$d/a.log' && grep -q 'connected as b' '$d/b.log'"
+ok "both servers connect" wait_for 15 sh -c "grep -q 'connected as a' '$d/a.log' && grep -q 'connected as b' '$d/b.log'"
 ok "b refuses the protected kernel at first" test "$(code "$B/boot/rescue/vmlinuz")" = 403
 
 st=$(curl -s -o "$d/arm.json" -w "%{http_code}" -X POST "${auth[@]}" "$A/_pxeboot/arms/labpc?entry=rescue&for=30m")

@@ -76,6 +76,8 @@ t_kill=$(date +%s.%N)
 wait "$S1"
 wait "$S2"
 after_kill=$(awk -v t="$t_kill" '$1 > t + 1' "$W/acks2" | wc -l)
+before_kill=$(awk -v t="$t_kill" '$1 < t' "$W/acks1" | wc -l)
+ok "a acknowledged during the storm until it was killed ($before_kill ACKs)" test "$before_kill" -gt 0
 ok "after kill -9 of a, b goes on acknowledging ($after_kill ACKs)" test "$after_kill" -gt 100
 
 # PostgreSQL restarted during a storm against b
