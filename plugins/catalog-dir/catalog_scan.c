@@ -406,7 +406,8 @@ static void recognize_live(struct scan *s)
 			pathf(args, sizeof(args), "boot=live fetch=${http}%s ip=dhcp", sqns);
 		}
 		pxb_layout_linux(&e, kernel, initrd, args,
-				 strcasestr(s->f[i].rel, "arm64") || strcasestr(s->f[i].rel, "aarch64"));
+				 strcasestr(s->f[i].rel, "arm64") ||
+					 strcasestr(s->f[i].rel, "aarch64"));
 		pathf(text, sizeof(text), "%s%slive", root, *root ? "-" : "");
 		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;

@@ -272,7 +272,8 @@ static int recognize_fedora(struct ctx *c)
 	fmt(args, sizeof(args), "%s=${http}%s/%s ip=dhcp",
 	    find(c, "repodata/repomd.xml") ? "inst.repo" : "inst.stage2", c->o->prefix, c->name);
 	pxb_layout_linux(&e, kernel, initrd, args,
-			 strcasestr(c->name, "aarch64") || strcasestr(c->img->volume_id, "aarch64"));
+			 strcasestr(c->name, "aarch64") ||
+				 strcasestr(c->img->volume_id, "aarch64"));
 	make_id(c, "", id, sizeof(id));
 	e.id = id;
 	fmt(label, sizeof(label), "Fedora/RHEL installer (%s)", label_name(c));
