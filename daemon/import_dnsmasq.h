@@ -128,6 +128,16 @@ void impd_option(struct impd *d, const char *name, char *value);
 char *impd_tags(struct impd *d, char **argv, int argc, int *i);
 /* A tag name pxeboot accepts ("tag:" stripped), or NULL after a warning. */
 const char *impd_tag_name(struct impd *d, const char *t);
+/* A dhcp.match rule: tag set when match (a condition's kind) is value. */
+void impd_add_cond(struct impd *d, const char *set, const char *match, const char *value,
+		   int hex);
+/* dnsmasq's client architecture names, by RFC 4578 number (0 to 11). */
+extern const char *const impd_arch_names[12];
+/* The boot rules (import_dnsmasq_boot.c): dhcp-boot, dhcp-ignore, pxe-service, pxe-prompt. */
+void impd_dhcp_boot(struct impd *d, char **argv, int argc);
+void impd_dhcp_ignore(struct impd *d, char **argv, int argc);
+void impd_pxe_service(struct impd *d, char **argv, int argc);
+void impd_pxe_prompt(struct impd *d, char **argv, int argc);
 
 /* Option numbers by dnsmasq's names; encodes a value the way dnsmasq does. */
 int impd_opt_code(const char *name);

@@ -1,9 +1,9 @@
 /*
  * import_dnsmasq_dhcp.c - what each dnsmasq option means for network boot
  * (after dnsmasq's src/option.c), recorded in the model struct impd:
- * ranges, hosts, the tag-setting options, boot rules (dhcp-boot,
- * pxe-service), options by tag (dhcp-option, dhcp-option-force, vendor:
- * encapsulation) and the TFTP server. What has no equivalent is reported.
+ * ranges, hosts, the tag-setting options, options by tag (dhcp-option,
+ * dhcp-option-force, vendor: encapsulation) and the TFTP server; the boot
+ * rules are import_dnsmasq_boot.c's. What has no equivalent is reported.
  */
 #include "config.h"
 
@@ -90,8 +90,8 @@ static char *quote(struct impd *d, const char *s)
 	return q;
 }
 
-static void add_cond(struct impd *d, const char *set, const char *match, const char *value,
-		     int hex)
+void impd_add_cond(struct impd *d, const char *set, const char *match, const char *value,
+		   int hex)
 {
 	char *v = quote(d, value);
 
@@ -182,7 +182,7 @@ static void range(struct impd *d, char **argv, int argc)
 					      lease ? lease : "", lease ? "\";" : ""));
 		}
 		if (set && impd_tag_name(d, set))
-			add_cond(d, impd_tag_name(d, set), "subnet", cidr, 0);
+			impd_add_cond(d, impd_tag_name(d, set), "subnet", cidr, 0);
 		free(cidr);
 	}
 }
@@ -226,7 +226,7 @@ static void host(struct impd *d, char **argv, int argc)
 		} else if (valid_mac(a, 1)) {
 			impd_warn(d, "MAC pattern %s: tags by pattern only (dhcp.tags, match mac)", a);
 			for (int k = 0; k < ntags; k++)
-				add_cond(d, tags[k], "mac", a, 0);
+				impd_add_cond(d, tags[k], "mac", a, 0);
 		} else if (a[0] == '[' || strchr(a, ':')) {
 			impd_warn(d, "\"%s\" is not imported (IPv6, or hardware type prefix)", a);
 		} else if (a[0]) {
@@ -275,7 +275,7 @@ static void tag_class(struct impd *d, const char *name, char **argv, int argc)
 		return;
 	}
 	if (name[5] == 'u') {
-		add_cond(d, t, "user-class", v, 0);
+		impd_add_cond(d, t, "user-class", v, 0);
 		return;
 	}
 	if (name[5] == 'v') {
@@ -290,10 +290,10 @@ static void tag_class(struct impd *d, const char *name, char **argv, int argc)
 		return;
 	}
 	hex = strchr(v, ':') && strspn(v, "0123456789abcdefABCDEF:") == strlen(v);
-	add_cond(d, t, name[5] == 'c' ? "circuit-id" : "remote-id", v, hex);
+	impd_add_cond(d, t, name[5] == 'c' ? "circuit-id" : "remote-id", v, hex);
 }
 
-static const char *const arch_names[] = {
+const char *const impd_arch_names[12] = {
 	"bios", "1", "2", "3", "4", "5", "efi-ia32", "efi-x64", "8", "efi-bc", "10", "efi-arm64",
 };
 
@@ -329,7 +329,7 @@ static void match(struct impd *d, char **argv, int argc)
 		char num[12];
 
 		snprintf(num, sizeof(num), "%u", a);
-		add_cond(d, t, "arch", a < 12 ? arch_names[a] : num, 0);
+		impd_add_cond(d, t, "arch", a < 12 ? impd_arch_names[a] : num, 0);
 		return;
 	}
 	n = impd_opt_value(d, code, argv + 2, argc - 2, val, sizeof(val), &text);
@@ -375,19 +375,7 @@ static void mac(struct impd *d, char **argv, int argc)
 		impd_warn(d, "%s: only Ethernet MAC patterns (6 octets) are imported", argv[1]);
 		return;
 	}
-	add_cond(d, t, "mac", argv[1], 0);
-}
-
-static struct impd_boot *new_boot(struct impd *d)
-{
-	size_t n = d->nboot;
-	struct impd_boot *b = impd_grow(d, d->boot, &n, sizeof(*b));
-
-	if (!b)
-		return NULL;
-	d->boot = b;
-	d->nboot = n;
-	return &b[n - 1];
+	impd_add_cond(d, t, "mac", argv[1], 0);
 }
 
 /*
@@ -421,74 +409,6 @@ static void tag_if(struct impd *d, char **argv, int argc)
 	else
 		impd_push(d, &d->tag_ifs, impd_printf(d, "{ set = [%s]; tags = \"%s\"; }", set, tags));
 	free(tags);
-}
-
-/* dhcp-boot=[tag:T,...]FILE[,SNAME[,SERVER]] */
-static void boot(struct impd *d, char **argv, int argc)
-{
-	int i = 0;
-	char *tags = impd_tags(d, argv, argc, &i);
-	struct impd_boot *b;
-	struct in_addr a;
-
-	if (!tags)
-		return;
-	if (i >= argc || !argv[i][0]) {
-		impd_warn(d, "no boot file");
-		free(tags);
-		return;
-	}
-	if (i + 2 < argc && inet_pton(AF_INET, argv[i + 2], &a) != 1) {
-		impd_warn(d, "server %s: only an address can be imported (names are resolved by "
-			     "dnsmasq)", argv[i + 2]);
-		free(tags);
-		return;
-	}
-	b = new_boot(d);
-	if (!b) {
-		free(tags);
-		return;
-	}
-	b->tagged = i > 0;
-	b->tags = tags;
-	b->file = impd_strdup(d, argv[i]);
-	if (i + 1 < argc && argv[i + 1][0])
-		b->sname = impd_strdup(d, argv[i + 1]);
-	if (i + 2 < argc)
-		b->server = impd_strdup(d, argv[i + 2]);
-}
-
-/* dhcp-ignore=tag:T[,tag:T...]: no answer at all; here no boot offer. */
-static void ignore(struct impd *d, char **argv, int argc)
-{
-	char buf[IMPD_MAX_LINE] = "";
-	size_t len = 0;
-	struct impd_boot *b;
-
-	for (int k = 0; k < argc; k++) {
-		const char *a = argv[k], *t;
-		int neg;
-
-		if (strncmp(a, "tag:", 4) == 0 || strncmp(a, "net:", 4) == 0)
-			a += 4;
-		neg = a[0] == '!' || a[0] == '#';
-		if (!(t = impd_tag_name(d, a + neg)))
-			return;
-		if (strcmp(t, "known") == 0)
-			d->known_used = 1;
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", len ? " & " : "",
-					neg ? "!" : "", t);
-		if (len >= sizeof(buf))
-			return;
-	}
-	if (d->server)
-		impd_warn(d, "pxeboot still gives these clients an address, never a boot file");
-	b = new_boot(d);
-	if (b) {
-		b->tags = impd_strdup(d, buf);
-		b->tagged = 1;
-		b->noboot = 1;
-	}
 }
 
 static struct impd_vendor *vendor_of(struct impd *d, const char *v, const char *tags, int force)
@@ -610,107 +530,24 @@ out:
 	free(tags);
 }
 
-/* pxe-service=[tag:T,]CSA,MENU[,BASENAME|TYPE][,SERVER]: a boot rule per architecture. */
-static void pxe_service(struct impd *d, char **argv, int argc)
-{
-	static const char *const csa[] = {
-		"x86PC", "PC98", "IA64_EFI", "Alpha", "Arc_x86", "Intel_Lean_Client", "IA32_EFI",
-		"x86-64_EFI", "Xscale_EFI", "BC_EFI", "ARM32_EFI", "ARM64_EFI",
-	};
-	int i = 0, a = -1;
-	char *tags = impd_tags(d, argv, argc, &i), atag[16];
-	struct impd_boot *b;
-	struct in_addr ip;
-
-	if (!tags)
-		return;
-	if (i + 1 >= argc) {
-		impd_warn(d, "expected CSA,MENU-TEXT[,BASENAME][,SERVER]");
-		goto out;
-	}
-	for (int k = 0; k < 12; k++)
-		if (strcasecmp(argv[i], csa[k]) == 0)
-			a = k;
-	if (a < 0 && strspn(argv[i], "0123456789") == strlen(argv[i]) && strlen(argv[i]) < 4)
-		a = atoi(argv[i]);
-	if (a < 0 || a > 15) {
-		impd_warn(d, "%s: unknown client architecture", argv[i]);
-		goto out;
-	}
-	if (i + 2 >= argc || strspn(argv[i + 2], "0123456789") == strlen(argv[i + 2])) {
-		impd_warn(d, "\"%s\": local boot and boot server types have no equivalent "
-			     "(no boot offer instead)", argv[i + 1]);
-		goto out;
-	}
-	if (i + 3 < argc && inet_pton(AF_INET, argv[i + 3], &ip) != 1) {
-		impd_warn(d, "server %s: only an address can be imported", argv[i + 3]);
-		goto out;
-	}
-	/*
-	 * A BIOS menu is reported at the end unless pxe-prompt=TEXT,0 makes the
-	 * ROM boot the first item at once. Other architectures get no menu from
-	 * dnsmasq, and then no file from its boot server either.
-	 */
-	if (++d->services_per_arch[a] == 2 && a != 0)
-		impd_warn(d, "several services for %s: dnsmasq sends this architecture no menu "
-			     "and its boot server (port 4011) no file; pxeboot gives the first one's "
-			     "file", argv[i]);
-	else if (d->services_per_arch[a] == 2)
-		impd_push(d, &d->menu_warns,
-			  impd_printf(d, "%s:%u: pxe-service: a menu of several services for %s: "
-					 "pxeboot gives the first one's file without a menu (the same "
-					 "only with pxe-prompt=TEXT,0)", d->file, d->line, argv[i]));
-	if (d->services_per_arch[a] > 1)
-		goto out;
-	snprintf(atag, sizeof(atag), "pxe-arch-%d", a);
-	if (d->services_per_arch[a] == 1)
-		add_cond(d, atag, "arch", a < 12 ? arch_names[a] : argv[i], 0);
-	b = new_boot(d);
-	if (!b)
-		goto out;
-	b->service = 1;
-	b->tagged = 1;
-	b->tags = *tags ? impd_printf(d, "%s & %s", atag, tags) : impd_strdup(d, atag);
-	b->menu = impd_strdup(d, argv[i + 1]);
-	/* The boot server stage's name (src/rfc2131.c): BASENAME.0 unless it has a dot. */
-	b->file = strchr(argv[i + 2], '.') ? impd_strdup(d, argv[i + 2])
-					   : impd_printf(d, "%s.0", argv[i + 2]);
-	if (i + 3 < argc)
-		b->server = impd_strdup(d, argv[i + 3]);
-out:
-	free(tags);
-}
-
-/*
- * pxe-prompt=[tag:T,]TEXT[,TIMEOUT]: with timeout 0 the PXE ROM boots the
- * first service at once (dnsmasq(8)), which is what pxeboot does; a longer
- * wait, or none given (wait for a key), shows what pxeboot does not.
- */
-static void pxe_prompt(struct impd *d, char **argv, int argc)
-{
-	int i = 0;
-	char *tags = impd_tags(d, argv, argc, &i);
-
-	if (!tags)
-		return;
-	if (i >= argc || i + 2 < argc)
-		impd_warn(d, "expected [tag:T,]PROMPT[,TIMEOUT]");
-	else if (!*tags && i + 1 < argc && strcmp(argv[i + 1], "0") == 0)
-		d->prompt_now = 1;
-	else
-		impd_warn(d, "no equivalent: pxeboot shows no prompt and boots the first service's "
-			     "file at once; with dnsmasq the PXE ROM shows \"%s\"%s and boots it %s", argv[i],
-			  *tags ? " to some tags" : "",
-			  i + 1 < argc ? "after the timeout" : "after a key press");
-	free(tags);
-}
-
 static void tftp_root(struct impd *d, char **argv, int argc)
 {
 	if (argc > 1)
 		impd_warn(d, "a root per interface (%s) has no equivalent: one root for all", argv[1]);
 	free(d->tftp_root);
 	d->tftp_root = impd_strdup(d, argv[0]);
+}
+
+/* A line this import has no use for: says why. */
+static void not_imported(struct impd *d, const char *name)
+{
+	for (int i = 0; not_boot[i]; i++)
+		if (!strcmp(not_boot[i], name)) {
+			impd_warn(d, "not imported (pxeboot does no DNS, or the setting is "
+				     "dnsmasq's own)");
+			return;
+		}
+	impd_warn(d, "unknown or not imported");
 }
 
 void impd_option(struct impd *d, const char *name, char *value)
@@ -740,13 +577,7 @@ void impd_option(struct impd *d, const char *name, char *value)
 	} else if (!strcmp(name, "leasefile-ro") || !strcmp(name, "dhcp-leasefile")) {
 		/* leases live in state_dir */
 	} else if (!value) {
-		for (int i = 0; not_boot[i]; i++)
-			if (!strcmp(not_boot[i], name)) {
-				impd_warn(d, "not imported (pxeboot does no DNS, or the setting is "
-					     "dnsmasq's own)");
-				return;
-			}
-		impd_warn(d, "unknown or not imported");
+		not_imported(d, name);
 	} else if (!strcmp(name, "interface")) {
 		for (int i = 0; i < argc; i++)
 			impd_push(d, &d->interfaces, impd_strdup(d, argv[i]));
@@ -766,22 +597,16 @@ void impd_option(struct impd *d, const char *name, char *value)
 	} else if (!strcmp(name, "tag-if")) {
 		tag_if(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-ignore")) {
-		ignore(d, argv, argc);
+		impd_dhcp_ignore(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-boot")) {
-		boot(d, argv, argc);
+		impd_dhcp_boot(d, argv, argc);
 	} else if (!strcmp(name, "dhcp-option") || !strcmp(name, "dhcp-option-force")) {
 		option(d, argv, argc, name[11] == '-');
 	} else if (!strcmp(name, "pxe-service")) {
-		pxe_service(d, argv, argc);
+		impd_pxe_service(d, argv, argc);
 	} else if (!strcmp(name, "pxe-prompt")) {
-		pxe_prompt(d, argv, argc);
+		impd_pxe_prompt(d, argv, argc);
 	} else {
-		for (int i = 0; not_boot[i]; i++)
-			if (!strcmp(not_boot[i], name)) {
-				impd_warn(d, "not imported (pxeboot does no DNS, or the setting is "
-					     "dnsmasq's own)");
-				return;
-			}
-		impd_warn(d, "unknown or not imported");
+		not_imported(d, name);
 	}
 }

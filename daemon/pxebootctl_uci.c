@@ -25,37 +25,46 @@ static struct pxb_uci *load(const char *path)
 	return u;
 }
 
+/*
+ * fn on the files first and second (read only when with_second, else NULL),
+ * to stdout: what fn returns, or 2 when a file cannot be read or stdout written.
+ */
+static int run(const char *first, const char *second, int with_second,
+	       int (*fn)(const struct pxb_uci *, const struct pxb_uci *, FILE *, FILE *))
+{
+	struct pxb_uci *a, *b = NULL;
+	int rc;
+
+	if (!(a = load(first)))
+		return 2;
+	if (with_second && !(b = load(second))) {
+		pxb_uci_free(a);
+		return 2;
+	}
+	rc = fn(a, b, stdout, stderr);
+	pxb_uci_free(a);
+	pxb_uci_free(b);
+	return fflush(stdout) == 0 ? rc : 2;
+}
+
 /* uci [PXEBOOT [DHCP]]: 0 done, 1 a problem in the files, 2 a file cannot be read. */
 int pxbctl_uci(int argc, char **argv)
 {
 	const char *pp = argc > 0 ? argv[0] : "/etc/config/pxeboot";
 	const char *dp = argc > 1 ? argv[1] : "/etc/config/dhcp";
-	struct pxb_uci *p, *d = NULL;
-	int rc;
 
 	if (argc > 2) {
 		fprintf(stderr, "usage: pxebootctl uci [/etc/config/pxeboot [/etc/config/dhcp]]\n");
 		return 2;
 	}
-	if (!(p = load(pp)))
-		return 2;
 	/* Without a dhcp file of its own (not named), there are no tagged hosts to take. */
-	if ((argc > 1 || access(dp, F_OK) == 0) && *dp && !(d = load(dp))) {
-		pxb_uci_free(p);
-		return 2;
-	}
-	rc = pxbd_uci_pxeboot(p, d, stdout, stderr);
-	pxb_uci_free(p);
-	pxb_uci_free(d);
-	return fflush(stdout) == 0 ? rc : 2;
+	return run(pp, dp, (argc > 1 || access(dp, F_OK) == 0) && *dp, pxbd_uci_pxeboot);
 }
 
 /* import uci DHCP [NETWORK]: 0 complete, 1 something left out, 2 a file cannot be read. */
 int pxbctl_import_uci(int argc, char **argv)
 {
-	struct pxb_uci *d, *n = NULL;
 	char np[4096];
-	int rc;
 
 	if (argc < 1 || argc > 2) {
 		fprintf(stderr, "usage: pxebootctl import uci /etc/config/dhcp [/etc/config/network]\n");
@@ -68,14 +77,5 @@ int pxbctl_import_uci(int argc, char **argv)
 		snprintf(np, sizeof(np), "%.*snetwork", slash ? (int)(slash - argv[0] + 1) : 0,
 			 argv[0]);
 	}
-	if (!(d = load(argv[0])))
-		return 2;
-	if ((argc > 1 || access(np, F_OK) == 0) && !(n = load(np))) {
-		pxb_uci_free(d);
-		return 2;
-	}
-	rc = pxbd_uci_import(d, n, stdout, stderr);
-	pxb_uci_free(d);
-	pxb_uci_free(n);
-	return fflush(stdout) == 0 ? rc : 2;
+	return run(argv[0], np, argc > 1 || access(np, F_OK) == 0, pxbd_uci_import);
 }

@@ -22,22 +22,7 @@ static int grow(struct out *o, const char *s, size_t n)
 {
 	if (n > PXB_ANSWER_MAX - o->len)
 		return PXB_ERR_TOOBIG;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 256;
-		char *p;
-
-		while (cap < o->len + n + 1)
-			cap *= 2;
-		p = realloc(o->p, cap);
-		if (!p)
-			return PXB_ERR_NOMEM;
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-	return 0;
+	return pxb_text_append(&o->p, &o->len, &o->cap, 256, s, n);
 }
 
 static int name_start(char c)

@@ -46,6 +46,17 @@ static int probe(const struct pxb_layout_files *fs, char *buf, size_t len, const
 	return 1;
 }
 
+void pxb_layout_linux(struct pxb_boot_entry *e, const char *kernel, const char *initrd,
+		      const char *args, int arm64)
+{
+	e->kernel = kernel;
+	e->initrds[0] = initrd;
+	e->ninitrds = 1;
+	e->args = args;
+	e->kind = PXB_BOOT_LINUX;
+	e->arch = arm64 ? PXB_BOOT_ARCH_ARM64 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+}
+
 unsigned pxb_layout_arch(const char *a)
 {
 	if (!strcmp(a, "x86_64") || !strcmp(a, "amd64") || !strcmp(a, "x64"))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <pxeboot/boot.h>
+#include <pxeboot/boot_menu_plugin.h>
 
 int pxb_boot_menu_file(struct pxb_file *f,
 		       int (*render)(void *arg, const struct pxb_client *client, char **out,
@@ -66,4 +67,61 @@ int pxb_boot_render_mem(pxb_boot_write_fn write, const pxb_boot_model *m,
 void pxb_boot_warn_log(void *host, const char *msg)
 {
 	pxb_host_log(host, PXB_LOG_WARNING, "%s", msg);
+}
+
+char *pxb_boot_body_close(FILE *f, char **text, const char *why, pxb_boot_warn_fn warn,
+			  void *warn_arg, const char *format, const char *id)
+{
+	if (fclose(f) != 0) {
+		free(*text);
+		return NULL;
+	}
+	if (why) {
+		pxb_boot_warn_left_out(warn, warn_arg, format, id, why);
+		free(*text);
+		return NULL;
+	}
+	return *text;
+}
+
+int pxb_boot_bodies(const struct pxb_boot_view *v, const char *default_id, pxb_boot_body_fn body,
+		    void *arg, char ***bodies, const struct pxb_boot_entry **def, unsigned *n)
+{
+	char **b = calloc(v->nitems + 1, sizeof(*b));
+	const struct pxb_boot_entry *d = NULL;
+	unsigned count = 0;
+
+	if (!b)
+		return PXB_ERR_NOMEM;
+	for (unsigned i = 0; i < v->nitems; i++) {
+		const struct pxb_boot_entry *e = v->items[i].entry;
+
+		if (v->items[i].type != PXB_ITEM_ENTRY)
+			continue;
+		b[i] = body(arg, i, e);
+		if (!b[i])
+			continue;
+		count++;
+		if (e == v->def && !d)
+			d = e;
+		if (default_id && !strcmp(e->id, default_id))
+			d = e;
+	}
+	for (unsigned i = 0; i < v->nitems && !d; i++)
+		if (b[i])
+			d = v->items[i].entry;
+	*bodies = b;
+	*def = d;
+	if (n)
+		*n = count;
+	return 0;
+}
+
+void pxb_boot_bodies_free(const struct pxb_boot_view *v, char **bodies)
+{
+	if (!bodies)
+		return;
+	for (unsigned i = 0; i < v->nitems; i++)
+		free(bodies[i]);
+	free(bodies);
 }

@@ -210,6 +210,28 @@ static int valid_tag(const char *t, size_t n)
 	return 1;
 }
 
+const char *pxb__tag_term(const char **s, int *neg, size_t *len)
+{
+	const char *p = *s;
+
+	*neg = 0;
+	while (*p == ' ' || *p == '\t' || *p == '&' || *p == ',')
+		p++;
+	if (!*p) {
+		*s = p;
+		return NULL;
+	}
+	if (strncmp(p, "tag:", 4) == 0)
+		p += 4;
+	if (*p == '!') {
+		*neg = 1;
+		p++;
+	}
+	*len = strcspn(p, " \t&,");
+	*s = p + *len;
+	return p;
+}
+
 /*
  * Parses a tag expression into e (e may be NULL to only check it).
  * Terms: [tag:][!]TAG separated by '&', ',' or blanks.
@@ -230,29 +252,20 @@ static int parse_expr(const char *s, struct expr *e)
 			return PXB_ERR_NOMEM;
 	}
 	for (;;) {
-		int neg = 0;
+		int neg;
 		size_t l;
+		const char *tag = pxb__tag_term(&s, &neg, &l);
 
-		while (*s == ' ' || *s == '\t' || *s == '&' || *s == ',')
-			s++;
-		if (!*s)
+		if (!tag)
 			break;
-		if (strncmp(s, "tag:", 4) == 0)
-			s += 4;
-		if (*s == '!') {
-			neg = 1;
-			s++;
-		}
-		l = strcspn(s, " \t&,");
-		if (!valid_tag(s, l))
+		if (!valid_tag(tag, l))
 			goto fail;
 		if (t) {
-			memcpy(t[n].tag, s, l);
+			memcpy(t[n].tag, tag, l);
 			t[n].tag[l] = '\0';
 			t[n].neg = (uint8_t)neg;
 		}
 		n++;
-		s += l;
 	}
 	if (e) {
 		e->terms = t;

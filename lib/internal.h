@@ -70,4 +70,12 @@ unsigned pxb__vec_find_mac(const void *v, unsigned n, size_t size, const uint8_t
 int pxb__vec_put_mac(void **v, unsigned *n, unsigned *cap, unsigned max, size_t size,
 		     const void *elem);
 
+/*
+ * The next term of a tag expression (pxeboot/dhcp.h: [tag:][!]TAG separated
+ * by '&', ',' or blanks) at *s (dhcp_match_compile.c): returns where its tag
+ * starts, with *len its length and *neg set for '!', and moves *s past it;
+ * NULL at the end. The tag is not checked.
+ */
+const char *pxb__tag_term(const char **s, int *neg, size_t *len);
+
 #endif

@@ -82,27 +82,18 @@ static int parse_terms(const char *s, struct prule *r)
 		return -1;
 	r->nterms = 0;
 	for (;;) {
-		int neg = 0;
+		int neg;
 		size_t l;
+		const char *tag = pxb__tag_term(&s, &neg, &l);
 
-		while (*s == ' ' || *s == '\t' || *s == '&' || *s == ',')
-			s++;
-		if (!*s)
+		if (!tag)
 			return 0;
-		if (strncmp(s, "tag:", 4) == 0)
-			s += 4;
-		if (*s == '!') {
-			neg = 1;
-			s++;
-		}
-		l = strcspn(s, " \t&,");
 		if (r->nterms == TERMS_MAX || l >= PXB_TAG_LEN)
 			return -1;
-		memcpy(r->term[r->nterms].tag, s, l);
+		memcpy(r->term[r->nterms].tag, tag, l);
 		r->term[r->nterms].tag[l] = '\0';
 		r->term[r->nterms].neg = neg;
 		r->nterms++;
-		s += l;
 	}
 }
 

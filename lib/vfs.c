@@ -285,6 +285,22 @@ static int open_in_dir(const struct mount *m, const char *rel, int secure, struc
 	return 0;
 }
 
+/*
+ * Mount i when it serves proto (else NULL), with *rel the rest of norm below
+ * its prefix, NULL when norm is not under it.
+ */
+static const struct mount *mount_at(const pxb_vfs *v, unsigned i, unsigned proto,
+				    const char *norm, const char **rel)
+{
+	const struct mount *m = &v->m[i];
+
+	*rel = NULL;
+	if (!(m->flags & proto))
+		return NULL;
+	*rel = pxb__vfs_under(norm, m->prefix);
+	return m;
+}
+
 int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto, const struct pxb_client *client,
 		 struct pxb_file *f)
 {
@@ -295,13 +311,10 @@ int pxb_vfs_open(pxb_vfs *v, const char *path, unsigned proto, const struct pxb_
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < v->n; i++) {
-		const struct mount *m = &v->m[i];
 		const char *rel;
+		const struct mount *m = mount_at(v, i, proto, norm, &rel);
 
-		if (!(m->flags & proto))
-			continue;
-		rel = pxb__vfs_under(norm, m->prefix);
-		if (!rel)
+		if (!m || !rel)
 			continue;
 		if (m->prov) {
 			memset(f, 0, sizeof(*f));
@@ -486,12 +499,11 @@ int pxb_vfs_list(pxb_vfs *v, const char *path, unsigned proto,
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < v->n; i++) {
-		const struct mount *m = &v->m[i];
 		const char *rel;
+		const struct mount *m = mount_at(v, i, proto, norm, &rel);
 
-		if (!(m->flags & proto))
+		if (!m)
 			continue;
-		rel = pxb__vfs_under(norm, m->prefix);
 		if (rel) {
 			if (m->prov) {
 				if (m->prov->list && m->prov->list(m->arg, rel, list_add, &l) == 0)

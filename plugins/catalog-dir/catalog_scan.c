@@ -405,14 +405,9 @@ static void recognize_live(struct scan *s)
 			}
 			pathf(args, sizeof(args), "boot=live fetch=${http}%s ip=dhcp", sqns);
 		}
-		e.kernel = kernel;
-		e.initrds[0] = initrd;
-		e.ninitrds = 1;
-		e.args = args;
-		e.kind = PXB_BOOT_LINUX;
-		e.arch = strcasestr(s->f[i].rel, "arm64") || strcasestr(s->f[i].rel, "aarch64")
-				 ? PXB_BOOT_ARCH_ARM64
-				 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+		pxb_layout_linux(&e, kernel, initrd, args,
+				 strcasestr(s->f[i].rel, "arm64") ||
+					 strcasestr(s->f[i].rel, "aarch64"));
 		pathf(text, sizeof(text), "%s%slive", root, *root ? "-" : "");
 		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
@@ -460,13 +455,7 @@ static void recognize_fedora(struct scan *s)
 				 s->o->kickstart && *s->o->kickstart ? " inst.ks=" : "",
 				 s->o->kickstart && *s->o->kickstart ? s->o->kickstart : "");
 		}
-		e.kernel = kernel;
-		e.initrds[0] = initrd;
-		e.ninitrds = 1;
-		e.args = args;
-		e.kind = PXB_BOOT_LINUX;
-		e.arch = strcasestr(r, "aarch64") ? PXB_BOOT_ARCH_ARM64
-						    : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+		pxb_layout_linux(&e, kernel, initrd, args, strcasestr(r, "aarch64") != NULL);
 		pathf(text, sizeof(text), "%s", *root ? root : "fedora-installer");
 		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;
@@ -574,13 +563,7 @@ static void recognize_casper(struct scan *s)
 			continue;
 		}
 		pathf(args, sizeof(args), "boot=casper ip=dhcp url=${http}%s", iso);
-		e.kernel = kernel;
-		e.initrds[0] = initrd;
-		e.ninitrds = 1;
-		e.args = args;
-		e.kind = PXB_BOOT_LINUX;
-		e.arch = strcasestr(img->rel, "arm64") ? PXB_BOOT_ARCH_ARM64
-						       : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+		pxb_layout_linux(&e, kernel, initrd, args, strcasestr(img->rel, "arm64") != NULL);
 		pathf(text, sizeof(text), "%s", *root ? root : "ubuntu-server");
 		pxb_boot_unique_id(s->out.m, text, id, sizeof(id));
 		e.id = id;

@@ -175,14 +175,8 @@ static int recognize_live(struct ctx *c)
 	ns(c, best_initrd->path, initrd, sizeof(initrd));
 	ns(c, "live/filesystem.squashfs", sq, sizeof(sq));
 	fmt(args, sizeof(args), "boot=live fetch=${http}%s ip=dhcp", sq);
-	e.kernel = kernel;
-	e.initrds[0] = initrd;
-	e.ninitrds = 1;
-	e.args = args;
-	e.kind = PXB_BOOT_LINUX;
-	e.arch = strcasestr(c->name, "arm64") || strcasestr(c->name, "aarch64")
-			 ? PXB_BOOT_ARCH_ARM64
-			 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+	pxb_layout_linux(&e, kernel, initrd, args,
+			 strcasestr(c->name, "arm64") || strcasestr(c->name, "aarch64"));
 	make_id(c, "", id, sizeof(id));
 	e.id = id;
 	fmt(label, sizeof(label), "%s live (%s)",
@@ -235,13 +229,7 @@ static int recognize_casper(struct ctx *c)
 	ns(c, "casper/vmlinuz", kernel, sizeof(kernel));
 	ns(c, ird, initrd, sizeof(initrd));
 	fmt(args, sizeof(args), "boot=casper ip=dhcp url=${http}%s/%s.iso", c->o->prefix, c->name);
-	e.kernel = kernel;
-	e.initrds[0] = initrd;
-	e.ninitrds = 1;
-	e.args = args;
-	e.kind = PXB_BOOT_LINUX;
-	e.arch = strcasestr(c->name, "arm64") ? PXB_BOOT_ARCH_ARM64
-					       : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+	pxb_layout_linux(&e, kernel, initrd, args, strcasestr(c->name, "arm64") != NULL);
 	make_id(c, "", id, sizeof(id));
 	e.id = id;
 	/* The live server is its installer: booted, it asks the installer's questions. */
@@ -283,14 +271,9 @@ static int recognize_fedora(struct ctx *c)
 	ns(c, "images/pxeboot/initrd.img", initrd, sizeof(initrd));
 	fmt(args, sizeof(args), "%s=${http}%s/%s ip=dhcp",
 	    find(c, "repodata/repomd.xml") ? "inst.repo" : "inst.stage2", c->o->prefix, c->name);
-	e.kernel = kernel;
-	e.initrds[0] = initrd;
-	e.ninitrds = 1;
-	e.args = args;
-	e.kind = PXB_BOOT_LINUX;
-	e.arch = strcasestr(c->name, "aarch64") || strcasestr(c->img->volume_id, "aarch64")
-			 ? PXB_BOOT_ARCH_ARM64
-			 : PXB_BOOT_ARCH_BIOS | PXB_BOOT_ARCH_EFI64;
+	pxb_layout_linux(&e, kernel, initrd, args,
+			 strcasestr(c->name, "aarch64") ||
+				 strcasestr(c->img->volume_id, "aarch64"));
 	make_id(c, "", id, sizeof(id));
 	e.id = id;
 	fmt(label, sizeof(label), "Fedora/RHEL installer (%s)", label_name(c));

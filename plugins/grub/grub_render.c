@@ -98,6 +98,7 @@ struct rctx {
 	struct pxb_boot_ctx x;
 	pxb_grub_warn_fn warn;
 	void *warn_arg;
+	const char **whys; /* per view item: why its entry is left out */
 };
 
 /* A file as GRUB loads it over TFTP: (tftp,$net_default_server)'/path'. */
@@ -225,6 +226,18 @@ static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e, const ch
 	return text;
 }
 
+/* entry_body for pxb_boot_bodies: keeps why an entry is left out, warns of the problems. */
+static char *item_body(void *arg, unsigned i, const struct pxb_boot_entry *e)
+{
+	struct rctx *r = arg;
+	int report;
+	char *text = entry_body(r, e, &r->whys[i], &report);
+
+	if (!text && report)
+		pxb_boot_warn_left_out(r->warn, r->warn_arg, "GRUB", e->id, r->whys[i]);
+	return text;
+}
+
 int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 		    const struct pxb_grub_opts *o, FILE *out, pxb_grub_warn_fn warn,
 		    void *warn_arg)
@@ -240,30 +253,16 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 	rc = pxb_boot_model_for_client(m, client, &v);
 	if (rc < 0)
 		return rc;
-	bodies = calloc(v->nitems + 1, sizeof(*bodies));
 	whys = calloc(v->nitems + 1, sizeof(*whys));
-	if (!bodies || !whys) {
-		free(bodies);
+	r.whys = whys;
+	rc = whys ? pxb_boot_bodies(v, o ? o->default_id : NULL, item_body, &r, &bodies, &def,
+				    NULL)
+		  : PXB_ERR_NOMEM;
+	if (rc < 0) {
 		free(whys);
 		pxb_boot_view_free(v);
-		return PXB_ERR_NOMEM;
+		return rc;
 	}
-	for (unsigned i = 0; i < v->nitems; i++) {
-		const struct pxb_boot_entry *e = v->items[i].entry;
-		int report;
-		if (v->items[i].type != PXB_ITEM_ENTRY)
-			continue;
-		bodies[i] = entry_body(&r, e, &whys[i], &report);
-		if (bodies[i] && e == v->def && !def)
-			def = e;
-		if (bodies[i] && o && o->default_id && !strcmp(e->id, o->default_id))
-			def = e;
-		if (!bodies[i] && report)
-			pxb_boot_warn_left_out(warn, warn_arg, "GRUB", e->id, whys[i]);
-	}
-	for (unsigned i = 0; i < v->nitems && !def; i++)
-		if (bodies[i])
-			def = v->items[i].entry;
 
 	fprintf(out, "# Boot menu made by pxeboot for %s (%s). Do not edit: it is generated.\n",
 		r.x.mac[0] ? r.x.mac : "an unknown client", r.x.arch);
@@ -309,9 +308,7 @@ int pxb_grub_render(const pxb_boot_model *m, const struct pxb_client *client,
 			fprintf(out, "\n# %s left out: %s\n", it->entry->id, whys[i]);
 		}
 	}
-	for (unsigned i = 0; i < v->nitems; i++)
-		free(bodies[i]);
-	free(bodies);
+	pxb_boot_bodies_free(v, bodies);
 	free(whys);
 	pxb_boot_view_free(v);
 	return ferror(out) ? PXB_ERR_IO : 0;

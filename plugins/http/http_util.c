@@ -300,25 +300,8 @@ int http_parse_arch(const char *v, uint16_t *arch)
 
 void http_buf_add(struct http_buf *b, const char *s, size_t n)
 {
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	if (!b->failed && pxb_text_append(&b->p, &b->len, &b->cap, 4096, s, n) < 0)
+		b->failed = 1;
 }
 
 void http_buf_str(struct http_buf *b, const char *s)

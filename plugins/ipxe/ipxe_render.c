@@ -116,14 +116,10 @@ struct rctx {
 	void *warn_arg;
 };
 
-static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
-{
-	pxb_boot_warn_left_out(r->warn, r->warn_arg, "iPXE", e->id, why);
-}
-
 /* The lines booting e, into a memory buffer; NULL when it cannot be rendered. */
-static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e)
+static char *entry_body(void *arg, unsigned idx, const struct pxb_boot_entry *e)
 {
+	struct rctx *r = arg;
 	char url[URL_MAX], args[ARGS_MAX], names[PXB_BOOT_MAX_INITRDS][64];
 	char *text = NULL;
 	size_t tlen = 0;
@@ -220,16 +216,8 @@ static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e)
 		fputs("exit\n", f);
 		break;
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	if (why) {
-		warnf(r, e, why);
-		free(text);
-		return NULL;
-	}
-	return text;
+	(void)idx;
+	return pxb_boot_body_close(f, &text, why, r->warn, r->warn_arg, "iPXE", e->id);
 }
 
 static int render(const pxb_boot_model *m, const struct pxb_client *client,
@@ -247,26 +235,12 @@ static int render(const pxb_boot_model *m, const struct pxb_client *client,
 	rc = pxb_boot_model_for_client(m, client, &v);
 	if (rc < 0)
 		return rc;
-	bodies = calloc(v->nitems + 1, sizeof(*bodies));
-	if (!bodies) {
+	rc = pxb_boot_bodies(v, o ? o->default_id : NULL, entry_body, &r, &bodies, &def,
+			     &nentries);
+	if (rc < 0) {
 		pxb_boot_view_free(v);
-		return PXB_ERR_NOMEM;
+		return rc;
 	}
-	for (unsigned i = 0; i < v->nitems; i++) {
-		if (v->items[i].type != PXB_ITEM_ENTRY)
-			continue;
-		bodies[i] = entry_body(&r, v->items[i].entry);
-		if (bodies[i]) {
-			nentries++;
-			if (v->items[i].entry == v->def && !def)
-				def = v->def;
-			if (o && o->default_id && !strcmp(v->items[i].entry->id, o->default_id))
-				def = v->items[i].entry;
-		}
-	}
-	for (unsigned i = 0; i < v->nitems && !def; i++)
-		if (bodies[i])
-			def = v->items[i].entry;
 
 	fputs("#!ipxe\n", out);
 	fprintf(out, "# Boot menu made by pxeboot for %s (%s). Do not edit: it is generated.\n",
@@ -321,9 +295,7 @@ static int render(const pxb_boot_model *m, const struct pxb_client *client,
 	      "prompt Press any key to return to the menu\n"
 	      "set pxb-timeout 0\ngoto start\n", out);
 done:
-	for (unsigned i = 0; i < v->nitems; i++)
-		free(bodies[i]);
-	free(bodies);
+	pxb_boot_bodies_free(v, bodies);
 	pxb_boot_view_free(v);
 	return ferror(out) ? PXB_ERR_IO : 0;
 }

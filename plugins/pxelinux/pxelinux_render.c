@@ -123,11 +123,6 @@ struct rctx {
 	void *warn_arg;
 };
 
-static void warnf(struct rctx *r, const struct pxb_boot_entry *e, const char *why)
-{
-	pxb_boot_warn_left_out(r->warn, r->warn_arg, "PXELINUX", e->id, why);
-}
-
 /* Where PXELINUX fetches path: a TFTP path from the root, or an http:// URL. */
 static const char *file_ref(struct rctx *r, const struct pxb_boot_entry *e, const char *path,
 			    char *out, size_t len)
@@ -146,8 +141,9 @@ static const char *file_ref(struct rctx *r, const struct pxb_boot_entry *e, cons
 }
 
 /* The lines of one LABEL after its MENU LABEL; NULL when it cannot be rendered. */
-static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e)
+static char *entry_body(void *arg, unsigned idx, const struct pxb_boot_entry *e)
 {
+	struct rctx *r = arg;
 	char ref[PATH_MAX_], args[ARGS_MAX];
 	char *text = NULL;
 	size_t tlen = 0;
@@ -206,16 +202,8 @@ static char *entry_body(struct rctx *r, const struct pxb_boot_entry *e)
 		free(text);
 		return NULL;
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	if (why) {
-		warnf(r, e, why);
-		free(text);
-		return NULL;
-	}
-	return text;
+	(void)idx;
+	return pxb_boot_body_close(f, &text, why, r->warn, r->warn_arg, "PXELINUX", e->id);
 }
 
 int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client,
@@ -232,23 +220,11 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 	rc = pxb_boot_model_for_client(m, client, &v);
 	if (rc < 0)
 		return rc;
-	bodies = calloc(v->nitems + 1, sizeof(*bodies));
-	if (!bodies) {
+	rc = pxb_boot_bodies(v, o->default_id, entry_body, &r, &bodies, &def, NULL);
+	if (rc < 0) {
 		pxb_boot_view_free(v);
-		return PXB_ERR_NOMEM;
+		return rc;
 	}
-	for (unsigned i = 0; i < v->nitems; i++)
-		if (v->items[i].type == PXB_ITEM_ENTRY) {
-			bodies[i] = entry_body(&r, v->items[i].entry);
-			if (bodies[i] && v->items[i].entry == v->def && !def)
-				def = v->def;
-			if (bodies[i] && o->default_id &&
-			    !strcmp(v->items[i].entry->id, o->default_id))
-				def = v->items[i].entry;
-		}
-	for (unsigned i = 0; i < v->nitems && !def; i++)
-		if (bodies[i])
-			def = v->items[i].entry;
 
 	fprintf(out, "# Boot menu made by pxeboot for %s (%s). Do not edit: it is generated.\n",
 		r.x.mac[0] ? r.x.mac : "an unknown client", r.x.arch);
@@ -292,9 +268,7 @@ int pxb_pxelinux_render(const pxb_boot_model *m, const struct pxb_client *client
 			fputs(bodies[i], out);
 		}
 	}
-	for (unsigned i = 0; i < v->nitems; i++)
-		free(bodies[i]);
-	free(bodies);
+	pxb_boot_bodies_free(v, bodies);
 	pxb_boot_view_free(v);
 	return ferror(out) ? PXB_ERR_IO : 0;
 }

@@ -105,6 +105,14 @@ struct pxb_layout_sink {
 PXB_API void pxb_layout_add(struct pxb_layout_sink *s, struct pxb_boot_entry *e);
 
 /*
+ * Makes e a Linux entry booting kernel with the one initrd and args (kernel
+ * arguments, may be NULL), for 64-bit ARM when arm64 is set, else for BIOS
+ * and 64-bit UEFI. No errors.
+ */
+PXB_API void pxb_layout_linux(struct pxb_boot_entry *e, const char *kernel, const char *initrd,
+			      const char *args, int arm64);
+
+/*
  * Adds every entry of from (a catalog's last scan) to m, as a catalog's
  * populate does: an entry whose id m has already (a configured entry) is
  * skipped, that one wins. Returns 0 or PXB_ERR_NOMEM. from may be NULL.

@@ -164,6 +164,33 @@ PXB_API int pxb_menu_plugin_install(pxb_menu_plugin *mp, const pxb_boot_model *m
 PXB_API void pxb_boot_warn_left_out(pxb_boot_warn_fn warn, void *warn_arg, const char *format,
 				    const char *id, const char *why);
 
+/*
+ * For a menu format's writer, ending the text of entry id written to f, a
+ * stream from open_memstream(text, ...): closes f and returns *text, or NULL
+ * (the text freed) when f fails to close or why is set; in the latter case
+ * pxb_boot_warn_left_out tells warn that format left id out, and why. No errors.
+ */
+PXB_API char *pxb_boot_body_close(FILE *f, char **text, const char *why, pxb_boot_warn_fn warn,
+				  void *warn_arg, const char *format, const char *id);
+
+/* Writes the text of the view's item i, entry e, for pxb_boot_bodies: NULL leaves e out. */
+typedef char *(*pxb_boot_body_fn)(void *arg, unsigned i, const struct pxb_boot_entry *e);
+
+/*
+ * For a menu format's writer: body(arg, i, entry) for every entry item of v,
+ * into *bodies (v->nitems + 1 slots, NULL where there is no text; free with
+ * pxb_boot_bodies_free). *def gets the entry the menu starts on: the one
+ * default_id (may be NULL) names when it has a text, else the view's default
+ * when it has one, else the first entry with a text; NULL when none has.
+ * *n (may be NULL) gets how many entries have a text. Returns 0, PXB_ERR_NOMEM.
+ */
+PXB_API int pxb_boot_bodies(const struct pxb_boot_view *v, const char *default_id,
+			    pxb_boot_body_fn body, void *arg, char ***bodies,
+			    const struct pxb_boot_entry **def, unsigned *n);
+
+/* Frees what pxb_boot_bodies made for v (bodies may be NULL). No errors. */
+PXB_API void pxb_boot_bodies_free(const struct pxb_boot_view *v, char **bodies);
+
 #ifdef __cplusplus
 }
 #endif

@@ -99,6 +99,15 @@ PXB_API char *pxb_mac_format(const uint8_t mac[6], char *buf, char sep);
 /* Returns the value (0-15) of the hex digit c, either case, or -1 when c is not one. */
 PXB_API int pxb_hexval(int c);
 
+/*
+ * Appends the n bytes at s to the text *p, *len bytes long in *cap allocated
+ * (all 0 for a new one), kept NUL-terminated; a new allocation takes first
+ * bytes (> 0), and it doubles when it must grow. Returns 0, PXB_ERR_NOMEM
+ * (the text untouched).
+ */
+PXB_API int pxb_text_append(char **p, size_t *len, size_t *cap, size_t first, const char *s,
+			    size_t n);
+
 /* Parses "aa:bb:cc:dd:ee:ff" (':' or '-'); returns 0 or PXB_ERR_INVAL. */
 PXB_API int pxb_mac_parse(const char *s, uint8_t mac[6]);
 
