@@ -362,6 +362,15 @@ int pxb_lease_key_hw(struct pxb_lease_key *key, uint8_t htype, const uint8_t *ch
 	return 0;
 }
 
+int pxb_lease_key_mac(const struct pxb_lease_key *key, uint8_t mac[6])
+{
+	if (!key || (key->type != PXB_LEASE_KEY_HW && key->type != PXB_LEASE_KEY_CLIENT_ID) ||
+	    key->len != 7 || key->bytes[0] != 1)
+		return 0;
+	memcpy(mac, key->bytes + 1, 6);
+	return 1;
+}
+
 const struct pxb_lease *pxb_lease_by_addr(const struct pxb_lease_store *st, uint32_t addr)
 {
 	struct pxb__lease_rec *r = pxb__lease_find_addr(st, addr);

@@ -342,8 +342,9 @@ int pxb_policy_check_open(pxb_host *h, const struct pxb_file *f, const char *tok
 /* Is a lease key the one DHCP makes of mac (chaddr, or client id 1 + mac)? */
 static int key_is_mac(const struct pxb_lease_key *k, const uint8_t mac[6])
 {
-	return (k->type == PXB_LEASE_KEY_HW || k->type == PXB_LEASE_KEY_CLIENT_ID) &&
-	       k->len == 7 && k->bytes[0] == 1 && memcmp(k->bytes + 1, mac, 6) == 0;
+	uint8_t m[6];
+
+	return pxb_lease_key_mac(k, m) && memcmp(m, mac, 6) == 0;
 }
 
 int pxb_policy_client_proven(pxb_host *h, const uint8_t mac[6], struct in_addr from, int64_t now)

@@ -7,9 +7,11 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pxeboot/lease.h>
 #include <pxeboot/plugin.h>
 #include "host_internal.h"
 #include "keyidx.h"
@@ -116,16 +118,37 @@ void pxb_host_note_client(pxb_host *h, const struct pxb_client *c)
 	index_addr(t, i);
 }
 
+/*
+ * An address DHCP has not been seen answering lately, but that a bound lease
+ * of the host's store holds: given before a restart, or by another server
+ * sharing the store (a SQL lease store). Its MAC is all that is known.
+ */
+static int client_of_lease(pxb_host *h, struct in_addr addr, struct pxb_client *out)
+{
+	struct pxb_lease_store *st = pxb_host_leases(h);
+	const struct pxb_lease *l = st ? pxb_lease_by_addr(st, ntohl(addr.s_addr)) : NULL;
+	uint8_t mac[6];
+
+	if (!l || l->state != PXB_LEASE_BOUND || !pxb_lease_key_mac(&l->key, mac))
+		return PXB_ERR_NOENT;
+	memset(out, 0, sizeof(*out));
+	out->has_mac = 1;
+	memcpy(out->mac, mac, 6);
+	out->addr = addr;
+	out->arch = PXB_ARCH_UNKNOWN;
+	return 0;
+}
+
 int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out)
 {
 	struct recent_table *t = pxb__host_state(h, &table_key, NULL, NULL);
 	int32_t i;
 
-	if (!t || !addr.s_addr)
+	if (!addr.s_addr)
 		return PXB_ERR_NOENT;
-	i = pxb_keyidx_find(&t->by_addr, &addr);
+	i = t ? pxb_keyidx_find(&t->by_addr, &addr) : -1;
 	if (i < 0)
-		return PXB_ERR_NOENT;
+		return client_of_lease(h, addr, out);
 	*out = t->recent[i];
 	return 0;
 }

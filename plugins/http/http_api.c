@@ -329,9 +329,11 @@ static int lease_json(const struct pxb_lease *l, void *arg)
 	http_buf_printf(b, "%s{\"addr\":\"%s\",\"state\":\"%s\",\"expires\":\"%s\",\"client\":",
 			b->p[b->len - 1] == '[' ? "" : ",", inet_ntoa(a), l->state <= 4 ? states[l->state] : "?",
 			exp);
-	if (l->key.type == PXB_LEASE_KEY_HW && l->key.len == 7 && l->key.bytes[0] == 1) {
+	uint8_t m[6];
+
+	if (l->key.type == PXB_LEASE_KEY_HW && pxb_lease_key_mac(&l->key, m)) {
 		char mac[18];
-		http_buf_json(b, pxb_mac_format(l->key.bytes + 1, mac, ':'));
+		http_buf_json(b, pxb_mac_format(m, mac, ':'));
 	} else if (l->key.type != PXB_LEASE_KEY_NONE) {
 		char hex[2 * PXB_LEASE_KEY_MAX + 1];
 		for (unsigned i = 0; i < l->key.len && i < PXB_LEASE_KEY_MAX; i++)

@@ -161,6 +161,14 @@ PXB_API int pxb_lease_key_client_id(struct pxb_lease_key *key, const uint8_t *id
 PXB_API int pxb_lease_key_hw(struct pxb_lease_key *key, uint8_t htype, const uint8_t *chaddr,
 			     size_t hlen);
 
+/*
+ * The Ethernet MAC a key names: a hardware key of type 1 (Ethernet) or a
+ * client identifier of type 1 followed by six bytes (RFC 2132 sec 9.14, the
+ * form firmware and most clients send). Returns 1 and mac[], or 0 for any
+ * other key (mac[] untouched).
+ */
+PXB_API int pxb_lease_key_mac(const struct pxb_lease_key *key, uint8_t mac[6]);
+
 /* Returns the lease on addr, or NULL. */
 PXB_API const struct pxb_lease *pxb_lease_by_addr(const struct pxb_lease_store *st,
 						  uint32_t addr);

@@ -129,7 +129,12 @@ PXB_API void pxb_host_each(pxb_host *h, enum pxb_service kind,
  * later TFTP/HTTP request from that address is known (MAC, arch, tags).
  */
 PXB_API void pxb_host_note_client(pxb_host *h, const struct pxb_client *c);
-/* What was recorded of the client at addr / with mac. Returns 0 and *out, PXB_ERR_NOENT. */
+/*
+ * What was recorded of the client at addr / with mac. Returns 0 and *out,
+ * PXB_ERR_NOENT. An address not recorded but held by a bound lease of the
+ * host's lease store (given before a restart, or by another server sharing
+ * the store) is known by that lease's MAC alone (arch PXB_ARCH_UNKNOWN).
+ */
 PXB_API int pxb_host_client_by_addr(pxb_host *h, struct in_addr addr, struct pxb_client *out);
 PXB_API int pxb_host_client_by_mac(pxb_host *h, const uint8_t mac[6], struct pxb_client *out);
 
