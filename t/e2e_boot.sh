@@ -12,6 +12,8 @@
 #   m a host's forced option 224 read by an iPXE script (${224:string})
 #   n unattended install: Debian's own installer fetches its per-host preseed
 #     and calls back (pxebootctl install; stops before the mirror it needs)
+#   o PXELINUX follows a host's forced options 209 (config file) and 210 (path
+#     prefix, RFC 5071) to a static config, not to pxelinux.cfg/
 # PXB_E2E=a,b,... picks scenarios; PXB_SKIP_E2E=1 skips them all.
 set -u
 . "$top_srcdir/t/lib/common.sh"
@@ -35,7 +37,7 @@ accel=$(pxb_qemu_accel "$root/boot/sysresccd/6.1.1/boot/x86_64/vmlinuz" 2>"$d/ac
 [ -n "$accel" ] || tap_skip_all "QEMU can run neither with KVM nor with TCG: $(cat "$d/accel.log")"
 diag "QEMU accelerator: $accel ($(tail -1 "$d/accel.log"))"
 export PXB_ACCEL=$accel
-want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k,l,m,n}
+want=${PXB_E2E:-a,b,c,d,e,f,g,h,i,j,k,l,m,n,o}
 t_boot=${PXB_E2E_TIMEOUT:-180}
 
 pxb_net_setup >/dev/null 2>&1 || tap_skip_all "cannot create the test network"
@@ -314,6 +316,22 @@ sc_n() {
 	echo "a complete install needs a Debian mirror this network does not reach: stopped here"
 }
 
+# o: PXELINUX options (RFC 5071) a host has forced: 210 path prefix /boot/ and
+# 209 config file configs/lab.cfg. The iPXE ROM's option 55 lists neither, and
+# pxelinux.0 reads the ROM's cached reply: it fetches /boot/configs/lab.cfg, a
+# static file (not the pxelinux plugin's), and never searches pxelinux.cfg/.
+# The file's paths are relative: they reach the rescue kernel through 210 only.
+sc_o() {
+	local log="$d/pxebootd.log" k=/boot/sysresccd/6.1.1/boot/x86_64
+	boot_bios o 52:54:00:00:0c:0f || return 1
+	grep -Eq "RRQ /?boot/configs/lab.cfg" "$log" || { echo "no RRQ of lab.cfg"; return 1; }
+	grep -Eq "done /?boot/configs/lab.cfg" "$log" || { echo "lab.cfg not sent"; return 1; }
+	! grep -E "RRQ [^ ]*pxelinux\.cfg/" "$log" || { echo "pxelinux.cfg/ searched"; return 1; }
+	grep -q "done /boot/ldlinux.c32" "$log" && grep -Eq "done /?$k/vmlinuz" "$log" &&
+	grep -Eq "done /?$k/sysresccd.img" "$log" ||
+		{ echo "no kernel and initrd as lab.cfg names them (under 210)"; return 1; }
+}
+
 PXB_SHIM= PXB_GRUB=
 case ",$want," in *,h,*|*,i,*) pxb_e2e_secureboot >"$d/secureboot.log" 2>&1 || PXB_SHIM= ;; esac
 export PXB_SHIM PXB_GRUB
@@ -391,4 +409,27 @@ EOF
 	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log" ;;
 esac
 scenario n "unattended install: d-i fetches its per-host preseed and calls back" sc_n
+case ",$want," in *,o,*)
+	# With a prefix PXELINUX 6 looks for ldlinux.c32 under it only (/boot//ldlinux.c32 last)
+	mkdir -p "$root/boot/configs" && cp "$root/ldlinux.c32" "$root/boot/"
+	cat >"$root/boot/configs/lab.cfg" <<EOF
+# static, reached through options 209 and 210 only
+DEFAULT lab
+PROMPT 0
+TIMEOUT 1
+LABEL lab
+  KERNEL sysresccd/6.1.1/boot/x86_64/vmlinuz
+  INITRD sysresccd/6.1.1/boot/x86_64/sysresccd.img
+  APPEND archisobasedir=6.1.1 archiso_http_srv=http://$PXB_SERVER_IP/boot/sysresccd/ ip=dhcp
+EOF
+	o209='{ code = 209; value = "configs/lab.cfg"; force = true; }'
+	o210='{ code = 210; value = "/boot/"; force = true; }'
+	host="{ mac = \"52:54:00:00:0c:0f\"; options = ( $o209, $o210 ); }"
+	kill "$PXBD_PID" 2>/dev/null; wait "$PXBD_PID" 2>/dev/null
+	pxb_e2e_conf "$root" "$d/state" server | sed -e "s|^  hosts = ( |  hosts = ( $host, |" \
+		>"$d/pxeboot.conf"
+	: >"$d/pxebootd.log"
+	pxb_e2e_start "$d/pxeboot.conf" "$d/pxebootd.log" ;;
+esac
+scenario o "PXELINUX: forced 209/210 lead it to a static config under the prefix, rescue boots" sc_o
 tap_done
