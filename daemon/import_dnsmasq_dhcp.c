@@ -275,7 +275,8 @@ static void tag_class(struct impd *d, const char *name, char **argv, int argc)
 		return;
 	}
 	if (name[5] == 'u') {
-		impd_add_cond(d, t, "user-class", v, 0);
+		/* rfc2131.c: dnsmasq looks for the value anywhere in an instance. */
+		impd_add_cond(d, t, "user-class-contains", v, 0);
 		return;
 	}
 	if (name[5] == 'v') {
@@ -296,6 +297,74 @@ static void tag_class(struct impd *d, const char *name, char **argv, int argc)
 const char *const impd_arch_names[12] = {
 	"bios", "1", "2", "3", "4", "5", "efi-ia32", "efi-x64", "8", "efi-bc", "10", "efi-arm64",
 };
+
+/* Options dnsmasq's opttab (dhcp-common.c) gives a size or a type: numbers not by magnitude. */
+static int impd_opt_sized(int code)
+{
+	static const uint8_t sized[] = {
+		1, 2, 3, 6, 7, 9, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22, 23, 26, 27, 28, 31, 32,
+		33, 34, 35, 36, 37, 38, 40, 41, 42, 43, 44, 45, 46, 48, 49, 50, 51, 52, 53, 54, 55,
+		56, 57, 58, 59, 61, 64, 65, 66, 67, 68, 69, 70, 71, 74, 81, 82, 91, 92, 93, 100, 101,
+		108, 114, 118, 119, 150,
+	};
+
+	for (size_t i = 0; i < sizeof(sized); i++)
+		if (sized[i] == code)
+			return 1;
+	return 0;
+}
+
+/*
+ * dnsmasq's dhcp-match with a hex value (a ':' and only hex digits and '*'
+ * between them; option.c parse_dhcp_opt) compares it with the start of the
+ * option, '*' octets matching anything (match_bytes() in dhcp-common.c):
+ * option-prefix. A decimal number is an integer of the option's item size
+ * (2 for client-arch; for options dnsmasq does not size, 1, 2 or 4 octets by
+ * its magnitude; a b/s/i suffix forces 1/2/4) compared with each item at
+ * multiples of that size: option-item. Returns 1 when translated.
+ */
+static int match_hex_or_number(struct impd *d, const char *t, int code, const char *v)
+{
+	char hex[3 * 255 + 1] = "";
+	size_t k = 0, n = 0, vl = strlen(v);
+	int colon = strchr(v, ':') != NULL;
+
+	if (colon && strspn(v, "0123456789abcdefABCDEF:*") == vl) {
+		for (const char *g = v; *g; g += strcspn(g, ":") + (g[strcspn(g, ":")] ? 1 : 0)) {
+			size_t gl = strcspn(g, ":");
+
+			if (gl == 0 || gl > 2 || (gl == 2 && (g[0] == '*' || g[1] == '*')) ||
+			    ++n > 32)
+				return 0;
+			k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%s%.*s", k ? ":" : "",
+					      gl == 1 && *g != '*' ? "0" : "", (int)gl, g);
+		}
+		if (v[vl - 1] == ':')
+			return 0;
+		impd_push(d, &d->conds, impd_printf(d, "{ set = \"%s\"; match = \"option-prefix\"; "
+						       "option = %d; value = \"%s\"; }", t, code, hex));
+		return 1;
+	}
+	if (!vl || strspn(v, "0123456789") < vl - 1 || vl > 10 ||
+	    (strspn(v, "0123456789") == vl - 1 && !strchr("bsi", v[vl - 1])) ||
+	    !isdigit((unsigned char)v[0]))
+		return 0;
+	{
+		unsigned long x = strtoul(v, NULL, 10);
+		char last = v[vl - 1];
+		int size = last == 'b' ? 1 : last == 's' ? 2 : last == 'i' ? 4
+			 : code == 93 ? 2 : x & 0xffff0000ul ? 4 : x & 0xff00 ? 2 : 1;
+
+		if (x > 0x7fffffff || (code != 93 && impd_opt_sized(code)))
+			return 0;
+		for (int i = 0; i < size; i++)
+			k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%02lx", i ? ":" : "",
+					      (x >> ((size - i - 1) * 8)) & 0xff);
+		impd_push(d, &d->conds, impd_printf(d, "{ set = \"%s\"; match = \"option-item\"; "
+						       "option = %d; value = \"%s\"; }", t, code, hex));
+		return 1;
+	}
+}
 
 /* dhcp-match=set:T,OPTION[,VALUE] (OPTION: a number or option:NAME) */
 static void match(struct impd *d, char **argv, int argc)
@@ -324,14 +393,8 @@ static void match(struct impd *d, char **argv, int argc)
 		impd_push(d, &d->conds, c);
 		return;
 	}
-	if (code == 93 && argc == 3 && strspn(argv[2], "0123456789") == strlen(argv[2])) {
-		unsigned a = (unsigned)atoi(argv[2]);
-		char num[12];
-
-		snprintf(num, sizeof(num), "%u", a);
-		impd_add_cond(d, t, "arch", a < 12 ? impd_arch_names[a] : num, 0);
+	if (argc == 3 && match_hex_or_number(d, t, code, argv[2]))
 		return;
-	}
 	n = impd_opt_value(d, code, argv + 2, argc - 2, val, sizeof(val), &text);
 	if (n <= 0)
 		return;

@@ -331,7 +331,8 @@ static int load_conds(struct pxb_dhcp_setup *s, const pxb_conf *c, const pxb_con
 		cd->hex = pxb_conf_bool(e, "hex");
 		cd->option = (uint8_t)pxb_conf_int(e, "option");
 		if ((cd->kind == PXB_MATCH_OPTION || cd->kind == PXB_MATCH_OPTION_EQUALS ||
-		     cd->kind == PXB_MATCH_OPTION_CONTAINS) &&
+		     cd->kind == PXB_MATCH_OPTION_CONTAINS || cd->kind == PXB_MATCH_OPTION_PREFIX ||
+		     cd->kind == PXB_MATCH_OPTION_ITEM) &&
 		    !cd->option)
 			problem(c, e, report, arg, &errors, "match \"%s\" needs option", match);
 		else if (cd->kind != PXB_MATCH_OPTION && !cd->value)

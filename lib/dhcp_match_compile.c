@@ -32,6 +32,9 @@ static const char *const kind_names[] = {
 	[PXB_MATCH_OPTION] = "option",
 	[PXB_MATCH_OPTION_EQUALS] = "option-equals",
 	[PXB_MATCH_OPTION_CONTAINS] = "option-contains",
+	[PXB_MATCH_OPTION_PREFIX] = "option-prefix",
+	[PXB_MATCH_OPTION_ITEM] = "option-item",
+	[PXB_MATCH_USER_CLASS_CONTAINS] = "user-class-contains",
 };
 
 const char *pxb_match_kind_name(enum pxb_match_kind k)
@@ -76,6 +79,50 @@ static int parse_hex(const char *s, uint8_t **out, size_t *len)
 	return 0;
 fail:
 	free(b);
+	return PXB_ERR_CONFIG;
+}
+
+/*
+ * Hex bytes where "*" stands for any byte (dnsmasq's dhcp-match hex value):
+ * "3c:*:50" gives 3c 00 50 and wild 0 1 0.
+ */
+static int parse_hex_wild(const char *s, uint8_t **out, uint8_t **wild, size_t *len)
+{
+	size_t n = 0, cap = strlen(s) / 2 + 1;
+	uint8_t *b = malloc(cap), *w = calloc(cap, 1);
+
+	if (!b || !w) {
+		free(b);
+		free(w);
+		return PXB_ERR_NOMEM;
+	}
+	while (*s) {
+		if (s[0] == '*' && (!s[1] || s[1] == ':')) {
+			b[n] = 0;
+			w[n++] = 1;
+			s++;
+		} else {
+			int h = pxb_hexval(s[0]), l = h < 0 ? -1 : pxb_hexval(s[1]);
+
+			if (h < 0 || l < 0)
+				goto fail;
+			b[n++] = (uint8_t)(h << 4 | l);
+			s += 2;
+		}
+		if (*s == ':' && s[1])
+			s++;
+		else if (*s)
+			goto fail;
+	}
+	if (n == 0)
+		goto fail;
+	*out = b;
+	*wild = w;
+	*len = n;
+	return 0;
+fail:
+	free(b);
+	free(w);
 	return PXB_ERR_CONFIG;
 }
 
@@ -311,6 +358,7 @@ static int build_cond(struct cond *c, const struct pxb_match_cond_config *cc)
 	c->option = cc->option;
 	switch (cc->kind) {
 	case PXB_MATCH_USER_CLASS:
+	case PXB_MATCH_USER_CLASS_CONTAINS:
 	case PXB_MATCH_VENDOR_CLASS:
 	case PXB_MATCH_VENDOR_PREFIX:
 		return parse_value(cc->value, 0, &c->bytes, &c->len);
@@ -322,6 +370,14 @@ static int build_cond(struct cond *c, const struct pxb_match_cond_config *cc)
 		if (cc->option == PXB_OPT_PAD || cc->option == PXB_OPT_END)
 			return PXB_ERR_CONFIG;
 		return parse_value(cc->value, cc->hex, &c->bytes, &c->len);
+	case PXB_MATCH_OPTION_PREFIX:
+		if (cc->option == PXB_OPT_PAD || cc->option == PXB_OPT_END || !cc->value)
+			return PXB_ERR_CONFIG;
+		return parse_hex_wild(cc->value, &c->bytes, &c->wild, &c->len);
+	case PXB_MATCH_OPTION_ITEM:
+		if (cc->option == PXB_OPT_PAD || cc->option == PXB_OPT_END || !cc->value)
+			return PXB_ERR_CONFIG;
+		return parse_hex(cc->value, &c->bytes, &c->len);
 	case PXB_MATCH_OPTION:
 		if (cc->option == PXB_OPT_PAD || cc->option == PXB_OPT_END)
 			return PXB_ERR_CONFIG;
@@ -513,6 +569,7 @@ void pxb_match_rules_free(struct pxb_match_rules *mr)
 	for (size_t i = 0; i < mr->nconds; i++) {
 		free(mr->conds[i].str);
 		free(mr->conds[i].bytes);
+		free(mr->conds[i].wild);
 		free(mr->conds[i].archs);
 	}
 	for (size_t i = 0; i < mr->nrules; i++) {

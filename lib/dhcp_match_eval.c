@@ -44,6 +44,33 @@ static int view_has(const struct pxb_dhcp_view *v, const uint8_t *b, size_t n)
 	return 0;
 }
 
+/*
+ * dnsmasq's match_bytes() for a hex value: the start of v is b, a wild byte
+ * matching anything.
+ */
+static int view_prefix(const struct pxb_dhcp_view *v, const uint8_t *b, const uint8_t *w,
+		       size_t n)
+{
+	if (v->len < n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!w[i] && v->data[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * dnsmasq's match_bytes() for a number: v read as items of n bytes, one of
+ * them is b (a trailing partial item is not read).
+ */
+static int view_item(const struct pxb_dhcp_view *v, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; n && i + n <= v->len; i += n)
+		if (memcmp(v->data + i, b, n) == 0)
+			return 1;
+	return 0;
+}
+
 static int in_net(struct in_addr a, const struct cond *c)
 {
 	return (ntohl(a.s_addr) & c->netmask) == c->net;
@@ -56,13 +83,15 @@ static int cond_holds(const struct cond *c, const struct facts *f)
 	struct in_addr a;
 
 	switch (c->kind) {
-	case PXB_MATCH_USER_CLASS: {
+	case PXB_MATCH_USER_CLASS:
+	case PXB_MATCH_USER_CLASS_CONTAINS: {
 		struct pxb_dhcp_user_class uc;
 
 		if (pxb_dhcp_user_class(m, &uc) < 0)
 			return 0;
 		for (unsigned i = 0; i < uc.n; i++)
-			if (view_eq(&uc.cls[i], c->bytes, c->len))
+			if (c->kind == PXB_MATCH_USER_CLASS ? view_eq(&uc.cls[i], c->bytes, c->len)
+							    : view_has(&uc.cls[i], c->bytes, c->len))
 				return 1;
 		return 0;
 	}
@@ -108,6 +137,11 @@ static int cond_holds(const struct cond *c, const struct facts *f)
 		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_eq(&v, c->bytes, c->len);
 	case PXB_MATCH_OPTION_CONTAINS:
 		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_has(&v, c->bytes, c->len);
+	case PXB_MATCH_OPTION_PREFIX:
+		return pxb_dhcp_opt(m, c->option, &v) == 0 &&
+		       view_prefix(&v, c->bytes, c->wild, c->len);
+	case PXB_MATCH_OPTION_ITEM:
+		return pxb_dhcp_opt(m, c->option, &v) == 0 && view_item(&v, c->bytes, c->len);
 	}
 	return 0;
 }

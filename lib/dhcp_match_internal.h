@@ -27,6 +27,7 @@ struct cond {
 	uint8_t option;
 	char *str;          /* interface pattern */
 	uint8_t *bytes;     /* text or hex value */
+	uint8_t *wild;      /* option-prefix: 1 where bytes[i] is "*" (any byte) */
 	size_t len;
 	uint8_t mac[6], mask[6];
 	uint32_t net, netmask; /* host order */

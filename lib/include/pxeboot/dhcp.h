@@ -490,6 +490,13 @@ PXB_API int pxb_dhcp_build(const struct pxb_dhcp_reply *r, const struct pxb_dhcp
  *      option-equals  option = code; value = data, exact
  *      option-contains option = code; value = data found anywhere in it
  *                     (dnsmasq's dhcp-match with a text value)
+ *      option-prefix  option = code; value = hex octets, '*' for any octet
+ *                     ("3c:*:50"): the start of the option (dnsmasq's hex)
+ *      option-item    option = code; value = hex octets of one item: the
+ *                     option read as items of that size has it (dnsmasq's
+ *                     dhcp-match with a number)
+ *      user-class-contains value = text found in one option 77 instance
+ *                     (dnsmasq's dhcp-userclass)
  *    For circuit-id, remote-id, option-equals and option-contains, hex = 1 reads value as
  *    hex octets ("01:0a:ff" or "010aff") instead of text.
  *    Conditions see the tags set before them only through their own test;
@@ -537,6 +544,9 @@ enum pxb_match_kind {
 	PXB_MATCH_OPTION,
 	PXB_MATCH_OPTION_EQUALS,
 	PXB_MATCH_OPTION_CONTAINS,
+	PXB_MATCH_OPTION_PREFIX,
+	PXB_MATCH_OPTION_ITEM,
+	PXB_MATCH_USER_CLASS_CONTAINS,
 };
 
 /* Returns the config name of a kind ("user-class", ...) or NULL. */
