@@ -298,81 +298,50 @@ const char *const impd_arch_names[12] = {
 	"bios", "1", "2", "3", "4", "5", "efi-ia32", "efi-x64", "8", "efi-bc", "10", "efi-arm64",
 };
 
-/* Options dnsmasq's opttab (dhcp-common.c) gives a size or a type: numbers not by magnitude. */
-static int impd_opt_sized(int code)
-{
-	static const uint8_t sized[] = {
-		1, 2, 3, 6, 7, 9, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22, 23, 26, 27, 28, 31, 32,
-		33, 34, 35, 36, 37, 38, 40, 41, 42, 43, 44, 45, 46, 48, 49, 50, 51, 52, 53, 54, 55,
-		56, 57, 58, 59, 61, 64, 65, 66, 67, 68, 69, 70, 71, 74, 81, 82, 91, 92, 93, 100, 101,
-		108, 114, 118, 119, 150,
-	};
-
-	for (size_t i = 0; i < sizeof(sized); i++)
-		if (sized[i] == code)
-			return 1;
-	return 0;
-}
-
 /*
- * dnsmasq's dhcp-match with a hex value (a ':' and only hex digits and '*'
- * between them; option.c parse_dhcp_opt) compares it with the start of the
- * option, '*' octets matching anything (match_bytes() in dhcp-common.c):
- * option-prefix. A decimal number is an integer of the option's item size
- * (2 for client-arch; for options dnsmasq does not size, 1, 2 or 4 octets by
- * its magnitude; a b/s/i suffix forces 1/2/4) compared with each item at
- * multiples of that size: option-item. Returns 1 when translated.
+ * A dhcp-match hex value with '*' octets ("3c:*:50"), which dnsmasq accepts
+ * only there (option.c parse_dhcp_opt with DHOPT_MATCH): its copy with '0'
+ * for each '*' in z, to be classified as any value. Returns 0 when it has a
+ * '*' octet and each octet is "*" or one or two hex digits, -1 when it has
+ * no '*' octet, -2 for a form not translated: octets mixing '*' and digits,
+ * or a '*' before the last 32 octets (dnsmasq's wildcard mask is 32 bits).
  */
-static int match_hex_or_number(struct impd *d, const char *t, int code, const char *v)
+static int wild_hex(const char *v, char *z, size_t cap)
 {
-	char hex[3 * 255 + 1] = "";
-	size_t k = 0, n = 0, vl = strlen(v);
-	int colon = strchr(v, ':') != NULL;
+	size_t n = strlen(v), octets = 1, at = 0;
+	int star = 0;
 
-	if (colon && strspn(v, "0123456789abcdefABCDEF:*") == vl) {
-		for (const char *g = v; *g; g += strcspn(g, ":") + (g[strcspn(g, ":")] ? 1 : 0)) {
-			size_t gl = strcspn(g, ":");
+	if (!strchr(v, '*') || !strchr(v, ':') || strspn(v, "0123456789abcdefABCDEF:*") != n)
+		return -1;
+	if (n >= cap)
+		return -2;
+	for (const char *c = v; *c; c++)
+		octets += *c == ':';
+	for (const char *g = v;; g++, at++) {
+		size_t gl = strcspn(g, ":");
 
-			if (gl == 0 || gl > 2 || (gl == 2 && (g[0] == '*' || g[1] == '*')) ||
-			    ++n > 32)
-				return 0;
-			k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%s%.*s", k ? ":" : "",
-					      gl == 1 && *g != '*' ? "0" : "", (int)gl, g);
-		}
-		if (v[vl - 1] == ':')
-			return 0;
-		impd_push(d, &d->conds, impd_printf(d, "{ set = \"%s\"; match = \"option-prefix\"; "
-						       "option = %d; value = \"%s\"; }", t, code, hex));
-		return 1;
+		if (gl == 0 || gl > 2 || (gl == 2 && (g[0] == '*' || g[1] == '*')))
+			return -2;
+		if (g[0] == '*' && octets - at > 32)
+			return -2;
+		star |= g[0] == '*';
+		g += gl;
+		if (!*g)
+			break;
 	}
-	if (!vl || strspn(v, "0123456789") < vl - 1 || vl > 10 ||
-	    (strspn(v, "0123456789") == vl - 1 && !strchr("bsi", v[vl - 1])) ||
-	    !isdigit((unsigned char)v[0]))
-		return 0;
-	{
-		unsigned long x = strtoul(v, NULL, 10);
-		char last = v[vl - 1];
-		int size = last == 'b' ? 1 : last == 's' ? 2 : last == 'i' ? 4
-			 : code == 93 ? 2 : x & 0xffff0000ul ? 4 : x & 0xff00 ? 2 : 1;
-
-		if (x > 0x7fffffff || (code != 93 && impd_opt_sized(code)))
-			return 0;
-		for (int i = 0; i < size; i++)
-			k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%02lx", i ? ":" : "",
-					      (x >> ((size - i - 1) * 8)) & 0xff);
-		impd_push(d, &d->conds, impd_printf(d, "{ set = \"%s\"; match = \"option-item\"; "
-						       "option = %d; value = \"%s\"; }", t, code, hex));
-		return 1;
-	}
+	for (size_t k = 0; k <= n; k++)
+		z[k] = v[k] == '*' ? '0' : v[k];
+	return star ? 0 : -1;
 }
 
 /* dhcp-match=set:T,OPTION[,VALUE] (OPTION: a number or option:NAME) */
 static void match(struct impd *d, char **argv, int argc)
 {
-	const char *t;
+	const char *t, *v = argc == 3 ? argv[2] : "";
 	int code;
 	uint8_t val[255];
-	int text, n;
+	char zero[256];
+	int text, n = 0, wild = 0;
 
 	if (argc < 2 || !(t = impd_tag_name(d, argv[0]))) {
 		impd_warn(d, "expected set:TAG,OPTION[,VALUE]");
@@ -393,35 +362,54 @@ static void match(struct impd *d, char **argv, int argc)
 		impd_push(d, &d->conds, c);
 		return;
 	}
-	if (argc == 3 && match_hex_or_number(d, t, code, argv[2]))
+	if (argc == 3 && (wild = wild_hex(argv[2], zero, sizeof(zero))) == 0) {
+		n = impd_opt_value(d, code, (char *[]){ zero }, 1, val, sizeof(val), &text);
+		wild = !text;
+	} else if (wild == -2) {
+		impd_warn(d, "\"%s\": a hex value pxeboot does not read as dnsmasq does", v);
 		return;
-	n = impd_opt_value(d, code, argv + 2, argc - 2, val, sizeof(val), &text);
+	}
+	if (wild <= 0)
+		n = impd_opt_value(d, code, argv + 2, argc - 2, val, sizeof(val), &text);
 	if (n <= 0)
 		return;
 	if (text) {
 		/* dnsmasq's match_bytes(): a text value anywhere in the option. */
-		char *v = strndup((char *)val, (size_t)n), *q = v ? quote(d, v) : NULL;
+		char *s = strndup((char *)val, (size_t)n), *q = s ? quote(d, s) : NULL;
 
 		if (q)
 			impd_push(d, &d->conds,
 				  impd_printf(d, "{ set = \"%s\"; match = \"option-contains\"; "
 						 "option = %d; value = \"%s\"; }", t, code, q));
 		free(q);
-		free(v);
+		free(s);
 		return;
 	}
-	impd_warn(d, "option %d: pxeboot compares the whole option; dnsmasq compares a hex value "
-		     "with its start, a number or address with each of its items", code);
+	/*
+	 * dnsmasq's match_bytes() (dhcp-common.c): a hex value is compared with
+	 * the start of the option, '*' octets with anything (option-prefix); a
+	 * number or an address list with each item of its size (option-item).
+	 */
 	{
 		char hex[3 * 255 + 1];
 		size_t k = 0;
-		char *c;
+		int prefix = strchr(v, ':') != NULL;
 
-		for (int i = 0; i < n; i++)
-			k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%02x", i ? ":" : "", val[i]);
-		c = impd_printf(d, "{ set = \"%s\"; match = \"option-equals\"; option = %d; "
-				   "value = \"%s\"; hex = true; }", t, code, hex);
-		impd_push(d, &d->conds, c);
+		for (int i = 0; i < n; i++) {
+			const char *g = v;
+
+			for (int j = 0; wild > 0 && j < i; j++)
+				g += strcspn(g, ":") + 1;
+			if (wild > 0 && g[0] == '*')
+				k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s*", i ? ":" : "");
+			else
+				k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%02x",
+						      i ? ":" : "", val[i]);
+		}
+		impd_push(d, &d->conds,
+			  impd_printf(d, "{ set = \"%s\"; match = \"%s\"; option = %d; "
+					 "value = \"%s\"; }", t, prefix ? "option-prefix" : "option-item",
+				      code, hex));
 	}
 }
 
