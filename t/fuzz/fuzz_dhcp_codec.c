@@ -34,6 +34,9 @@ static const struct pxb_match_cond_config conds[] = {
 	{ .set = "HTTP", .kind = PXB_MATCH_VENDOR_PREFIX, .value = "HTTPClient" },
 	{ .set = "O175", .kind = PXB_MATCH_OPTION, .option = 175 },
 	{ .set = "NII", .kind = PXB_MATCH_OPTION_EQUALS, .option = 94, .value = "010300", .hex = 1 },
+	{ .set = "PFX", .kind = PXB_MATCH_OPTION_PREFIX, .option = 60, .value = "50:58:*:45" },
+	{ .set = "IT7", .kind = PXB_MATCH_OPTION_ITEM, .option = 93, .value = "00:07" },
+	{ .set = "UCC", .kind = PXB_MATCH_USER_CLASS_CONTAINS, .value = "PX" },
 };
 static const struct pxb_dhcp_opt_config opts[] = { { 43, "06:01:08:ff", 1, 0 } };
 static const struct pxb_boot_rule_config brules[] = {
