@@ -1,7 +1,7 @@
 #!/bin/bash
 # import_diff.sh - pxebootctl import dnsmasq proved by differential testing:
 # each corpus configuration that sets up DHCP (t/import/{seed,ipxe,
-# netbootxyz,sysrescue,openwrt,tagif,pxemenu}.conf) is imported; the real dnsmasq with the
+# netbootxyz,sysrescue,openwrt,tagif,pxemenu,match}.conf) is imported; the real dnsmasq with the
 # corpus file and pxebootd with the imported one run side by side, each in
 # its own namespace on a veth pair whose client end has the same address
 # (so addresses in replies can be compared as they are). The same client
@@ -115,7 +115,7 @@ start_pair() { # start_pair NAME: import; both servers in namespaces of their ow
 }
 
 pairs="" no_options=""
-names="seed ipxe netbootxyz sysrescue openwrt tagif pxemenu"
+names="seed ipxe netbootxyz sysrescue openwrt tagif pxemenu match"
 for n in $names; do
 	start_pair "$n"
 done
