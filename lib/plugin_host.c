@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +489,14 @@ int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errle
 	}
 	return 0;
 }
+
+/*
+ * check took the place of reserved[0]: the descriptor keeps the size plugins
+ * built before it have, and theirs holds NULL there (not asked).
+ */
+_Static_assert(sizeof(struct pxb_plugin) ==
+		       offsetof(struct pxb_plugin, check) + 8 * sizeof(void *),
+	       "struct pxb_plugin changed size: old plugins would be refused");
 
 int pxb_host_check_all(pxb_host *h, const pxb_conf *conf, pxb_conf_report_fn report,
 		       void *arg)
