@@ -150,7 +150,10 @@ pxb_conf *pxbd_config_load(struct pxbd *d, pxb_host *host, pxb_conf_report_fn re
 		report(arg, err);
 		goto fail;
 	}
-	if (compile(c, report, arg) < 0)
+	/* What the plugins' init would refuse in their settings (their check hooks). */
+	if (host && pxb_host_check_all(host, c, report, arg) != 0)
+		bad = 1;
+	if (compile(c, report, arg) < 0 || bad)
 		goto fail;
 	free(done);
 	return c;

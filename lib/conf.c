@@ -76,6 +76,35 @@ void pxb__conf_problem(const struct pxb_conf *c, const pxb_conf_node *n, const c
 	(*errors)++;
 }
 
+void pxb_conf_problem(pxb_conf_report_fn report, void *arg, const pxb_conf_node *node,
+		      const char *path, const char *fmt, ...)
+{
+	const pxb_conf_node *set = node && path && *path ? pxb_conf_get(node, path) : node;
+	char where[256], msg[512], line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (set)
+		pxb_conf_path(set, where, sizeof(where));
+	else if (node)
+		snprintf(where + strlen(pxb_conf_path(node, where, sizeof(where))),
+			 sizeof(where) - strlen(where), "%s%s", where[0] ? "." : "", path);
+	else
+		snprintf(where, sizeof(where), "%s", path ? path : "");
+	if (!node)
+		snprintf(line, sizeof(line), "%s: %s", where, msg);
+	else if (set && pxb_conf_line(set) > 0)
+		snprintf(line, sizeof(line), "%s:%d: %s: %s", pxb_conf_source(conf_of(node)),
+			 pxb_conf_line(set), where, msg);
+	else
+		snprintf(line, sizeof(line), "%s: %s: %s", pxb_conf_source(conf_of(node)), where,
+			 msg);
+	if (report)
+		report(arg, line);
+}
+
 void pxb__conf_register_schema(const char *prefix, const struct pxb_conf_setting *table)
 {
 	if (nfeatures == PXB_CONF_FEATURES) {

@@ -105,6 +105,8 @@ static void test_settings(const char *tdir)
 	pxb_conf_add_schema(c2, "settings", pxb_host_plugin(h, 0)->settings);
 	pxb_conf_add_schema(c3, "settings", pxb_host_plugin(h, 0)->settings);
 	is_int(pxb_conf_validate(c, 1, ignore, NULL), 0, "no section: valid");
+	is_int(pxb_host_check_all(h, c, ignore, NULL), 0,
+	       "a plugin without a check hook is not asked");
 	is_int(pxb_host_init_all(h, c, err, sizeof(err)), 0, "init without a section: %s", err);
 	is_str(logged, "settings: settings: word=dflt count=7 flag=1 list=2:b",
 	       "every getter answers the schema default");
@@ -144,6 +146,33 @@ static void test_example_defaults(const char *pdir)
 	pxb_host_free(h);
 	pxb_vfs_free(v);
 	pxb_conf_free(c);
+}
+
+static void keep_line(void *arg, const char *line)
+{
+	snprintf(arg, 256, "%s", line);
+}
+
+/* The example's check hook: what init and reload refuse, said with file:line. */
+static void test_example_check(const char *pdir)
+{
+	char text[512], got[256] = "", err[1024] = "";
+	pxb_host *h = pxb_host_new(NULL, NULL, NULL);
+	pxb_conf *good = settings_conf("example = { greeting = \"Hi\"; };"), *bad;
+
+	snprintf(text, sizeof(text), "example = {\n  greeting = \"%0128d\";\n};\n", 0);
+	bad = settings_conf(text);
+	is_int(pxb_host_load(h, good, pdir, "example", err, sizeof(err)), 0, "load the example");
+	pxb_conf_add_schema(bad, "example", pxb_host_plugin(h, 0)->settings);
+	is_int(pxb_host_check_all(h, good, keep_line, got), 0, "a greeting that fits passes");
+	is_int(pxb_host_check_all(h, bad, keep_line, got), 1, "one too long is one problem");
+	is_str(got, "s.conf:2: example.greeting: longer than 127 bytes", "named with file:line");
+	ok(pxb_host_init_all(h, bad, err, sizeof(err)) < 0, "init refuses what check refuses");
+	is_int(pxb_host_init_all(h, good, err, sizeof(err)), 0, "and takes what it takes: %s", err);
+	ok(pxb_host_reload_all(h, bad, err, sizeof(err)) < 0, "so does reload");
+	pxb_host_free(h);
+	pxb_conf_free(good);
+	pxb_conf_free(bad);
 }
 
 int main(void)
@@ -213,5 +242,6 @@ int main(void)
 	test_host_mount();
 	test_settings(tdir);
 	test_example_defaults(pdir);
+	test_example_check(pdir);
 	return done_testing();
 }

@@ -82,6 +82,31 @@ static void apply(struct example *ex, const pxb_conf_node *sec)
 	snprintf(ex->path, sizeof(ex->path), "%s", pxb_conf_string(sec, "path"));
 }
 
+/*
+ * The optional check (struct pxb_plugin): judges the section as init does,
+ * with no side effect, so pxebootd -t reports what init would refuse.
+ * Settings' types and the schema's value checks (path above) are already
+ * judged; this is for what only the plugin knows: here, that the greeting
+ * fits. Returns how many problems went to report.
+ */
+static int example_check(const pxb_conf_node *sec, pxb_conf_report_fn report, void *arg)
+{
+	const char *g = pxb_conf_string(sec, "greeting");
+
+	if (strlen(g) >= sizeof(((struct example *)0)->greeting)) {
+		pxb_conf_problem(report, arg, sec, "greeting", "longer than %zu bytes",
+				 sizeof(((struct example *)0)->greeting) - 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* init and reload say what check finds in the log, and refuse the section. */
+static void log_problem(void *arg, const char *line)
+{
+	pxb_host_log(arg, PXB_LOG_ERR, "%s", line);
+}
+
 static int example_init(pxb_host *h, const pxb_conf_node *sec, void **state)
 {
 	struct example *ex = calloc(1, sizeof(*ex));
@@ -89,6 +114,10 @@ static int example_init(pxb_host *h, const pxb_conf_node *sec, void **state)
 
 	if (!ex)
 		return PXB_ERR_NOMEM;
+	if (example_check(sec, log_problem, h) > 0) {
+		free(ex);
+		return PXB_ERR_INVAL;
+	}
 	ex->host = h;
 	apply(ex, sec);
 	/* The mount belongs to ex; the host also removes it when the plugin is unloaded. */
@@ -110,6 +139,8 @@ static int example_reload(void *state, const pxb_conf_node *sec)
 	struct example *ex = state;
 	char old[256];
 
+	if (example_check(sec, log_problem, ex->host) > 0)
+		return PXB_ERR_INVAL;
 	snprintf(old, sizeof(old), "%s", ex->path);
 	apply(ex, sec);
 	/* pxb_host_mount replaces the mount ex owned at the old path. */
@@ -125,4 +156,4 @@ static void example_fini(void *state)
 
 PXB_PLUGIN(.name = "example", .version = "1.0", .summary = "greets clients in /hello.txt",
 	   .settings = settings, .init = example_init, .reload = example_reload,
-	   .fini = example_fini);
+	   .fini = example_fini, .check = example_check);

@@ -149,23 +149,60 @@ static void listing_free(struct http *s)
 	s->nlisting = 0;
 }
 
+/*
+ * Judges what read_dynamic and init refuse in the section (http.listen is
+ * the core schema's): listing prefixes and api_prefix must be paths. Each
+ * problem goes to report; returns how many.
+ */
+static int http_check(const pxb_conf_node *sec, pxb_conf_report_fn report, void *arg)
+{
+	const char *p = pxb_conf_string(sec, "api_prefix");
+	char norm[PXB_VFS_PATH_MAX + 1];
+	int n = 0;
+
+	for (unsigned i = 0; i < pxb_conf_count(sec, "listing"); i++) {
+		const char *v = pxb_conf_elem_string(sec, "listing", i);
+
+		if (!v || pxb_vfs_normalize(v, strlen(v), norm, sizeof(norm)) < 0) {
+			pxb_conf_problem(report, arg, pxb_conf_elem(sec, "listing", i), "",
+					 "\"%s\" is not a path", v ? v : "");
+			n++;
+		}
+	}
+	if (p && p[0] && (pxb_vfs_normalize(p, strlen(p), norm, sizeof(norm)) < 0 ||
+			  strcmp(norm, "/") == 0)) {
+		pxb_conf_problem(report, arg, sec, "api_prefix", "\"%s\" is not a path below /",
+				 p);
+		n++;
+	}
+	return n;
+}
+
+static void log_problem(void *arg, const char *line)
+{
+	http_log(arg, PXB_LOG_ERR, "%s", line);
+}
+
 /* Reads the settings reload may change: listing prefixes and access_log. */
 static int read_dynamic(struct http *s, const pxb_conf_node *root)
 {
+	const pxb_conf_node *sec = pxb_conf_section(pxb_host_conf(s->host), "http");
 	unsigned n = pxb_conf_count(root, "http.listing");
-	char **l = calloc(n ? n : 1, sizeof(*l));
+	char **l;
 
+	if (!sec)
+		return PXB_ERR_NOMEM;
+	if (http_check(sec, log_problem, s) > 0)
+		return PXB_ERR_CONFIG;
+	l = calloc(n ? n : 1, sizeof(*l));
 	if (!l)
 		return PXB_ERR_NOMEM;
 	for (unsigned i = 0; i < n; i++) {
 		const char *v = pxb_conf_elem_string(root, "http.listing", i);
 		char norm[PXB_VFS_PATH_MAX + 1];
 
-		if (!v || pxb_vfs_normalize(v, strlen(v), norm, sizeof(norm)) < 0) {
-			http_log(s, PXB_LOG_ERR, "http.listing[%u]: \"%s\" is not a path", i,
-				 v ? v : "");
-			goto fail;
-		}
+		if (!v || pxb_vfs_normalize(v, strlen(v), norm, sizeof(norm)) < 0)
+			goto fail; /* http_check said why */
 		l[i] = strdup(norm);
 		if (!l[i])
 			goto fail;
@@ -175,11 +212,8 @@ static int read_dynamic(struct http *s, const pxb_conf_node *root)
 		char norm[PXB_VFS_PATH_MAX + 1] = "";
 		char *np, *nt;
 
-		if (p && p[0] && (pxb_vfs_normalize(p, strlen(p), norm, sizeof(norm)) < 0 ||
-				  strcmp(norm, "/") == 0)) {
-			http_log(s, PXB_LOG_ERR, "http.api_prefix: \"%s\" is not a path below /", p);
-			goto fail;
-		}
+		if (p && p[0] && pxb_vfs_normalize(p, strlen(p), norm, sizeof(norm)) < 0)
+			goto fail; /* http_check said why */
 		np = strdup(norm);
 		nt = strdup(pxb_conf_string(root, "http.api_token"));
 		if (!np || !nt) {
@@ -486,4 +520,4 @@ static int http_reload(void *state, const pxb_conf_node *section)
 PXB_PLUGIN(.name = "http", .version = PXB_VERSION_STRING,
 	   .summary = "HTTP server for the file namespace (libmicrohttpd, sendfile, Range)",
 	   .settings = http_settings, .init = http_init, .reload = http_reload,
-	   .fini = http_fini);
+	   .fini = http_fini, .check = http_check);

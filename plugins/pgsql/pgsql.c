@@ -56,7 +56,7 @@ enum busy { IDLE, COMMIT, COMMIT_FAILED, SYNC, ARMS, MIGRATE, LOAD, RESV };
 struct pg {
 	pxb_host *h;
 	struct event_base *base;
-	char url[1024], shown[256], me[64];
+	char url[PGSQL_URL_MAX], shown[256], me[PGSQL_ID_MAX];
 	unsigned retry_ms, sync_ms;
 	PGconn *c;
 	int up, was_up, connecting;
@@ -691,28 +691,27 @@ static const struct pxb_lease_backend backend = {
 
 /* ---- the plugin ---- */
 
+static void log_problem(void *arg, const char *line)
+{
+	pxb_host_log(arg, PXB_LOG_ERR, "%s", line);
+}
+
 static int apply(struct pg *p, const pxb_conf_node *sec)
 {
 	const char *id = pxb_conf_string(sec, "server_id");
 
+	if (pgsql_check(sec, log_problem, p->h) > 0)
+		return PXB_ERR_INVAL;
 	snprintf(p->url, sizeof(p->url), "%s", pxb_conf_string(sec, "url"));
 	pgsql_redact(p->url, p->shown, sizeof(p->shown));
 	p->retry_ms = (unsigned)pxb_conf_int(sec, "retry_ms");
 	p->sync_ms = (unsigned)pxb_conf_int(sec, "sync_ms");
 	if (*id) {
-		/* it is written into statements: a name, nothing else */
-		if (strlen(id) >= sizeof(p->me) || strspn(id, "abcdefghijklmnopqrstuvwxyz"
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != strlen(id)) {
-			pxb_host_log(p->h, PXB_LOG_ERR, "pgsql.server_id \"%s\": letters, digits, "
-				     ". - _ only, at most %zu", id, sizeof(p->me) - 1);
-			return PXB_ERR_INVAL;
-		}
 		snprintf(p->me, sizeof(p->me), "%s", id);
 	} else {
 		char host[40] = "pxebootd";
 		gethostname(host, sizeof(host) - 1);
-		host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")] =
-			'\0';
+		host[strspn(host, PGSQL_ID_CHARS)] = '\0';
 		snprintf(p->me, sizeof(p->me), "%s-%ld", host, (long)getpid());
 	}
 	return 0;
@@ -782,4 +781,4 @@ static void pg_fini(void *state)
 
 PXB_PLUGIN(.name = "pgsql", .version = PACKAGE_VERSION,
 	   .summary = "DHCP leases in PostgreSQL, shared by several servers",
-	   .settings = settings, .init = pg_init, .fini = pg_fini);
+	   .settings = settings, .init = pg_init, .fini = pg_fini, .check = pgsql_check);

@@ -77,4 +77,18 @@ void pgsql_resv_apply(struct pxb_lease_store *t, const PGresult *r);
 /* A connection string for logs: the URL's parts without the password. */
 void pgsql_redact(const char *url, char *out, size_t outlen);
 
+/* Room for pgsql.url and server_id (with the NUL), and what server_id may hold. */
+#define PGSQL_URL_MAX 1024
+#define PGSQL_ID_MAX 64
+#define PGSQL_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+
+/*
+ * The plugin's check (struct pxb_plugin): a server_id that is not a name
+ * (PGSQL_ID_CHARS, shorter than PGSQL_ID_MAX), a url too long or that libpq
+ * cannot parse (one with '=' or a postgres[ql]:// scheme; a bare word is a
+ * database name). Connects to nothing. Returns how many problems went to
+ * report.
+ */
+int pgsql_check(const pxb_conf_node *sec, pxb_conf_report_fn report, void *arg);
+
 #endif

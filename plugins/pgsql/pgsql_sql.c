@@ -338,3 +338,39 @@ void pgsql_redact(const char *url, char *out, size_t outlen)
 	}
 	PQconninfoFree(o);
 }
+
+/* The plugin's check: what init refuses in the section (pgsql_internal.h). */
+int pgsql_check(const pxb_conf_node *sec, pxb_conf_report_fn report, void *arg)
+{
+	const char *id = pxb_conf_string(sec, "server_id"), *url = pxb_conf_string(sec, "url");
+	char *why = NULL;
+	int n = 0;
+
+	if (strlen(id) >= PGSQL_ID_MAX || strspn(id, PGSQL_ID_CHARS) != strlen(id)) {
+		pxb_conf_problem(report, arg, sec, "server_id", "\"%s\": letters, digits, . - _ "
+				 "only, at most %d", id, PGSQL_ID_MAX - 1);
+		n++;
+	}
+	if (strlen(url) >= PGSQL_URL_MAX) {
+		pxb_conf_problem(report, arg, sec, "url", "longer than %d bytes",
+				 PGSQL_URL_MAX - 1);
+		n++;
+	} else if (strchr(url, '=') || !strncmp(url, "postgresql://", 13) ||
+		   !strncmp(url, "postgres://", 11)) {
+		PQconninfoOption *o = PQconninfoParse(url, &why);
+
+		if (!o) {
+			/* libpq's message names the part it refused; the url may hold a password */
+			size_t l = why ? strlen(why) : 0;
+
+			while (l && why[l - 1] == '\n')
+				l--;
+			pxb_conf_problem(report, arg, sec, "url", "not a connection string or URI: "
+					 "%.*s", (int)l, why ? why : "out of memory");
+			n++;
+		}
+		PQconninfoFree(o);
+		PQfreemem(why);
+	}
+	return n;
+}

@@ -166,6 +166,17 @@ PXB_API int pxb_conf_line(const pxb_conf_node *node);
  */
 PXB_API char *pxb_conf_path(const pxb_conf_node *node, char *buf, size_t len);
 
+/*
+ * Reports a problem with the setting at path below node (node: a section,
+ * the root, or the setting itself with path "") as the schema checks do:
+ * "file:line: full.path: why" (fmt and its arguments), without the line when
+ * the setting has none (set by -o, or at its default) and the file when
+ * node is NULL. For a plugin's check; never fails.
+ */
+PXB_API void pxb_conf_problem(pxb_conf_report_fn report, void *arg, const pxb_conf_node *node,
+			      const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 /* Iterates all schema entries (core then plugins) for documentation. */
 typedef void (*pxb_conf_schema_fn)(void *arg, const char *prefix,
 				   const struct pxb_conf_setting *s);

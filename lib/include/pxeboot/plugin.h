@@ -12,6 +12,9 @@
  *   static void fini(void *state) {...}
  *   PXB_PLUGIN(.name = "hello", .version = "1.0", .summary = "...",
  *              .init = init, .fini = fini);
+ *
+ * A plugin whose init refuses some values of its settings also gives
+ * .check, which judges them alone, so that pxebootd -t finds them.
  */
 #ifndef PXEBOOT_PLUGIN_H
 #define PXEBOOT_PLUGIN_H
@@ -54,7 +57,17 @@ struct pxb_plugin {
 	int (*reload)(void *state, const pxb_conf_node *section);
 	/* Releases everything; called at shutdown. */
 	void (*fini)(void *state);
-	void *reserved[8];     /* room to grow without breaking old plugins */
+	/*
+	 * Optional: judges the section as init would, without side effects (no
+	 * socket, thread or connection, no file written, nothing kept), for
+	 * pxebootd -t and before init and reload. Each problem goes to report as
+	 * pxb_conf_problem() writes it ("file:line: setting: why"). Returns the
+	 * number of problems reported (0: init would accept the section), or
+	 * PXB_ERR_NOMEM. Takes the place of reserved[0]: a plugin built before
+	 * it has NULL there and is not asked.
+	 */
+	int (*check)(const pxb_conf_node *section, pxb_conf_report_fn report, void *arg);
+	void *reserved[7];     /* room to grow without breaking old plugins */
 };
 
 #define PXB_PLUGIN(...)                                                                  \
@@ -183,6 +196,15 @@ PXB_API int pxb_host_load(pxb_host *h, pxb_conf *conf, const char *dir, const ch
  * room for the stand-in of an absent section), or the error init returned.
  */
 PXB_API int pxb_host_init_all(pxb_host *h, const pxb_conf *conf, char *err, size_t errlen);
+
+/*
+ * Calls check of every loaded plugin that has one with its section of conf
+ * (valid for the schema): what their init would refuse goes to report, one
+ * line each, as pxb_conf_problem() writes it. Returns the number of
+ * problems (0: none), or PXB_ERR_NOMEM (reported too).
+ */
+PXB_API int pxb_host_check_all(pxb_host *h, const pxb_conf *conf, pxb_conf_report_fn report,
+			       void *arg);
 
 /*
  * Passes a new configuration to every plugin's reload. Returns 0,
