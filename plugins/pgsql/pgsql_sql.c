@@ -184,9 +184,12 @@ void pgsql_commit_sql(struct pgbuf *b, const struct pxb_lease_change *ch, size_t
 			  "hostname=excluded.hostname,server=excluded.server,chg=excluded.chg "
 			  "WHERE l.ckey=excluded.ckey OR l.expires<=%" PRId64 " OR l.state=3 "
 			  "OR (excluded.state=4 AND l.server=excluded.server) "
-			  "RETURNING l.addr,l.ckey), "
+			  "RETURNING l.addr,l.ckey,l.state), "
+			  /* a client bound at a new address gives up its old one; an
+			   * offer moves nothing (the client may still hold its lease) */
 			  "moved AS (DELETE FROM pxb_leases d USING ins WHERE d.ckey=ins.ckey "
-			  "AND length(ins.ckey)>0 AND d.addr NOT IN (SELECT addr FROM ins)), ",
+			  "AND ins.state=2 AND length(ins.ckey)>0 "
+			  "AND d.addr NOT IN (SELECT addr FROM ins)), ",
 			  me, now);
 	/* a removed lease stays as a tombstone (released, or a decline that
 	 * ended) with a new chg, so that the other servers' syncs see it go */
